@@ -1,0 +1,126 @@
+package dev.bulwark;
+
+import dev.bulwark.audit.ArgumentSanitizer;
+import dev.bulwark.audit.AuditSink;
+import dev.bulwark.audit.AuditStage;
+import dev.bulwark.audit.JsonLinesAuditSink;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.identity.ApiKeyAuthenticator;
+import dev.bulwark.identity.AuthenticateStage;
+import dev.bulwark.mcp.JsonRpc;
+import dev.bulwark.mcp.JsonRpcCodec;
+import dev.bulwark.pipeline.Pipeline;
+import dev.bulwark.policy.AllowListAuthorizer;
+import dev.bulwark.policy.AuthorizeStage;
+import dev.bulwark.routing.DispatchStage;
+import dev.bulwark.routing.GatewayMethods;
+import dev.bulwark.routing.Listings;
+import dev.bulwark.routing.Namespace;
+import dev.bulwark.routing.ResolveStage;
+import dev.bulwark.routing.Router;
+import dev.bulwark.server.GatewayServer;
+import dev.bulwark.upstream.Launcher;
+import dev.bulwark.upstream.NpmResolver;
+import dev.bulwark.upstream.Upstream;
+import dev.bulwark.upstream.UpstreamListener;
+import dev.bulwark.upstream.Upstreams;
+import java.io.IOException;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole running gateway, wired by hand from one configuration snapshot: upstreams,
+ * pipeline, HTTP endpoint. Everything is built here with constructors; nothing is global.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+  private final Upstreams upstreams;
+  private final GatewayServer server;
+  private final AuditSink audit;
+
+  private Gateway(Upstreams upstreams, GatewayServer server, AuditSink audit) {
+    this.upstreams = upstreams;
+    this.server = server;
+    this.audit = audit;
+  }
+
+  /** Everything the gateway takes from its surroundings, so tests can control each. */
+  public record Environment(Clock clock, SecureRandom random, Launcher launcher, Map<String, String> hostEnv,
+      String node) {}
+
+  public static Gateway start(BulwarkConfig config, Environment env) throws Exception {
+    JsonRpcCodec codec = new JsonRpcCodec(config.limits().maxJsonDepth(), config.limits().maxStringLength());
+    Namespace namespace = new Namespace(config.upstreams());
+    Router router = new Router(namespace);
+    DelegatingListener listener = new DelegatingListener();
+    Upstreams upstreams = Upstreams.create(config, env.launcher(),
+        new NpmResolver(config.dataDir().resolve("npm"), env.node()), codec, env.hostEnv(), listener);
+    Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500);
+    AuditSink audit = new JsonLinesAuditSink(config.auditFile());
+    Pipeline pipeline = Pipeline.standard(
+        new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
+        new AuthenticateStage(),
+        new ResolveStage(router),
+        new AuthorizeStage(new AllowListAuthorizer(config.agents())),
+        new DispatchStage(router, upstreams, listings, new GatewayMethods(), config.limits().upstreamTimeout()));
+    AtomicLong counter = new AtomicLong();
+    String node = Long.toString(env.clock().millis(), 36);
+    GatewayServer server = new GatewayServer(config, new ApiKeyAuthenticator(config.agents()), pipeline, codec,
+        namespace, n -> upstreams.all().forEach(u -> u.notify(n.method(), n.params())), env.random(),
+        () -> node + "-" + counter.incrementAndGet());
+    listener.targets = List.of(listings, server.listener());
+    upstreams.startAll((u, e) -> {
+      LOG.warn("upstream {} did not start: {}; retrying in the background", u.name(), e.getMessage());
+      u.retryLater();
+    });
+    try {
+      server.start();
+    } catch (Exception e) {
+      upstreams.close();
+      audit.close();
+      throw e;
+    }
+    LOG.info("MCP endpoint {}", server.endpoint());
+    return new Gateway(upstreams, server, audit);
+  }
+
+  public URI endpoint() {
+    return server.endpoint();
+  }
+
+  public List<Upstream> upstreams() {
+    return upstreams.all();
+  }
+
+  public void join() throws InterruptedException {
+    server.join();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    upstreams.close();
+    audit.close();
+  }
+
+  // Upstreams are built before the components that listen to them; this closes the loop.
+  private static final class DelegatingListener implements UpstreamListener {
+    private volatile List<UpstreamListener> targets = List.of();
+
+    @Override
+    public void onNotification(String upstream, JsonRpc.Notification notification) {
+      targets.forEach(t -> t.onNotification(upstream, notification));
+    }
+
+    @Override
+    public void onReconnected(String upstream) {
+      targets.forEach(t -> t.onReconnected(upstream));
+    }
+  }
+}

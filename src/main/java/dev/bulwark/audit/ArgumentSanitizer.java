@@ -1,0 +1,93 @@
+package dev.bulwark.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Makes tool arguments fit for the audit trail: values under secret-looking keys are
+ * replaced by {@code "[redacted]"}, long strings are cut and carry the SHA-256 of the whole
+ * value (so an investigator can match it without the trail holding it), and depth and
+ * breadth are bounded.
+ */
+public final class ArgumentSanitizer {
+  private static final Pattern SECRET_KEY = Pattern.compile(
+      "(?i).*(pass(word|wd)?|secret|token|api[_-]?key|authorization|cookie|credential|private[_-]?key|session[_-]?id).*");
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final int maxString;
+  private final int maxDepth;
+  private final int maxEntries;
+
+  public ArgumentSanitizer(int maxString, int maxDepth, int maxEntries) {
+    this.maxString = maxString;
+    this.maxDepth = maxDepth;
+    this.maxEntries = maxEntries;
+  }
+
+  public static ArgumentSanitizer defaults() {
+    return new ArgumentSanitizer(256, 6, 50);
+  }
+
+  public JsonNode sanitize(JsonNode value) {
+    return value == null ? null : walk(value, 0);
+  }
+
+  private JsonNode walk(JsonNode node, int depth) {
+    if (node.isTextual()) {
+      String s = node.asText();
+      if (s.length() <= maxString) {
+        return node;
+      }
+      return NODES.textNode(s.substring(0, maxString) + "…[" + s.length() + " chars, sha256:" + sha256(s) + "]");
+    }
+    if (!node.isContainerNode()) {
+      return node;
+    }
+    if (depth >= maxDepth) {
+      return NODES.textNode("[nested too deep]");
+    }
+    if (node.isArray()) {
+      ArrayNode out = NODES.arrayNode();
+      int i = 0;
+      for (JsonNode child : node) {
+        if (i++ == maxEntries) {
+          out.add("[" + (node.size() - maxEntries) + " more]");
+          break;
+        }
+        out.add(walk(child, depth + 1));
+      }
+      return out;
+    }
+    ObjectNode out = NODES.objectNode();
+    int i = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (i++ == maxEntries) {
+        out.put("…", "[" + (node.size() - maxEntries) + " more]");
+        break;
+      }
+      out.set(e.getKey(), SECRET_KEY.matcher(e.getKey()).matches()
+          ? NODES.textNode("[redacted]")
+          : walk(e.getValue(), depth + 1));
+    }
+    return out;
+  }
+
+  private static String sha256(String s) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.bulwark.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.identity.Caller;
+import dev.bulwark.mcp.ErrorCodes;
+import dev.bulwark.mcp.JsonRpc;
+import dev.bulwark.mcp.JsonRpcCodec;
+import dev.bulwark.pipeline.Chain;
+import dev.bulwark.pipeline.Decision;
+import dev.bulwark.pipeline.Exchange;
+import dev.bulwark.pipeline.Outcome;
+import dev.bulwark.pipeline.Stage;
+import dev.bulwark.pipeline.Target;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Outermost stage: every request ends in exactly one final audit event, whatever happened
+ * inside (denial, upstream failure, a bug that threw). If the event cannot be written the
+ * call fails: an unrecorded call must not look successful.
+ */
+public final class AuditStage implements Stage {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditStage.class);
+  private final AuditSink sink;
+  private final Clock clock;
+  private final ArgumentSanitizer sanitizer;
+
+  public AuditStage(AuditSink sink, Clock clock, ArgumentSanitizer sanitizer) {
+    this.sink = sink;
+    this.clock = clock;
+    this.sanitizer = sanitizer;
+  }
+
+  @Override
+  public Outcome handle(Exchange exchange, Chain chain) {
+    Outcome outcome;
+    try {
+      outcome = chain.proceed(exchange);
+    } catch (RuntimeException e) {
+      LOG.error("exchange {} failed inside the pipeline", exchange.id(), e);
+      outcome = new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR, "Internal error", null),
+          "bug: " + e);
+    }
+    try {
+      sink.write(event(exchange, outcome));
+    } catch (AuditSink.AuditException e) {
+      LOG.error("audit write failed; failing exchange {}", exchange.id(), e);
+      return new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR,
+          "Internal error: the call could not be recorded", null), "audit write failed");
+    }
+    return outcome;
+  }
+
+  private AuditEvent event(Exchange ex, Outcome outcome) {
+    JsonRpc.Request req = ex.request();
+    String kind = null;
+    String server = null;
+    String item = null;
+    if (ex.target().orElse(null) instanceof Target.Item i) {
+      kind = i.kind().name().toLowerCase();
+      server = i.server();
+      item = i.name();
+    } else if (ex.target().orElse(null) instanceof Target.Listing l) {
+      kind = l.kind().name().toLowerCase();
+    }
+    JsonNode args = req.params() == null ? null : req.params().get("arguments");
+    AuditEvent.DecisionBlock decision = ex.decision()
+        .map(d -> new AuditEvent.DecisionBlock(d instanceof Decision.Allow ? "allow" : "deny", d.reasons()))
+        .orElse(new AuditEvent.DecisionBlock("none", null));
+    long micros = (System.nanoTime() - ex.startNanos()) / 1_000;
+    AuditEvent.Result result = switch (outcome) {
+      case Outcome.Result r -> new AuditEvent.Result(isToolError(r.result()) ? "tool_error" : "ok", null, null,
+          micros, JsonRpcCodec.encodeTree(r.result()).length);
+      case Outcome.Failure f -> new AuditEvent.Result(status(ex, f), f.error().code(), f.detail(), micros, 0);
+      case Outcome.Unauthenticated u -> new AuditEvent.Result("unauthenticated", null, u.detail(), micros, 0);
+    };
+    String type = "tools/call".equals(req.method()) ? "tool.call" : "mcp.request";
+    return new AuditEvent(type, code(type, result.status()), clock.instant(), ex.id(),
+        new AuditEvent.Who(ex.caller().map(Caller::agentId).orElse(null), ex.inbound().sessionId(),
+            ex.inbound().transport(), ex.inbound().remoteAddress()),
+        new AuditEvent.Request(req.method(), ex.inbound().protocolVersion().wire(), kind, server, item,
+            sanitizer.sanitize(args), ex.inbound().requestBytes()),
+        decision, result);
+  }
+
+  private static boolean isToolError(JsonNode result) {
+    return result.path("isError").asBoolean(false);
+  }
+
+  private static String status(Exchange ex, Outcome.Failure f) {
+    if (ex.decision().orElse(null) instanceof Decision.Deny) {
+      return "denied";
+    }
+    if (f.error().code() == ErrorCodes.REQUEST_CANCELLED) {
+      return "cancelled";
+    }
+    return "error";
+  }
+
+  // Stable codes: one per (type, status), never reused for another meaning.
+  private static String code(String type, String status) {
+    String prefix = type.equals("tool.call") ? "BW1" : "BW2";
+    return prefix + switch (status) {
+      case "ok" -> "00";
+      case "tool_error" -> "01";
+      case "denied" -> "10";
+      case "unauthenticated" -> "11";
+      case "cancelled" -> "20";
+      default -> "30";
+    };
+  }
+}

@@ -1,0 +1,82 @@
+package dev.bulwark.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Appends one JSON object per line to a file opened in append mode, owner-only
+ * permissions. Each event is handed to the operating system before {@link #write} returns
+ * (not fsynced: the durable, group-committed store replaces this sink). A write error is
+ * thrown, never swallowed, and the sink stays failed so no later event can skip a gap.
+ */
+public final class JsonLinesAuditSink implements AuditSink {
+  private final ObjectMapper mapper = JsonMapper.builder()
+      .findAndAddModules()
+      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .build();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Path file;
+  private OutputStream out;
+  private IOException failed;
+
+  public JsonLinesAuditSink(Path file) throws IOException {
+    this.file = file;
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    if (!Files.exists(file)) {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    this.out = Files.newOutputStream(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+  }
+
+  @Override
+  public void write(AuditEvent event) throws AuditException {
+    byte[] line;
+    try {
+      byte[] json = mapper.writeValueAsBytes(event);
+      line = java.util.Arrays.copyOf(json, json.length + 1);
+      line[json.length] = '\n';
+    } catch (IOException e) {
+      throw new AuditException("cannot encode audit event", e);
+    }
+    lock.lock();
+    try {
+      if (failed != null) {
+        throw new AuditException("audit sink " + file + " failed earlier", failed);
+      }
+      try {
+        out.write(line);
+        out.flush();
+      } catch (IOException e) {
+        failed = e;
+        throw new AuditException("cannot append to " + file, e);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      out.close();
+    } catch (IOException ignored) {
+      // closing: nothing left to record the failure in
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.bulwark.cli;
+
+import dev.bulwark.Gateway;
+import dev.bulwark.config.AgentConfig;
+import dev.bulwark.config.AuditConfig;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.LimitsConfig;
+import dev.bulwark.config.ListenConfig;
+import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.identity.ApiKey;
+import dev.bulwark.identity.KeyHash;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Install two real MCP servers from npm and run Bulwark in front of them.")
+public final class DemoCommand implements Callable<Integer> {
+  /** The servers the demo runs, pinned. */
+  static final List<String> PACKAGES = List.of(
+      "@modelcontextprotocol/server-filesystem@2026.8.31",
+      "@modelcontextprotocol/server-everything@2026.8.31");
+
+  @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port;
+
+  @Option(names = "--dir", defaultValue = ".bulwark-demo", description = "Demo data directory (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    Path data = dir.toAbsolutePath();
+    Path files = data.resolve("files");
+    Files.createDirectories(files);
+    writeIfMissing(files.resolve("welcome.txt"), "Hello from the Bulwark demo. This folder is all the filesystem server can see.\n");
+    writeIfMissing(files.resolve("notes.md"), "# Notes\n- agents see only the tools they are granted\n");
+    installServers(data.resolve("npm"));
+    SecureRandom random = new SecureRandom();
+    ApiKey key = ApiKey.generate(random);
+    BulwarkConfig config = new BulwarkConfig(data,
+        new ListenConfig("127.0.0.1", port, "/mcp", null, null),
+        LimitsConfig.defaults(),
+        new AuditConfig(data.resolve("audit.jsonl")),
+        List.of(new AgentConfig("demo-agent", KeyHash.create(key, random).format(), List.of("fs/*", "everything/*"))),
+        List.of(
+            new UpstreamConfig("fs", null, null,
+                new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()), null),
+                null, null, null, null),
+            new UpstreamConfig("everything", null, null,
+                new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), null),
+                null, null, null, null)));
+    try (Gateway gateway = Gateway.start(config, Environments.system())) {
+      System.out.println("MCP endpoint: " + gateway.endpoint());
+      System.out.println("Agent key: " + key.revealOnce());
+      System.out.println("Audit trail: " + config.auditFile());
+      System.out.println("Try: npx @modelcontextprotocol/inspector --cli " + gateway.endpoint()
+          + " --transport http --header \"Authorization: Bearer <key>\" --method tools/list");
+      System.out.flush();
+      Runtime.getRuntime().addShutdownHook(new Thread(gateway::close));
+      gateway.join();
+    }
+    return 0;
+  }
+
+  private static void installServers(Path prefix) throws IOException, InterruptedException {
+    boolean present = Files.isRegularFile(prefix.resolve("node_modules/@modelcontextprotocol/server-filesystem/package.json"))
+        && Files.isRegularFile(prefix.resolve("node_modules/@modelcontextprotocol/server-everything/package.json"));
+    if (present) {
+      return;
+    }
+    Files.createDirectories(prefix);
+    System.out.println("Installing demo MCP servers with npm into " + prefix + " ...");
+    List<String> cmd = new java.util.ArrayList<>(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", prefix.toString()));
+    cmd.addAll(PACKAGES);
+    Process p = new ProcessBuilder(cmd).inheritIO().redirectOutput(ProcessBuilder.Redirect.to(
+        prefix.resolve("npm-install.log").toFile())).start();
+    if (p.waitFor() != 0) {
+      throw new IOException("npm install failed; see " + prefix.resolve("npm-install.log"));
+    }
+  }
+
+  private static void writeIfMissing(Path file, String text) throws IOException {
+    if (!Files.exists(file)) {
+      Files.writeString(file, text);
+    }
+  }
+}

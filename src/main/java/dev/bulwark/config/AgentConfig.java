@@ -1,0 +1,22 @@
+package dev.bulwark.config;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * An agent identity: its id, the salted hash of its API key (never the key) and the
+ * patterns of what it may use. An agent with no patterns may use nothing.
+ */
+public record AgentConfig(String id, String keyHash, List<String> allow) {
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  public AgentConfig {
+    if (id == null || !ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("id must match " + ID.pattern());
+    }
+    if (keyHash == null || keyHash.isBlank()) {
+      throw new IllegalArgumentException("key_hash is required (create one with `bulwark keys new`)");
+    }
+    allow = allow == null ? List.of() : List.copyOf(allow);
+  }
+}

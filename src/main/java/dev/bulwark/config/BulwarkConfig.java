@@ -1,0 +1,57 @@
+package dev.bulwark.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The whole validated configuration: one immutable snapshot. */
+public record BulwarkConfig(
+    Path dataDir,
+    ListenConfig listen,
+    LimitsConfig limits,
+    AuditConfig audit,
+    List<AgentConfig> agents,
+    List<UpstreamConfig> upstreams) {
+
+  public BulwarkConfig {
+    dataDir = dataDir == null ? Path.of("data") : dataDir;
+    listen = listen == null ? ListenConfig.defaults() : listen;
+    limits = limits == null ? LimitsConfig.defaults() : limits;
+    audit = audit == null ? new AuditConfig(null) : audit;
+    agents = agents == null ? List.of() : List.copyOf(agents);
+    upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+    Set<String> ids = new HashSet<>();
+    for (AgentConfig a : agents) {
+      if (!ids.add(a.id())) {
+        throw new IllegalArgumentException("duplicate agent id '" + a.id() + "'");
+      }
+    }
+    Set<String> names = new HashSet<>();
+    for (UpstreamConfig u : upstreams) {
+      if (!names.add(u.name())) {
+        throw new IllegalArgumentException("duplicate upstream name '" + u.name() + "'");
+      }
+    }
+    checkPrefixesUnambiguous(upstreams);
+  }
+
+  /** Where audit events go: the configured file, or audit.jsonl in the data directory. */
+  public Path auditFile() {
+    return audit.file() != null ? audit.file() : dataDir.resolve("audit.jsonl");
+  }
+
+  // Two servers whose exposed names could collide make routing ambiguous: refuse at load.
+  private static void checkPrefixesUnambiguous(List<UpstreamConfig> upstreams) {
+    long unprefixed = upstreams.stream().filter(u -> u.prefix().isEmpty()).count();
+    if (unprefixed > 1) {
+      throw new IllegalArgumentException("at most one upstream may have an empty prefix");
+    }
+    Set<String> prefixes = new HashSet<>();
+    for (UpstreamConfig u : upstreams) {
+      if (!u.prefix().isEmpty() && !prefixes.add(u.prefix())) {
+        throw new IllegalArgumentException("upstreams share the prefix '" + u.prefix() + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.bulwark.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * An upstream MCP server. Exactly one transport: {@code stdio} (a command), {@code npm} (a
+ * package installed ahead of time, resolved to its entry point) or {@code http} (a remote
+ * Streamable HTTP endpoint). Its tools and prompts are exposed as {@code <prefix>__<name>}
+ * and its resource URIs as {@code <prefix>+<uri>}; an empty prefix exposes names as they are.
+ */
+public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http,
+    Scope scope, Duration timeout, Restart restart) {
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+  public UpstreamConfig {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("name must match " + NAME.pattern());
+    }
+    prefix = prefix == null ? name : prefix;
+    if (!prefix.isEmpty() && !NAME.matcher(prefix).matches()) {
+      throw new IllegalArgumentException("prefix must be empty or match " + NAME.pattern());
+    }
+    int transports = (stdio == null ? 0 : 1) + (npm == null ? 0 : 1) + (http == null ? 0 : 1);
+    if (transports != 1) {
+      throw new IllegalArgumentException("exactly one of stdio, npm or http is required");
+    }
+    scope = scope == null ? Scope.SHARED : scope;
+    if (http != null && scope != Scope.SHARED) {
+      throw new IllegalArgumentException("scope applies to stdio and npm upstreams only");
+    }
+    restart = restart == null ? new Restart(null, null) : restart;
+  }
+
+  /** Who shares one upstream process: every session, or each session its own. */
+  public enum Scope { SHARED, SESSION }
+
+  public record Stdio(String command, List<String> args, Map<String, String> env, String cwd) {
+    public Stdio {
+      if (command == null || command.isBlank()) {
+        throw new IllegalArgumentException("command is required");
+      }
+      args = args == null ? List.of() : List.copyOf(args);
+      env = env == null ? Map.of() : Map.copyOf(env);
+    }
+  }
+
+  /** An npm package installed in {@code <data_dir>/npm} (or {@code prefix}), run with node. */
+  public record Npm(String packageName, String bin, List<String> args, String installDir) {
+    public Npm {
+      if (packageName == null || packageName.isBlank()) {
+        throw new IllegalArgumentException("package_name is required");
+      }
+      args = args == null ? List.of() : List.copyOf(args);
+    }
+  }
+
+  public record Http(String url, Map<String, String> headers) {
+    public Http {
+      if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+        throw new IllegalArgumentException("url must be an http or https URL");
+      }
+      headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+  }
+
+  /** Restart backoff after a crash: starts at {@code initialBackoff}, doubles up to {@code maxBackoff}. */
+  public record Restart(Duration initialBackoff, Duration maxBackoff) {
+    public Restart {
+      initialBackoff = initialBackoff == null ? Duration.ofMillis(200) : initialBackoff;
+      maxBackoff = maxBackoff == null ? Duration.ofSeconds(30) : maxBackoff;
+      if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException("need 0 <= initial_backoff <= max_backoff");
+      }
+    }
+  }
+}

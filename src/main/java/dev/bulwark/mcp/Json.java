@@ -1,0 +1,39 @@
+package dev.bulwark.mcp;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The JSON mapper the wire uses. Strict: duplicate keys are rejected (two parsers reading
+ * one message differently is a smuggling vector), numbers keep their exact form.
+ * It is a constant, not configuration, so it is shared; limits that depend on config
+ * are applied by {@link JsonRpcCodec}.
+ */
+public final class Json {
+  public static final ObjectMapper MAPPER = strict(StreamReadConstraints.defaults());
+
+  private Json() {}
+
+  public static ObjectNode object() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  /** A strict mapper whose parser enforces the given nesting, string and number limits. */
+  public static ObjectMapper strict(StreamReadConstraints constraints) {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(constraints)
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+    return JsonMapper.builder(factory)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(JsonParser.Feature.ALLOW_COMMENTS)
+        .build();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.bulwark.mcp;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads a {@code text/event-stream} per the HTML living standard's parsing rules: events
+ * end at a blank line, {@code data} lines are joined with newlines, comments are skipped.
+ * Bounded: an event larger than {@code maxEventChars} ends the stream with an error.
+ */
+public final class SseReader implements AutoCloseable {
+  private final BufferedReader reader;
+  private final int maxEventChars;
+
+  /** One event; {@code id} and {@code event} may be null. */
+  public record Event(String id, String event, String data) {}
+
+  public SseReader(InputStream in, int maxEventChars) {
+    this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    this.maxEventChars = maxEventChars;
+  }
+
+  /** The next event with data, or null at the end of the stream. */
+  public Event next() throws IOException {
+    StringBuilder data = null;
+    String id = null;
+    String event = null;
+    String line;
+    while ((line = reader.readLine()) != null) {
+      if (line.isEmpty()) {
+        if (data != null) {
+          return new Event(id, event, data.toString());
+        }
+        id = null;
+        event = null;
+        continue;
+      }
+      if (line.startsWith(":")) {
+        continue;
+      }
+      int colon = line.indexOf(':');
+      String field = colon < 0 ? line : line.substring(0, colon);
+      String value = colon < 0 ? "" : line.substring(colon + 1);
+      if (value.startsWith(" ")) {
+        value = value.substring(1);
+      }
+      switch (field) {
+        case "data" -> {
+          if (data == null) {
+            data = new StringBuilder();
+          } else {
+            data.append('\n');
+          }
+          data.append(value);
+          if (data.length() > maxEventChars) {
+            throw new IOException("event stream: event larger than " + maxEventChars + " characters");
+          }
+        }
+        case "id" -> id = value;
+        case "event" -> event = value;
+        default -> { }
+      }
+    }
+    return data == null ? null : new Event(id, event, data.toString());
+  }
+
+  @Override
+  public void close() throws IOException {
+    reader.close();
+  }
+}

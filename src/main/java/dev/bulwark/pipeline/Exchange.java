@@ -1,0 +1,112 @@
+package dev.bulwark.pipeline;
+
+import dev.bulwark.identity.Authenticator.Authentication;
+import dev.bulwark.identity.Caller;
+import dev.bulwark.mcp.JsonRpc;
+import dev.bulwark.mcp.ProtocolVersion;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One client request on its way through the pipeline. What arrived is immutable; what the
+ * stages learn (caller, target, decision) is written once each, by the stage that owns it,
+ * and read by the stages after it and by Audit on the way out.
+ */
+public final class Exchange {
+  private final String id;
+  private final JsonRpc.Request request;
+  private final Inbound inbound;
+  private final ClientChannel channel;
+  private final CompletableFuture<Void> cancelled;
+  private final long startNanos;
+  private Caller caller;
+  private Target target;
+  private Decision decision;
+
+  /** What the transport saw besides the message itself. */
+  public record Inbound(Authentication authentication, String sessionId, ProtocolVersion protocolVersion,
+      String transport, String remoteAddress, int requestBytes) {
+    public Inbound {
+      Objects.requireNonNull(authentication, "authentication");
+      Objects.requireNonNull(protocolVersion, "protocolVersion");
+      Objects.requireNonNull(transport, "transport");
+    }
+  }
+
+  public Exchange(String id, JsonRpc.Request request, Inbound inbound, ClientChannel channel,
+      CompletableFuture<Void> cancelled, long startNanos) {
+    this.id = Objects.requireNonNull(id);
+    this.request = Objects.requireNonNull(request);
+    this.inbound = Objects.requireNonNull(inbound);
+    this.channel = Objects.requireNonNull(channel);
+    this.cancelled = Objects.requireNonNull(cancelled);
+    this.startNanos = startNanos;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public JsonRpc.Request request() {
+    return request;
+  }
+
+  public Inbound inbound() {
+    return inbound;
+  }
+
+  public ClientChannel channel() {
+    return channel;
+  }
+
+  /** Completes when the client cancelled the request or went away. */
+  public CompletableFuture<Void> cancelled() {
+    return cancelled;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  public Optional<Caller> caller() {
+    return Optional.ofNullable(caller);
+  }
+
+  /** The caller; only valid after Authenticate. */
+  public Caller requireCaller() {
+    if (caller == null) {
+      throw new IllegalStateException("no caller: Authenticate must run first");
+    }
+    return caller;
+  }
+
+  public void caller(Caller value) {
+    if (caller != null) {
+      throw new IllegalStateException("caller already set");
+    }
+    caller = Objects.requireNonNull(value);
+  }
+
+  public Optional<Target> target() {
+    return Optional.ofNullable(target);
+  }
+
+  public void target(Target value) {
+    if (target != null) {
+      throw new IllegalStateException("target already set");
+    }
+    target = Objects.requireNonNull(value);
+  }
+
+  public Optional<Decision> decision() {
+    return Optional.ofNullable(decision);
+  }
+
+  public void decision(Decision value) {
+    if (decision != null) {
+      throw new IllegalStateException("decision already set");
+    }
+    decision = Objects.requireNonNull(value);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.bulwark.policy;
+
+import dev.bulwark.mcp.ErrorCodes;
+import dev.bulwark.pipeline.Chain;
+import dev.bulwark.pipeline.Decision;
+import dev.bulwark.pipeline.Exchange;
+import dev.bulwark.pipeline.Outcome;
+import dev.bulwark.pipeline.Stage;
+import dev.bulwark.pipeline.Target;
+
+/**
+ * Applies the authorizer's decision. A deny ends the request; an allow for a listing
+ * carries the visibility filter that Dispatch applies before paginating, so an agent only
+ * ever sees what it could call. An authorizer that throws denies (fail closed).
+ */
+public final class AuthorizeStage implements Stage {
+  private final Authorizer authorizer;
+
+  public AuthorizeStage(Authorizer authorizer) {
+    this.authorizer = authorizer;
+  }
+
+  @Override
+  public Outcome handle(Exchange exchange, Chain chain) {
+    Target target = exchange.target().orElseThrow(() -> new IllegalStateException("Resolve must run first"));
+    Decision decision;
+    try {
+      decision = authorizer.decide(exchange.requireCaller(), target);
+    } catch (RuntimeException e) {
+      decision = new Decision.Deny(java.util.List.of("authorizer-error"));
+    }
+    exchange.decision(decision);
+    return switch (decision) {
+      case Decision.Allow a -> chain.proceed(exchange);
+      case Decision.Deny d -> new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(ErrorCodes.FORBIDDEN,
+          "Forbidden: " + describe(target) + " is not allowed for this agent", null),
+          "denied by " + String.join(",", d.reasons()));
+    };
+  }
+
+  private static String describe(Target target) {
+    return switch (target) {
+      case Target.Item i -> i.kind().name().toLowerCase() + " '" + i.server() + "/" + i.name() + "'";
+      case Target.Listing l -> "listing";
+      case Target.Gateway g -> "method " + g.method();
+    };
+  }
+}

@@ -1,0 +1,221 @@
+package dev.bulwark.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.bulwark.identity.Authenticator.Authentication;
+import dev.bulwark.mcp.ErrorCodes;
+import dev.bulwark.mcp.JsonRpc;
+import dev.bulwark.mcp.JsonRpcCodec;
+import dev.bulwark.mcp.ProtocolVersion;
+import dev.bulwark.pipeline.Exchange;
+import dev.bulwark.pipeline.Outcome;
+import dev.bulwark.pipeline.Pipeline;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one client request through the pipeline and writes what comes back. The answer is
+ * plain JSON unless something must reach the client before the result (progress, logs,
+ * a server-to-client request), in which case the response becomes an event stream that
+ * ends with the result.
+ */
+final class ExchangeRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(ExchangeRunner.class);
+  private static final Duration KEEPALIVE = Duration.ofSeconds(15);
+
+  private final Pipeline pipeline;
+  private final SessionRegistry sessions;
+  private final Supplier<String> exchangeIds;
+
+  ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, Supplier<String> exchangeIds) {
+    this.pipeline = pipeline;
+    this.sessions = sessions;
+    this.exchangeIds = exchangeIds;
+  }
+
+  void initialize(Request http, Response response, Callback callback, JsonRpc.Request r, Authentication auth, int size) {
+    Exchange ex = new Exchange(exchangeIds.get(), r, inbound(http, auth, null, ProtocolVersion.LATEST_SESSION, size),
+        dev.bulwark.pipeline.ClientChannel.NONE, new CompletableFuture<>(), System.nanoTime());
+    Outcome outcome = pipeline.run(ex);
+    if (outcome instanceof Outcome.Result result && auth instanceof Authentication.Authenticated a) {
+      ProtocolVersion version = ProtocolVersion.parse(result.result().path("protocolVersion").asText())
+          .orElse(ProtocolVersion.LATEST_SESSION);
+      JsonNode caps = r.paramsOrEmpty().path("capabilities");
+      Session session = sessions.create(a.caller().agentId(), version,
+          caps.isObject() ? (ObjectNode) caps : JsonNodeFactory.instance.objectNode()).orElse(null);
+      if (session == null) {
+        Replies.error(response, callback, 503, r.id(), ErrorCodes.INTERNAL_ERROR, "Too many sessions");
+        return;
+      }
+      response.getHeaders().put("Mcp-Session-Id", session.id());
+    }
+    reply(response, callback, r, outcome, false);
+  }
+
+  void run(Request http, Response response, Callback callback, JsonRpc.Request r, Authentication auth, int size,
+      Session session, ProtocolVersion version, ObjectNode capabilities) {
+    boolean canStream = accepts(http, "text/event-stream");
+    // Server-to-client requests need a session to answer on (stateless clients: not yet).
+    RequestChannel channel = new RequestChannel(session != null ? capabilities : JsonNodeFactory.instance.objectNode());
+    CompletableFuture<Void> cancelled = new CompletableFuture<>();
+    Exchange ex = new Exchange(exchangeIds.get(), r, inbound(http, auth, session, version, size), channel,
+        cancelled, System.nanoTime());
+    if (session != null) {
+      session.track(r.id(), cancelled);
+    }
+    Thread.ofVirtual().name("bulwark-exchange-" + ex.id()).start(() -> {
+      Outcome outcome;
+      try {
+        outcome = pipeline.run(ex);
+      } catch (RuntimeException e) {
+        LOG.error("pipeline failed for {}", ex.id(), e);
+        outcome = new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR, "Internal error", null), "bug");
+      }
+      if (session != null && outcome instanceof Outcome.Result) {
+        recordSubscription(session, r);
+      }
+      channel.done(outcome);
+    });
+    SseStream stream = null;
+    OutputStream out = null;
+    try {
+      while (true) {
+        RequestChannel.Item item = channel.take();
+        switch (item) {
+          case RequestChannel.Item.Done d -> {
+            if (stream == null) {
+              reply(response, callback, r, d.outcome(), version.stateless());
+            } else {
+              stream.send(responseTree(r, d.outcome()));
+              out.close();
+              callback.succeeded();
+            }
+            return;
+          }
+          case RequestChannel.Item.Message m -> {
+            if (!canStream) {
+              continue;
+            }
+            if (stream == null) {
+              out = startStream(response);
+              stream = new SseStream(out);
+            }
+            if (!stream.send(JsonRpcCodec.toTree(m.message()))) {
+              cancelled.complete(null);
+            }
+          }
+          case RequestChannel.Item.Ask ask -> {
+            if (!canStream || session == null) {
+              ask.answer().complete(JsonRpc.Response.failure(TextNode.valueOf("none"), new JsonRpc.RpcError(
+                  ErrorCodes.METHOD_NOT_FOUND, "The client cannot receive " + ask.method(), null)));
+              continue;
+            }
+            if (stream == null) {
+              out = startStream(response);
+              stream = new SseStream(out);
+            }
+            String rid = session.newServerRequest(ask.answer());
+            if (!stream.send(JsonRpcCodec.toTree(new JsonRpc.Request(TextNode.valueOf(rid), ask.method(), ask.params())))) {
+              ask.answer().cancel(false);
+              cancelled.complete(null);
+            }
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cancelled.complete(null);
+      callback.failed(e);
+    } catch (IOException e) {
+      cancelled.complete(null);
+      callback.failed(e);
+    } finally {
+      if (session != null) {
+        session.untrack(r.id());
+      }
+    }
+  }
+
+  void standaloneStream(Response response, Callback callback, Session session) {
+    OutputStream out = startStream(response);
+    SseStream stream = new SseStream(out);
+    if (!session.attach(stream)) {
+      Replies.error(response, callback, 409, null, ErrorCodes.INVALID_REQUEST, "A stream is already open for this session");
+      return;
+    }
+    try {
+      while (!stream.closed().isDone()) {
+        try {
+          stream.closed().get(KEEPALIVE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          stream.keepAlive();
+        }
+      }
+      out.close();
+      callback.succeeded();
+    } catch (Exception e) {
+      stream.close();
+      callback.failed(e);
+    }
+  }
+
+  private static void recordSubscription(Session session, JsonRpc.Request r) {
+    String uri = r.paramsOrEmpty().path("uri").asText(null);
+    if (uri == null) {
+      return;
+    }
+    if ("resources/subscribe".equals(r.method())) {
+      session.subscriptions().add(uri);
+    } else if ("resources/unsubscribe".equals(r.method())) {
+      session.subscriptions().remove(uri);
+    }
+  }
+
+  private static OutputStream startStream(Response response) {
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+    return Content.Sink.asOutputStream(response);
+  }
+
+  private static void reply(Response response, Callback callback, JsonRpc.Request r, Outcome outcome, boolean modern) {
+    switch (outcome) {
+      case Outcome.Unauthenticated u -> Replies.unauthenticated(response, callback);
+      case Outcome.Result res -> Replies.json(response, callback, 200, responseTree(r, outcome));
+      case Outcome.Failure f -> Replies.json(response, callback,
+          modern && f.error().code() == ErrorCodes.METHOD_NOT_FOUND ? 404 : 200, responseTree(r, outcome));
+    }
+  }
+
+  private static JsonNode responseTree(JsonRpc.Request r, Outcome outcome) {
+    return switch (outcome) {
+      case Outcome.Result res -> JsonRpcCodec.toTree(JsonRpc.Response.success(r.id(), res.result()));
+      case Outcome.Failure f -> JsonRpcCodec.toTree(JsonRpc.Response.failure(r.id(), f.error()));
+      case Outcome.Unauthenticated u -> JsonRpcCodec.errorTree(r.id(),
+          new JsonRpc.RpcError(ErrorCodes.UNAUTHENTICATED, "Unauthorized", null));
+    };
+  }
+
+  private static Exchange.Inbound inbound(Request http, Authentication auth, Session session, ProtocolVersion version,
+      int size) {
+    return new Exchange.Inbound(auth, session == null ? null : session.id(), version, "http",
+        Request.getRemoteAddr(http), size);
+  }
+
+  private static boolean accepts(Request http, String type) {
+    String accept = http.getHeaders().get(HttpHeader.ACCEPT);
+    return accept != null && (accept.contains(type) || accept.contains("*/*"));
+  }
+}

@@ -1,0 +1,85 @@
+package dev.bulwark.server;
+
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.identity.Authenticator;
+import dev.bulwark.mcp.JsonRpc;
+import dev.bulwark.mcp.JsonRpcCodec;
+import dev.bulwark.pipeline.Pipeline;
+import dev.bulwark.routing.Namespace;
+import dev.bulwark.upstream.UpstreamListener;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** The Jetty server around the MCP endpoint: virtual threads, no server banner. */
+public final class GatewayServer implements AutoCloseable {
+  private final Server jetty;
+  private final ServerConnector connector;
+  private final SessionRegistry sessions;
+  private final Broadcaster broadcaster;
+  private final String path;
+
+  public GatewayServer(BulwarkConfig config, Authenticator authenticator, Pipeline pipeline, JsonRpcCodec codec,
+      Namespace namespace, Consumer<JsonRpc.Notification> toUpstreams, SecureRandom random,
+      Supplier<String> exchangeIds) {
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("bulwark-http");
+    threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    this.jetty = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(false);
+    this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+    connector.setHost(config.listen().host());
+    connector.setPort(config.listen().port());
+    jetty.addConnector(connector);
+    this.sessions = new SessionRegistry(random, config.limits().maxSessions(), config.limits().sessionIdleTimeout());
+    this.broadcaster = new Broadcaster(sessions, namespace);
+    this.path = config.listen().path();
+    ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, exchangeIds);
+    jetty.setHandler(new McpEndpoint(path, new HttpGuard(config.listen()), authenticator, codec, sessions, runner,
+        toUpstreams, config.limits().maxRequestBytes()));
+  }
+
+  /** Receives upstream events for the sessions' streams. */
+  public UpstreamListener listener() {
+    return broadcaster;
+  }
+
+  public void start() throws Exception {
+    jetty.start();
+  }
+
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  public URI endpoint() {
+    String host = connector.getHost();
+    if (host == null || host.equals("0.0.0.0")) {
+      host = "127.0.0.1";
+    }
+    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + path);
+  }
+
+  public void join() throws InterruptedException {
+    jetty.join();
+  }
+
+  @Override
+  public void close() {
+    sessions.closeAll();
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not stop the HTTP server", e);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.bulwark.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.mcp.ProtocolVersion;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Live sessions. Ids are 128-bit random (unguessable; visible ASCII as the spec demands).
+ * A bounded number exists at once; idle ones are swept.
+ */
+final class SessionRegistry {
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final SecureRandom random;
+  private final int max;
+  private final Duration idleTimeout;
+
+  SessionRegistry(SecureRandom random, int max, Duration idleTimeout) {
+    this.random = random;
+    this.max = max;
+    this.idleTimeout = idleTimeout;
+  }
+
+  /** A new session, or empty when the limit is reached even after sweeping idle ones. */
+  Optional<Session> create(String agentId, ProtocolVersion version, ObjectNode clientCapabilities) {
+    if (sessions.size() >= max) {
+      sweep();
+      if (sessions.size() >= max) {
+        return Optional.empty();
+      }
+    }
+    byte[] raw = new byte[16];
+    random.nextBytes(raw);
+    Session s = new Session(HexFormat.of().formatHex(raw), agentId, version, clientCapabilities);
+    sessions.put(s.id(), s);
+    return Optional.of(s);
+  }
+
+  /** The session with this id if it belongs to this agent; otherwise empty, the same either way. */
+  Optional<Session> find(String id, String agentId) {
+    Session s = id == null ? null : sessions.get(id);
+    if (s == null || s.isClosed() || !s.agentId().equals(agentId)) {
+      return Optional.empty();
+    }
+    s.touch();
+    return Optional.of(s);
+  }
+
+  void remove(Session s) {
+    sessions.remove(s.id(), s);
+    s.close();
+  }
+
+  Collection<Session> all() {
+    return sessions.values();
+  }
+
+  void sweep() {
+    long limit = idleTimeout.toNanos();
+    for (Session s : sessions.values()) {
+      if (s.idleNanos() > limit && (s.standalone() == null || s.standalone().isClosed())) {
+        remove(s);
+      }
+    }
+  }
+
+  void closeAll() {
+    sessions.values().forEach(this::remove);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.bulwark.upstream;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.mcp.JsonRpc;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A connection to one upstream MCP server. Messages pass as raw JSON trees: nothing the
+ * server sends is dropped or rewritten, except the ids and progress tokens the connection
+ * itself must multiplex (and restores before anything reaches a client).
+ */
+public interface Upstream extends AutoCloseable {
+  String name();
+
+  /** Connects and performs the MCP handshake; throws if the server cannot be brought up. */
+  void start() throws UpstreamException;
+
+  /** After a failed {@link #start}: keep trying in the background, with backoff. */
+  void retryLater();
+
+  /**
+   * Sends one request. The future completes with the server's response (a JSON-RPC error
+   * is a normal completion), or exceptionally with {@link UpstreamException} when the
+   * server is down, crashed, timed out, or the call was cancelled.
+   */
+  CompletableFuture<JsonRpc.Response> call(String method, ObjectNode params, CallContext context);
+
+  /** Sends a notification to the server (e.g. roots/list_changed); dropped if it is down. */
+  void notify(String method, ObjectNode params);
+
+  /** The server's {@code initialize} result (capabilities, serverInfo, instructions); empty if never up. */
+  ObjectNode initializeResult();
+
+  boolean isUp();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,84 @@
+package dev.bulwark.upstream;
+
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.mcp.JsonRpcCodec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds and owns the upstream connections named in the configuration. Environment for
+ * stdio servers is explicit: PATH, HOME and LANG from the gateway, plus what the config
+ * names; no other variable of the gateway (tokens, keys) leaks into a server.
+ */
+public final class Upstreams implements AutoCloseable {
+  private final Map<String, Upstream> byName;
+
+  private Upstreams(Map<String, Upstream> byName) {
+    this.byName = byName;
+  }
+
+  public static Upstreams create(BulwarkConfig config, Launcher launcher, NpmResolver npm,
+      JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener) throws IOException {
+    Map<String, Upstream> map = new LinkedHashMap<>();
+    for (UpstreamConfig u : config.upstreams()) {
+      map.put(u.name(), build(u, config, launcher, npm, codec, hostEnv, listener));
+    }
+    return new Upstreams(map);
+  }
+
+  private static Upstream build(UpstreamConfig u, BulwarkConfig config, Launcher launcher, NpmResolver npm,
+      JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener) throws IOException {
+    if (u.http() != null) {
+      return new HttpUpstream(u.name(), u.http(), codec, listener);
+    }
+    List<String> command;
+    Map<String, String> env = new HashMap<>();
+    for (String k : List.of("PATH", "HOME", "LANG")) {
+      if (hostEnv.containsKey(k)) {
+        env.put(k, hostEnv.get(k));
+      }
+    }
+    Path cwd = null;
+    if (u.stdio() != null) {
+      command = new java.util.ArrayList<>(List.of(u.stdio().command()));
+      command.addAll(u.stdio().args());
+      env.putAll(u.stdio().env());
+      cwd = u.stdio().cwd() == null ? null : Path.of(u.stdio().cwd());
+    } else {
+      command = npm.resolve(u.npm());
+    }
+    Launcher.Spec spec = new Launcher.Spec(u.name(), command.get(0), command.subList(1, command.size()), env, cwd);
+    return new StdioUpstream(u.name(), launcher, spec, codec, config.limits().maxRequestBytes() * 4,
+        u.restart(), listener);
+  }
+
+  public Optional<Upstream> get(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  public List<Upstream> all() {
+    return List.copyOf(byName.values());
+  }
+
+  /** Starts every upstream; one that fails to start is logged and retried in the background. */
+  public void startAll(java.util.function.BiConsumer<Upstream, UpstreamException> onFailure) {
+    for (Upstream u : byName.values()) {
+      try {
+        u.start();
+      } catch (UpstreamException e) {
+        onFailure.accept(u, e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    byName.values().forEach(Upstream::close);
+  }
+}
