@@ -8,7 +8,7 @@ public final class ErrorCodes {
   public static final int INVALID_PARAMS = -32602;
   public static final int INTERNAL_ERROR = -32603;
   /** Implementation-defined server error range: the caller is not authenticated. */
-  public static final int UNAUTHENTICATED = -32001;
+  public static final int UNAUTHENTICATED = -32000;
   /** The caller is authenticated but not allowed to do this. */
   public static final int FORBIDDEN = -32003;
   /** The upstream server is down, timed out or failed. */

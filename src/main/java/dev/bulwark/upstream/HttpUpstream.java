@@ -67,9 +67,9 @@ public final class HttpUpstream implements Upstream {
     ObjectNode params = JsonNodeFactory.instance.objectNode();
     params.put("protocolVersion", StdioUpstream.CLIENT_PROTOCOL);
     ObjectNode caps = params.putObject("capabilities");
+    // No roots: see StdioUpstream.start.
     caps.putObject("sampling");
     caps.putObject("elicitation");
-    caps.putObject("roots").put("listChanged", true);
     params.putObject("clientInfo").put("name", "bulwark").put("version", "0.1.0");
     sessionId = null;
     JsonRpc.Response init;

@@ -80,7 +80,8 @@ public final class StdioUpstream implements Upstream {
     ObjectNode params = JsonNodeFactory.instance.objectNode();
     params.put("protocolVersion", CLIENT_PROTOCOL);
     ObjectNode caps = params.putObject("capabilities");
-    caps.putObject("roots").put("listChanged", true);
+    // No roots: some servers (server-filesystem) replace their configured directories with
+    // the client's roots, which would let an agent widen a server's reach.
     caps.putObject("sampling");
     caps.putObject("elicitation");
     params.putObject("clientInfo").put("name", "bulwark").put("version", "0.1.0");
