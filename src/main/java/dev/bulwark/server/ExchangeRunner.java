@@ -98,7 +98,7 @@ final class ExchangeRunner {
             if (stream == null) {
               reply(response, callback, r, d.outcome(), version.stateless());
             } else {
-              stream.send(responseTree(r, d.outcome()));
+              stream.send(responseTree(r, d.outcome(), version.stateless()));
               out.close();
               callback.succeeded();
             }
@@ -193,15 +193,16 @@ final class ExchangeRunner {
   private static void reply(Response response, Callback callback, JsonRpc.Request r, Outcome outcome, boolean modern) {
     switch (outcome) {
       case Outcome.Unauthenticated u -> Replies.unauthenticated(response, callback);
-      case Outcome.Result res -> Replies.json(response, callback, 200, responseTree(r, outcome));
+      case Outcome.Result res -> Replies.json(response, callback, 200, responseTree(r, outcome, modern));
       case Outcome.Failure f -> Replies.json(response, callback,
-          modern && f.error().code() == ErrorCodes.METHOD_NOT_FOUND ? 404 : 200, responseTree(r, outcome));
+          modern && f.error().code() == ErrorCodes.METHOD_NOT_FOUND ? 404 : 200, responseTree(r, outcome, modern));
     }
   }
 
-  private static JsonNode responseTree(JsonRpc.Request r, Outcome outcome) {
+  private static JsonNode responseTree(JsonRpc.Request r, Outcome outcome, boolean modern) {
     return switch (outcome) {
-      case Outcome.Result res -> JsonRpcCodec.toTree(JsonRpc.Response.success(r.id(), res.result()));
+      case Outcome.Result res -> JsonRpcCodec.toTree(JsonRpc.Response.success(r.id(),
+          modern ? Generations.toModern(r.method(), res.result()) : res.result()));
       case Outcome.Failure f -> JsonRpcCodec.toTree(JsonRpc.Response.failure(r.id(), f.error()));
       case Outcome.Unauthenticated u -> JsonRpcCodec.errorTree(r.id(),
           new JsonRpc.RpcError(ErrorCodes.UNAUTHENTICATED, "Unauthorized", null));

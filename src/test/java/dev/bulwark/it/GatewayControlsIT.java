@@ -1,0 +1,110 @@
+package dev.bulwark.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The gateway's own controls, seen over raw HTTP in front of real npm servers. */
+class GatewayControlsIT {
+  static TestGateway gw;
+  static McpHttp http;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gw = new TestGateway();
+    http = new McpHttp(gw.url());
+  }
+
+  @AfterAll
+  static void stop() {
+    gw.close();
+  }
+
+  @Test
+  void agentSeesAndCallsOnlyWhatItIsGranted() throws Exception {
+    String key = gw.key("echo-only");
+    String session = http.initialize(key);
+    JsonNode tools = http.call(key, session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").json();
+    List<String> names = new ArrayList<>();
+    tools.path("result").path("tools").forEach(t -> names.add(t.path("name").asText()));
+    assertThat(names).containsExactly("everything__echo");
+    JsonNode prompts = http.call(key, session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/list\"}").json();
+    assertThat(prompts.path("result").path("prompts")).isEmpty();
+
+    JsonNode refused = http.call(key, session, """
+        {"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"everything__get-env","arguments":{}}}""").json();
+    assertThat(refused.path("error").path("code").asInt()).isEqualTo(-32003);
+    JsonNode allowed = http.call(key, session, """
+        {"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"everything__echo","arguments":{"message":"ok"}}}""").json();
+    assertThat(allowed.path("result").path("content").get(0).path("text").asText()).isEqualTo("Echo: ok");
+    assertThat(gw.auditLines()).anySatisfy(l -> assertThat(l).contains("\"agent\":\"echo-only\"")
+        .contains("\"item\":\"get-env\"").contains("\"effect\":\"deny\"").contains("default-deny"));
+  }
+
+  @Test
+  void missingOrWrongKeyIsRefusedWithAChallenge() throws Exception {
+    String init = """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}""";
+    for (Map<String, String> headers : List.of(Map.<String, String>of(), Map.of("Authorization", "Bearer bwk_wrong"),
+        Map.of("Authorization", "Basic " + gw.key("full")))) {
+      McpHttp.Reply r = http.post(init, headers);
+      assertThat(r.status()).isEqualTo(401);
+      assertThat(r.header("WWW-Authenticate")).startsWith("Bearer");
+      assertThat(r.header("Mcp-Session-Id")).isNull();
+    }
+    assertThat(gw.auditLines()).anySatisfy(l -> assertThat(l).contains("\"status\":\"unauthenticated\""));
+  }
+
+  @Test
+  void anotherAgentsSessionIsNotFound() throws Exception {
+    String session = http.initialize(gw.key("full"));
+    McpHttp.Reply r = http.call(gw.key("echo-only"), session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+    assertThat(r.status()).isEqualTo(404);
+  }
+
+  @Test
+  void mismatchedMcpMethodHeaderIsRefused() throws Exception {
+    String key = gw.key("full");
+    String session = http.initialize(key);
+    McpHttp.Reply r = http.post("""
+        {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"everything__echo","arguments":{"message":"x"}}}""",
+        Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", session, "Mcp-Method", "tools/list"));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("error").path("code").asInt()).isEqualTo(-32020);
+
+    McpHttp.Reply modern = http.post("""
+        {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"everything__echo","arguments":{"message":"x"},
+         "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}""",
+        Map.of("Authorization", "Bearer " + key, "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tools/call",
+            "Mcp-Name", "everything__get-env"));
+    assertThat(modern.status()).isEqualTo(400);
+    assertThat(modern.json().path("error").path("code").asInt()).isEqualTo(-32020);
+  }
+
+  @Test
+  void foreignOriginAndHostAreRefused() throws Exception {
+    McpHttp.Reply origin = http.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
+        Map.of("Authorization", "Bearer " + gw.key("full"), "Origin", "http://evil.example"));
+    assertThat(origin.status()).isEqualTo(403);
+  }
+
+  @Test
+  void malformedInputIsAnsweredWithoutInternals() throws Exception {
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + gw.key("full"));
+    McpHttp.Reply dup = http.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"ping\"}", auth);
+    assertThat(dup.status()).isEqualTo(400);
+    assertThat(dup.json().path("error").path("code").asInt()).isEqualTo(-32700);
+    McpHttp.Reply deep = http.post("[".repeat(5000) + "]".repeat(5000), auth);
+    assertThat(deep.status()).isEqualTo(400);
+    assertThat(deep.body()).doesNotContain("at dev.bulwark").doesNotContain("Exception");
+    McpHttp.Reply big = http.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\""
+        + "a".repeat(5 * 1024 * 1024) + "\"}}", auth);
+    assertThat(big.status()).isEqualTo(413);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.bulwark.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.mcp.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A raw HTTP view of the endpoint, for what SDK clients hide (status codes, headers). */
+final class McpHttp {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final URI url;
+
+  McpHttp(String url) {
+    this.url = URI.create(url);
+  }
+
+  record Reply(int status, Map<String, java.util.List<String>> headers, String body) {
+    JsonNode json() throws IOException {
+      String text = body;
+      if (text.startsWith("id:") || text.startsWith("event:") || text.startsWith("data:")) {
+        String last = null;
+        for (String line : text.split("\n")) {
+          if (line.startsWith("data: ")) {
+            last = line.substring(6);
+          }
+        }
+        text = last;
+      }
+      return Json.MAPPER.readTree(text);
+    }
+
+    String header(String name) {
+      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+    }
+  }
+
+  Reply post(String body, Map<String, String> headers) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.headers().map(), r.body());
+  }
+
+  /** Initializes a session as {@code key}; returns the session id. */
+  String initialize(String key) throws IOException, InterruptedException {
+    Reply r = post("""
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+         "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", Map.of("Authorization", "Bearer " + key));
+    if (r.status() != 200) {
+      throw new AssertionError("initialize failed: " + r.status() + " " + r.body());
+    }
+    return r.header("Mcp-Session-Id");
+  }
+
+  Reply call(String key, String session, String body) throws IOException, InterruptedException {
+    return post(body, Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", session,
+        "MCP-Protocol-Version", "2025-11-25"));
+  }
+}

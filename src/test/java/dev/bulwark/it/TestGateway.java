@@ -1,0 +1,78 @@
+package dev.bulwark.it;
+
+import dev.bulwark.Gateway;
+import dev.bulwark.config.AgentConfig;
+import dev.bulwark.config.AuditConfig;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.LimitsConfig;
+import dev.bulwark.config.ListenConfig;
+import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.identity.ApiKey;
+import dev.bulwark.identity.KeyHash;
+import dev.bulwark.upstream.HostProcessLauncher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Bulwark in front of the real npm servers server-filesystem ("fs", on a temporary folder)
+ * and server-everything ("everything"), with two agents: {@code full} may read files and
+ * use everything; {@code echo-only} may call everything's echo and nothing else.
+ */
+final class TestGateway implements AutoCloseable {
+  final Gateway gateway;
+  final Path dataDir;
+  final Path files;
+  final Map<String, String> keys = new LinkedHashMap<>();
+
+  TestGateway() throws Exception {
+    TestNode.requireInstalled();
+    SecureRandom random = new SecureRandom();
+    dataDir = Files.createTempDirectory("bulwark-it");
+    files = Files.createDirectories(dataDir.resolve("files"));
+    Files.writeString(files.resolve("hello.txt"), "hello from the integration test\n");
+    List<AgentConfig> agents = List.of(
+        agent("full", List.of("fs/read_*", "fs/list_*", "everything/*"), random),
+        agent("echo-only", List.of("tool:everything/echo"), random));
+    String npmDir = TestNode.DIR.toString();
+    BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
+        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), agents,
+        List.of(
+            new UpstreamConfig("fs", null, null,
+                new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()), npmDir),
+                null, null, null, null),
+            new UpstreamConfig("everything", null, null,
+                new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), npmDir),
+                null, null, null, new UpstreamConfig.Restart(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(2)))));
+    gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
+        System.getenv(), TestNode.NODE.toString()));
+  }
+
+  private AgentConfig agent(String id, List<String> allow, SecureRandom random) {
+    ApiKey key = ApiKey.generate(random);
+    keys.put(id, key.revealOnce());
+    return new AgentConfig(id, KeyHash.create(key, random).format(), allow);
+  }
+
+  String url() {
+    return gateway.endpoint().toString();
+  }
+
+  String key(String agent) {
+    return keys.get(agent);
+  }
+
+  List<String> auditLines() throws IOException {
+    return Files.readAllLines(dataDir.resolve("audit.jsonl"));
+  }
+
+  @Override
+  public void close() {
+    gateway.close();
+  }
+}
