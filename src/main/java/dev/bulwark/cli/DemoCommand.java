@@ -50,10 +50,10 @@ public final class DemoCommand implements Callable<Integer> {
         List.of(
             new UpstreamConfig("fs", null, null,
                 new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()), null),
-                null, null, null, null),
+                null, null),
             new UpstreamConfig("everything", null, null,
                 new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), null),
-                null, null, null, null)));
+                null, null)));
     try (Gateway gateway = Gateway.start(config, Environments.system())) {
       System.out.println("MCP endpoint: " + gateway.endpoint());
       System.out.println("Agent key: " + key.revealOnce());

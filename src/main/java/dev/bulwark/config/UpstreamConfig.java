@@ -11,8 +11,7 @@ import java.util.regex.Pattern;
  * Streamable HTTP endpoint). Its tools and prompts are exposed as {@code <prefix>__<name>}
  * and its resource URIs as {@code <prefix>+<uri>}; an empty prefix exposes names as they are.
  */
-public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http,
-    Scope scope, Duration timeout, Restart restart) {
+public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
   public UpstreamConfig {
@@ -27,15 +26,8 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     if (transports != 1) {
       throw new IllegalArgumentException("exactly one of stdio, npm or http is required");
     }
-    scope = scope == null ? Scope.SHARED : scope;
-    if (http != null && scope != Scope.SHARED) {
-      throw new IllegalArgumentException("scope applies to stdio and npm upstreams only");
-    }
     restart = restart == null ? new Restart(null, null) : restart;
   }
-
-  /** Who shares one upstream process: every session, or each session its own. */
-  public enum Scope { SHARED, SESSION }
 
   public record Stdio(String command, List<String> args, Map<String, String> env, String cwd) {
     public Stdio {

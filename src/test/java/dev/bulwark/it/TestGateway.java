@@ -45,10 +45,10 @@ final class TestGateway implements AutoCloseable {
         List.of(
             new UpstreamConfig("fs", null, null,
                 new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()), npmDir),
-                null, null, null, null),
+                null, null),
             new UpstreamConfig("everything", null, null,
                 new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), npmDir),
-                null, null, null, new UpstreamConfig.Restart(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(2)))));
+                null, new UpstreamConfig.Restart(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(2)))));
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
         System.getenv(), TestNode.NODE.toString()));
   }
