@@ -40,6 +40,9 @@ await step("progress", async () => {
   );
   return { progress: seen, text: r.content[0].text };
 });
+await step("sampling", async () =>
+  (await client.callTool({ name: `${prefix}__trigger-sampling-request`, arguments: { prompt: "hello", maxTokens: 20 } }))
+    .content.map((c) => c.text ?? "").join("\n"));
 await step("cancel", async () => {
   const ac = new AbortController();
   const seen = [];
@@ -54,9 +57,6 @@ await step("cancel", async () => {
     return { completed: false, progressBeforeCancel: seen.length, message: String(e.message) };
   }
 });
-await step("sampling", async () =>
-  (await client.callTool({ name: `${prefix}__trigger-sampling-request`, arguments: { prompt: "hello", maxTokens: 20 } }))
-    .content.map((c) => c.text ?? "").join("\n"));
 await step("resource", async () => {
   const { resources } = await client.listResources();
   const r = await client.readResource({ uri: resources[0].uri });

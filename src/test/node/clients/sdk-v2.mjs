@@ -18,7 +18,13 @@ const step = async (name, fn) => {
 const transport = new StreamableHTTPClientTransport(new URL(url), {
   requestInit: { headers: { Authorization: `Bearer ${key}` } },
 });
-const client = new Client({ name: "bulwark-it-sdk-v2", version: "2.0.0" }, { capabilities: {}, versionNegotiation: { mode } });
+const client = new Client({ name: "bulwark-it-sdk-v2", version: "2.0.0" },
+  { capabilities: { sampling: {} }, versionNegotiation: { mode } });
+client.setRequestHandler("sampling/createMessage", async (req) => ({
+  role: "assistant",
+  model: "test-model",
+  content: { type: "text", text: "sampled by the v2 client: " + req.params.messages.length + " message(s)" },
+}));
 
 await step("connect", async () => {
   await client.connect(transport);
@@ -34,6 +40,9 @@ await step("progress", async () => {
   );
   return { progress: seen, text: r.content[0].text };
 });
+await step("sampling", async () =>
+  (await client.callTool({ name: `${prefix}__trigger-sampling-request`, arguments: { prompt: "hello", maxTokens: 20 } }))
+    .content.map((c) => c.text ?? "").join("\n"));
 await step("cancel", async () => {
   const ac = new AbortController();
   const seen = [];

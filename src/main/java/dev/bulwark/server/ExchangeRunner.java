@@ -16,6 +16,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -34,14 +37,19 @@ import org.slf4j.LoggerFactory;
 final class ExchangeRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeRunner.class);
   private static final Duration KEEPALIVE = Duration.ofSeconds(15);
+  private static final Duration PROBE = Duration.ofSeconds(2);
+
+  private static final java.util.Set<String> INPUT_METHODS = java.util.Set.of("tools/call", "prompts/get", "resources/read");
 
   private final Pipeline pipeline;
   private final SessionRegistry sessions;
+  private final RoundTrips roundTrips;
   private final Supplier<String> exchangeIds;
 
-  ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, Supplier<String> exchangeIds) {
+  ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, RoundTrips roundTrips, Supplier<String> exchangeIds) {
     this.pipeline = pipeline;
     this.sessions = sessions;
+    this.roundTrips = roundTrips;
     this.exchangeIds = exchangeIds;
   }
 
@@ -64,17 +72,20 @@ final class ExchangeRunner {
     reply(response, callback, r, outcome, false);
   }
 
+  /** One exchange in flight; outlives the HTTP request that started it when it is parked. */
+  record Flight(Exchange exchange, RequestChannel channel, CompletableFuture<Void> cancelled, Session session,
+      ProtocolVersion version, boolean canStream) {}
+
   void run(Request http, Response response, Callback callback, JsonRpc.Request r, Authentication auth, int size,
       Session session, ProtocolVersion version, ObjectNode capabilities) {
-    boolean canStream = accepts(http, "text/event-stream");
-    // Server-to-client requests need a session to answer on (stateless clients: not yet).
-    RequestChannel channel = new RequestChannel(session != null ? capabilities : JsonNodeFactory.instance.objectNode());
+    RequestChannel channel = new RequestChannel(capabilities);
     CompletableFuture<Void> cancelled = new CompletableFuture<>();
     Exchange ex = new Exchange(exchangeIds.get(), r, inbound(http, auth, session, version, size), channel,
         cancelled, System.nanoTime());
     if (session != null) {
       session.track(r.id(), cancelled);
     }
+    http.addFailureListener(failure -> cancelled.complete(null));
     Thread.ofVirtual().name("bulwark-exchange-" + ex.id()).start(() -> {
       Outcome outcome;
       try {
@@ -83,29 +94,79 @@ final class ExchangeRunner {
         LOG.error("pipeline failed for {}", ex.id(), e);
         outcome = new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR, "Internal error", null), "bug");
       }
-      if (session != null && outcome instanceof Outcome.Result) {
-        recordSubscription(session, r);
+      if (session != null) {
+        session.untrack(r.id());
+        if (outcome instanceof Outcome.Result) {
+          recordSubscription(session, r);
+        }
       }
       channel.done(outcome);
     });
+    pump(new Flight(ex, channel, cancelled, session, version, accepts(http, "text/event-stream")),
+        response, callback, r);
+  }
+
+  /**
+   * A stateless client's retry carrying {@code requestState}: resumes the parked exchange,
+   * hands the upstream the client's answers and goes on writing that exchange's output.
+   */
+  void resume(Request http, Response response, Callback callback, JsonRpc.Request retry, Authentication auth) {
+    ObjectNode params = retry.paramsOrEmpty();
+    String agent = auth.authenticatedCaller().map(c -> c.agentId()).orElse(null);
+    RoundTrips.Parked parked = agent == null ? null : roundTrips.resume(params.path("requestState").asText(null),
+        agent, retry.method(), McpEndpoint.nameOf(retry));
+    if (parked == null) {
+      Replies.error(response, callback, 200, retry.id(), ErrorCodes.INVALID_PARAMS,
+          "Invalid params: unknown or expired requestState");
+      return;
+    }
+    Map<String, JsonNode> answers = RoundTrips.answers(params, List.copyOf(parked.asks().keySet()));
+    Map<String, RequestChannel.Item.Ask> missing = new LinkedHashMap<>();
+    parked.asks().forEach((key, ask) -> {
+      JsonNode answer = answers.get(key);
+      if (answer == null) {
+        missing.put(key, ask);
+      } else {
+        ask.answer().complete(JsonRpc.Response.success(retry.id(), answer));
+      }
+    });
+    if (!missing.isEmpty()) {
+      Replies.json(response, callback, 200, JsonRpcCodec.toTree(JsonRpc.Response.success(retry.id(),
+          inputRequired(parked.flight(), missing, retry))));
+      return;
+    }
+    pump(parked.flight(), response, callback, retry);
+  }
+
+  // Writes the flight's output to this HTTP response until it is done or parked again.
+  private void pump(Flight f, Response response, Callback callback, JsonRpc.Request r) {
+    boolean modern = f.version().stateless();
     SseStream stream = null;
     OutputStream out = null;
     try {
       while (true) {
-        RequestChannel.Item item = channel.take();
+        RequestChannel.Item item = f.channel().poll(PROBE);
+        if (item == null) {
+          // Nothing to say for a while: probe the client with a comment so a client that
+          // went away is noticed (for stateless clients that is their cancellation).
+          if (f.canStream()) {
+            if (stream == null) {
+              out = startStream(response);
+              stream = new SseStream(out);
+            }
+            if (!stream.keepAlive()) {
+              f.cancelled().complete(null);
+            }
+          }
+          continue;
+        }
         switch (item) {
           case RequestChannel.Item.Done d -> {
-            if (stream == null) {
-              reply(response, callback, r, d.outcome(), version.stateless());
-            } else {
-              stream.send(responseTree(r, d.outcome(), version.stateless()));
-              out.close();
-              callback.succeeded();
-            }
+            finish(response, callback, r, stream, out, responseTree(r, d.outcome(), modern), d.outcome());
             return;
           }
           case RequestChannel.Item.Message m -> {
-            if (!canStream) {
+            if (!f.canStream()) {
               continue;
             }
             if (stream == null) {
@@ -113,11 +174,17 @@ final class ExchangeRunner {
               stream = new SseStream(out);
             }
             if (!stream.send(JsonRpcCodec.toTree(m.message()))) {
-              cancelled.complete(null);
+              f.cancelled().complete(null);
             }
           }
           case RequestChannel.Item.Ask ask -> {
-            if (!canStream || session == null) {
+            if (modern && INPUT_METHODS.contains(r.method())) {
+              ObjectNode result = inputRequired(f, Map.of("input-1", ask), r);
+              JsonNode tree = JsonRpcCodec.toTree(JsonRpc.Response.success(r.id(), result));
+              finish(response, callback, r, stream, out, tree, new Outcome.Result(result));
+              return;
+            }
+            if (!f.canStream() || f.session() == null) {
               ask.answer().complete(JsonRpc.Response.failure(TextNode.valueOf("none"), new JsonRpc.RpcError(
                   ErrorCodes.METHOD_NOT_FOUND, "The client cannot receive " + ask.method(), null)));
               continue;
@@ -126,25 +193,55 @@ final class ExchangeRunner {
               out = startStream(response);
               stream = new SseStream(out);
             }
-            String rid = session.newServerRequest(ask.answer());
+            String rid = f.session().newServerRequest(ask.answer());
             if (!stream.send(JsonRpcCodec.toTree(new JsonRpc.Request(TextNode.valueOf(rid), ask.method(), ask.params())))) {
               ask.answer().cancel(false);
-              cancelled.complete(null);
+              f.cancelled().complete(null);
             }
           }
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      cancelled.complete(null);
+      f.cancelled().complete(null);
       callback.failed(e);
     } catch (IOException e) {
-      cancelled.complete(null);
+      f.cancelled().complete(null);
       callback.failed(e);
-    } finally {
-      if (session != null) {
-        session.untrack(r.id());
+    }
+  }
+
+  private ObjectNode inputRequired(Flight f, Map<String, RequestChannel.Item.Ask> asks, JsonRpc.Request r) {
+    ObjectNode result = JsonNodeFactory.instance.objectNode();
+    result.put("resultType", "input_required");
+    ObjectNode requests = result.putObject("inputRequests");
+    asks.forEach((key, ask) -> {
+      ObjectNode q = requests.putObject(key);
+      q.put("method", ask.method());
+      if (ask.params() != null) {
+        q.set("params", ask.params());
       }
+    });
+    String agent = f.exchange().caller().map(c -> c.agentId()).orElseThrow();
+    result.put("requestState", roundTrips.park(new RoundTrips.Parked(f, asks, agent, r.method(),
+        McpEndpoint.nameOf(r), System.nanoTime())));
+    return result;
+  }
+
+  private static void finish(Response response, Callback callback, JsonRpc.Request r, SseStream stream,
+      OutputStream out, JsonNode tree, Outcome outcome) throws IOException {
+    if (stream == null) {
+      if (outcome instanceof Outcome.Unauthenticated) {
+        Replies.unauthenticated(response, callback);
+      } else {
+        boolean notFound = outcome instanceof Outcome.Failure f && f.error().code() == ErrorCodes.METHOD_NOT_FOUND
+            && !tree.path("error").isMissingNode() && r.paramsOrEmpty().path("_meta").has(McpEndpoint.META_VERSION);
+        Replies.json(response, callback, notFound ? 404 : 200, tree);
+      }
+    } else {
+      stream.send(tree);
+      out.close();
+      callback.succeeded();
     }
   }
 

@@ -43,7 +43,8 @@ public final class GatewayServer implements AutoCloseable {
     this.sessions = new SessionRegistry(random, config.limits().maxSessions(), config.limits().sessionIdleTimeout());
     this.broadcaster = new Broadcaster(sessions, namespace);
     this.path = config.listen().path();
-    ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, exchangeIds);
+    RoundTrips roundTrips = new RoundTrips(random, config.limits().upstreamTimeout().multipliedBy(2));
+    ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, exchangeIds);
     jetty.setHandler(new McpEndpoint(path, new HttpGuard(config.listen()), authenticator, codec, sessions, runner,
         toUpstreams, config.limits().maxRequestBytes()));
   }

@@ -176,6 +176,10 @@ public final class McpEndpoint extends Handler.Abstract {
       Replies.error(response, callback, 400, r.id(), ErrorCodes.HEADER_MISMATCH, headerMismatch);
       return;
     }
+    if (r.paramsOrEmpty().hasNonNull("requestState") && !(auth instanceof Authentication.Refused)) {
+      runner.resume(http, response, callback, r, auth);
+      return;
+    }
     runner.run(http, response, callback, r, auth, size, null, version, (ObjectNode) meta.get(META_CAPABILITIES));
   }
 
@@ -195,7 +199,7 @@ public final class McpEndpoint extends Handler.Abstract {
     return null;
   }
 
-  private static String nameOf(JsonRpc.Request r) {
+  static String nameOf(JsonRpc.Request r) {
     return switch (r.method()) {
       case "tools/call", "prompts/get" -> r.paramsOrEmpty().path("name").asText(null);
       case "resources/read" -> r.paramsOrEmpty().path("uri").asText(null);

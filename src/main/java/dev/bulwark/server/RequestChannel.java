@@ -65,7 +65,8 @@ final class RequestChannel implements ClientChannel {
     queue.add(new Item.Done(outcome));
   }
 
-  Item take() throws InterruptedException {
-    return queue.take();
+  /** The next item, or null if none came within {@code timeout}. */
+  Item poll(java.time.Duration timeout) throws InterruptedException {
+    return queue.poll(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 }

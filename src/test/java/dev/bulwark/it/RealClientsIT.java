@@ -48,8 +48,8 @@ class RealClientsIT {
     assertThat(r.path("resource").path("chars").asInt()).isPositive();
     assertThat(r.path("prompt").asText()).contains("Paris");
     assertThat(r.path("hidden").path("error").path("message").asText()).contains("-32003").contains("Forbidden");
-    assertThat(gw.auditLines()).anySatisfy(line -> assertThat(line)
-        .contains("\"item\":\"trigger-long-running-operation\"").contains("\"status\":\"cancelled\""));
+    gw.awaitAudit("\"protocol_version\":\"2025-11-25\"", "\"item\":\"trigger-long-running-operation\"",
+        "\"status\":\"cancelled\"");
   }
 
   @Test
@@ -66,6 +66,9 @@ class RealClientsIT {
     assertThat(r.path("connect").path("era").asText()).isEqualTo("modern");
     assertThat(r.path("connect").path("protocol").asText()).isEqualTo("2026-07-28");
     assertV2Report(r);
+    // A stateless client cancels by going away; the gateway notices and records it.
+    gw.awaitAudit("\"protocol_version\":\"2026-07-28\"", "\"item\":\"trigger-long-running-operation\"",
+        "\"status\":\"cancelled\"");
   }
 
   private static void assertV2Report(JsonNode r) {
@@ -73,6 +76,8 @@ class RealClientsIT {
     assertThat(r.path("echo").asText()).isEqualTo("Echo: hi v2");
     assertThat(r.path("progress").path("progress").toString()).isEqualTo("[1,2,3]");
     assertThat(r.path("cancel").path("completed").asBoolean(true)).isFalse();
+    // Session generation: a server-to-client request; stateless: an input_required round trip.
+    assertThat(r.path("sampling").asText()).contains("sampled by the v2 client: 1 message(s)");
     assertThat(r.path("resource").path("uri").asText()).startsWith("everything+demo://resource/");
     assertThat(r.path("prompt").asText()).contains("Paris");
     assertThat(r.path("hidden").path("error").path("message").asText()).contains("Forbidden");

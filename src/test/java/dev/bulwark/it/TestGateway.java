@@ -71,6 +71,19 @@ final class TestGateway implements AutoCloseable {
     return Files.readAllLines(dataDir.resolve("audit.jsonl"));
   }
 
+  /** Waits (bounded) for an audit line containing all the fragments; events of calls the client abandoned come late. */
+  String awaitAudit(String... fragments) throws IOException, InterruptedException {
+    for (int i = 0; i < 150; i++) {
+      for (String line : auditLines()) {
+        if (java.util.Arrays.stream(fragments).allMatch(line::contains)) {
+          return line;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no audit event with " + java.util.Arrays.toString(fragments));
+  }
+
   @Override
   public void close() {
     gateway.close();
