@@ -1,0 +1,221 @@
+// Bulwark benchmark load driver: the same request mix against any MCP endpoint.
+// Run with the JDK's single-file launcher (no dependencies):
+//   java bench/LoadDriver.java http URL TOOL [KEY]            Streamable HTTP (Bulwark, supergateway)
+//   java bench/LoadDriver.java stdio TOOL -- COMMAND ARGS...  the stdio server itself, directly
+// Measures: sequential latency (p50/p99 of single calls in one session) and throughput with
+// 32 concurrent sessions; prints one JSON line. Optional env: BENCH_SEQ (calls, default 2000),
+// BENCH_SECONDS (throughput phase, default 10), BENCH_PID (a process whose CPU time per call
+// is reported, read from /proc).
+import java.io.*;
+import java.net.URI;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.*;
+import java.time.Duration;
+import java.util.*;
+import java.util.concurrent.*;
+import java.util.concurrent.atomic.*;
+
+public class LoadDriver {
+  interface Session { void call(String tool, int n) throws Exception; }
+
+  public static void main(String[] args) throws Exception {
+    int seq = Integer.parseInt(System.getenv().getOrDefault("BENCH_SEQ", "2000"));
+    int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "10"));
+    int sessions = 32;
+    String mode = args[0];
+    java.util.function.Supplier<Session> factory;
+    String tool;
+    AutoCloseable closer = () -> {};
+    if (mode.equals("http")) {
+      URI url = URI.create(args[1]);
+      tool = args[2];
+      String key = args.length > 3 ? args[3] : null;
+      factory = () -> new HttpSession(url, key);
+    } else {
+      tool = args[1];
+      List<String> cmd = Arrays.asList(args).subList(3, args.length);
+      StdioPeer peer = new StdioPeer(cmd);
+      closer = peer;
+      factory = () -> peer;
+    }
+    Session one = factory.get();
+    for (int i = 0; i < 3000; i++) one.call(tool, i);
+    long[] lat = new long[seq];
+    for (int i = 0; i < seq; i++) {
+      long t0 = System.nanoTime();
+      one.call(tool, i);
+      lat[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(lat);
+    List<Session> all = new ArrayList<>();
+    for (int i = 0; i < sessions; i++) all.add(factory.get());
+    AtomicLong done = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicBoolean measuring = new AtomicBoolean(false);
+    AtomicBoolean stop = new AtomicBoolean(false);
+    ExecutorService pool = Executors.newFixedThreadPool(sessions);
+    for (Session s : all) {
+      pool.submit(() -> {
+        int i = 0;
+        while (!stop.get()) {
+          try {
+            s.call(tool, i++);
+            if (measuring.get()) done.incrementAndGet();
+          } catch (Exception e) {
+            if (errors.incrementAndGet() == 1) {
+              System.err.println("first error: " + e);
+            }
+          }
+        }
+        return null;
+      });
+    }
+    Thread.sleep(2000);
+    long cpu0 = cpuTicks();
+    long n0 = done.get();
+    measuring.set(true);
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    long calls = done.get() - n0;
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    long cpu1 = cpuTicks();
+    stop.set(true);
+    pool.shutdown();
+    pool.awaitTermination(30, TimeUnit.SECONDS);
+    closer.close();
+    StringBuilder out = new StringBuilder();
+    out.append(String.format(Locale.ROOT, "{\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"throughput_rps\":%.1f,\"sessions\":%d,\"calls\":%d,\"errors\":%d",
+        lat[seq / 2] / 1e6, lat[(int) (seq * 0.99)] / 1e6, calls / elapsed, sessions, calls, errors.get()));
+    if (cpu0 >= 0) {
+      double tick = 1000.0 / 100;  // ms per clock tick (CLK_TCK = 100 on Linux)
+      out.append(String.format(Locale.ROOT, ",\"cpu_ms_per_call\":%.4f", (cpu1 - cpu0) * tick / Math.max(1, calls)));
+    }
+    System.out.println(out.append("}"));
+    System.exit(0);
+  }
+
+  // utime + stime of BENCH_PID, in clock ticks; -1 when not measuring a process.
+  static long cpuTicks() throws IOException {
+    String pid = System.getenv("BENCH_PID");
+    if (pid == null) return -1;
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  static String callBody(String tool, Object id, int n) {
+    return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+        + "\",\"arguments\":{\"message\":\"bench " + n + "\"}}}";
+  }
+
+  // HTTP/1.1 over one keep-alive socket per session: a thin client, so the figures are the
+  // server's and not the client library's (the JDK HttpClient alone adds ~1 ms per call).
+  static final class HttpSession implements Session {
+    final URI url; final String key; Socket socket; OutputStream out; InputStream in;
+    String session; int id = 1;
+    HttpSession(URI url, String key) {
+      this.url = url; this.key = key;
+      try {
+        connect();
+        post("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}");
+        post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      } catch (Exception e) { throw new IllegalStateException(e); }
+    }
+    // A server may close a keep-alive connection; like any client, open a new one.
+    void connect() throws IOException {
+      if (socket != null) socket.close();
+      socket = new Socket(url.getHost(), url.getPort());
+      socket.setTcpNoDelay(true);
+      out = new BufferedOutputStream(socket.getOutputStream());
+      in = new BufferedInputStream(socket.getInputStream());
+    }
+    String post(String body) throws IOException {
+      byte[] b = body.getBytes(StandardCharsets.UTF_8);
+      StringBuilder h = new StringBuilder("POST ").append(url.getPath()).append(" HTTP/1.1\r\nHost: ")
+          .append(url.getHost()).append(':').append(url.getPort())
+          .append("\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ")
+          .append(b.length).append("\r\n");
+      if (key != null) h.append("Authorization: Bearer ").append(key).append("\r\n");
+      if (session != null) h.append("Mcp-Session-Id: ").append(session).append("\r\nMCP-Protocol-Version: 2025-11-25\r\n");
+      out.write(h.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+      out.write(b);
+      out.flush();
+      String status = line();
+      int length = -1; boolean chunked = false; String line;
+      while (!(line = line()).isEmpty()) {
+        String lower = line.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
+        else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
+        else if (lower.startsWith("mcp-session-id:")) session = line.substring(15).trim();
+      }
+      if (!status.contains(" 200") && !status.contains(" 202")) throw new IOException(status);
+      if (chunked) {
+        ByteArrayOutputStream body2 = new ByteArrayOutputStream();
+        int n;
+        while ((n = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0) { body2.write(in.readNBytes(n)); line(); }
+        line();
+        return body2.toString(StandardCharsets.UTF_8);
+      }
+      return length <= 0 ? "" : new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+    String line() throws IOException {
+      StringBuilder sb = new StringBuilder(); int c;
+      while ((c = in.read()) != '\n') { if (c < 0) throw new EOFException(); if (c != '\r') sb.append((char) c); }
+      return sb.toString();
+    }
+    public void call(String tool, int n) throws Exception {
+      String answer;
+      try {
+        answer = post(callBody(tool, ++id, n));
+      } catch (IOException e) {
+        connect();
+        throw e;
+      }
+      if (!answer.contains("Echo: bench " + n)) throw new IOException("bad answer");
+    }
+  }
+
+  // One stdio process, multiplexed by request id: what a gateway does, minus the gateway.
+  static final class StdioPeer implements Session, AutoCloseable {
+    final Process p; final OutputStream in; final Map<Long, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
+    final AtomicLong ids = new AtomicLong();
+    StdioPeer(List<String> cmd) throws IOException {
+      p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      in = new BufferedOutputStream(p.getOutputStream());
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            int i = line.indexOf("\"id\":");
+            if (i < 0) continue;
+            int j = i + 5, k = j;
+            while (k < line.length() && Character.isDigit(line.charAt(k))) k++;
+            if (k == j) continue;
+            CompletableFuture<String> f = pending.remove(Long.parseLong(line.substring(j, k)));
+            if (f != null) f.complete(line);
+          }
+        } catch (IOException e) { /* process ended */ }
+      });
+      reader.setDaemon(true);
+      reader.start();
+      try {
+        send("{\"jsonrpc\":\"2.0\",\"id\":" + ids.incrementAndGet() + ",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}", ids.get()).get(30, TimeUnit.SECONDS);
+        write("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      } catch (Exception e) { throw new IOException(e); }
+    }
+    synchronized void write(String line) throws IOException { in.write((line + "\n").getBytes(StandardCharsets.UTF_8)); in.flush(); }
+    CompletableFuture<String> send(String line, long id) throws IOException {
+      CompletableFuture<String> f = new CompletableFuture<>();
+      pending.put(id, f);
+      write(line);
+      return f;
+    }
+    public void call(String tool, int n) throws Exception {
+      long id = ids.incrementAndGet();
+      String r = send(callBody(tool, id, n), id).get(30, TimeUnit.SECONDS);
+      if (!r.contains("Echo: bench " + n)) throw new IOException("bad answer");
+    }
+    public void close() { p.destroyForcibly(); }
+  }
+}
