@@ -20,6 +20,7 @@ public final class GatewayMethods {
       case "initialize" -> initialize(request);
       case "server/discover" -> new Outcome.Result(discover());
       case "ping", "logging/setLevel" -> new Outcome.Result(JsonNodeFactory.instance.objectNode());
+      case "subscriptions/listen" -> new Outcome.Result(honouredSubscriptions(request));
       default -> new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.METHOD_NOT_FOUND,
           "Method not found: " + request.method(), null), "no gateway handler");
     };
@@ -50,6 +51,24 @@ public final class GatewayMethods {
     result.put("ttlMs", 0);
     result.put("cacheScope", "private");
     result.putObject("_meta").set("io.modelcontextprotocol/serverInfo", serverInfo());
+    return result;
+  }
+
+  /**
+   * What a {@code subscriptions/listen} gets: list changes as asked. Resource subscriptions
+   * of stateless clients are not honoured (they would need upstream subscriptions per
+   * listener), so the acknowledgement leaves them out, as the protocol allows.
+   */
+  private static ObjectNode honouredSubscriptions(JsonRpc.Request request) {
+    com.fasterxml.jackson.databind.JsonNode asked = request.paramsOrEmpty().path("notifications");
+    ObjectNode honoured = JsonNodeFactory.instance.objectNode();
+    for (String kind : new String[] {"toolsListChanged", "promptsListChanged", "resourcesListChanged"}) {
+      if (asked.path(kind).asBoolean(false)) {
+        honoured.put(kind, true);
+      }
+    }
+    ObjectNode result = JsonNodeFactory.instance.objectNode();
+    result.set("notifications", honoured);
     return result;
   }
 

@@ -14,10 +14,12 @@ import dev.bulwark.upstream.UpstreamListener;
  */
 final class Broadcaster implements UpstreamListener {
   private final SessionRegistry sessions;
+  private final Listeners listeners;
   private final Namespace namespace;
 
-  Broadcaster(SessionRegistry sessions, Namespace namespace) {
+  Broadcaster(SessionRegistry sessions, Listeners listeners, Namespace namespace) {
     this.sessions = sessions;
+    this.listeners = listeners;
     this.namespace = namespace;
   }
 
@@ -47,12 +49,15 @@ final class Broadcaster implements UpstreamListener {
   @Override
   public void onReconnected(String upstream) {
     toAll(new JsonRpc.Notification("notifications/tools/list_changed", null));
+    toAll(new JsonRpc.Notification("notifications/prompts/list_changed", null));
+    toAll(new JsonRpc.Notification("notifications/resources/list_changed", null));
   }
 
   private void toAll(JsonRpc.Notification n) {
     for (Session s : sessions.all()) {
       send(s, n);
     }
+    listeners.listChanged(n.method());
   }
 
   private static void send(Session s, JsonRpc.Notification n) {

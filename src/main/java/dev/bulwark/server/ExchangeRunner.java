@@ -44,12 +44,15 @@ final class ExchangeRunner {
   private final Pipeline pipeline;
   private final SessionRegistry sessions;
   private final RoundTrips roundTrips;
+  private final Listeners listeners;
   private final Supplier<String> exchangeIds;
 
-  ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, RoundTrips roundTrips, Supplier<String> exchangeIds) {
+  ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, RoundTrips roundTrips, Listeners listeners,
+      Supplier<String> exchangeIds) {
     this.pipeline = pipeline;
     this.sessions = sessions;
     this.roundTrips = roundTrips;
+    this.listeners = listeners;
     this.exchangeIds = exchangeIds;
   }
 
@@ -245,6 +248,48 @@ final class ExchangeRunner {
     }
   }
 
+  /**
+   * {@code subscriptions/listen} (stateless clients): authorized and audited like any
+   * request, then the response stays open as an event stream: first the acknowledgement of
+   * what will be sent, then those notifications, until the client closes it.
+   */
+  void listen(Request http, Response response, Callback callback, JsonRpc.Request r, Authentication auth, int size) {
+    Exchange ex = new Exchange(exchangeIds.get(), r, inbound(http, auth, null, ProtocolVersion.V2026_07_28, size),
+        dev.bulwark.pipeline.ClientChannel.NONE, new CompletableFuture<>(), System.nanoTime());
+    Outcome outcome = pipeline.run(ex);
+    if (!(outcome instanceof Outcome.Result result)) {
+      reply(response, callback, r, outcome, true);
+      return;
+    }
+    OutputStream out = startStream(response);
+    SseStream stream = new SseStream(out);
+    Listeners.Listener listener = new Listeners.Listener(r.id(), (ObjectNode) result.result().path("notifications"), stream);
+    ObjectNode ack = Listeners.stamped(listener, null);
+    ack.set("notifications", listener.honoured());
+    stream.send(JsonRpcCodec.toTree(new JsonRpc.Notification("notifications/subscriptions/acknowledged", ack)));
+    listeners.add(listener);
+    try {
+      keepOpen(stream);
+      out.close();
+      callback.succeeded();
+    } catch (Exception e) {
+      callback.failed(e);
+    } finally {
+      listeners.remove(listener);
+      stream.close();
+    }
+  }
+
+  private static void keepOpen(SseStream stream) throws InterruptedException, java.util.concurrent.ExecutionException {
+    while (!stream.closed().isDone()) {
+      try {
+        stream.closed().get(KEEPALIVE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        stream.keepAlive();
+      }
+    }
+  }
+
   void standaloneStream(Response response, Callback callback, Session session) {
     OutputStream out = startStream(response);
     SseStream stream = new SseStream(out);
@@ -253,13 +298,7 @@ final class ExchangeRunner {
       return;
     }
     try {
-      while (!stream.closed().isDone()) {
-        try {
-          stream.closed().get(KEEPALIVE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-          stream.keepAlive();
-        }
-      }
+      keepOpen(stream);
       out.close();
       callback.succeeded();
     } catch (Exception e) {

@@ -41,10 +41,11 @@ public final class GatewayServer implements AutoCloseable {
     connector.setPort(config.listen().port());
     jetty.addConnector(connector);
     this.sessions = new SessionRegistry(random, config.limits().maxSessions(), config.limits().sessionIdleTimeout());
-    this.broadcaster = new Broadcaster(sessions, namespace);
+    Listeners listeners = new Listeners();
+    this.broadcaster = new Broadcaster(sessions, listeners, namespace);
     this.path = config.listen().path();
     RoundTrips roundTrips = new RoundTrips(random, config.limits().upstreamTimeout().multipliedBy(2));
-    ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, exchangeIds);
+    ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, listeners, exchangeIds);
     jetty.setHandler(new McpEndpoint(path, new HttpGuard(config.listen()), authenticator, codec, sessions, runner,
         toUpstreams, config.limits().maxRequestBytes()));
   }

@@ -176,6 +176,10 @@ public final class McpEndpoint extends Handler.Abstract {
       Replies.error(response, callback, 400, r.id(), ErrorCodes.HEADER_MISMATCH, headerMismatch);
       return;
     }
+    if ("subscriptions/listen".equals(r.method())) {
+      runner.listen(http, response, callback, r, auth, size);
+      return;
+    }
     if (r.paramsOrEmpty().hasNonNull("requestState") && !(auth instanceof Authentication.Refused)) {
       runner.resume(http, response, callback, r, auth);
       return;

@@ -50,6 +50,30 @@ final class McpHttp {
     return new Reply(r.statusCode(), r.headers().map(), r.body());
   }
 
+  /** POSTs and returns the data lines of the event stream that answers, as they arrive. */
+  java.util.concurrent.BlockingQueue<String> stream(String body, Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    return events(b);
+  }
+
+  /** Opens a session's GET stream; data lines as they arrive. */
+  java.util.concurrent.BlockingQueue<String> get(Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url).header("Accept", "text/event-stream").GET();
+    headers.forEach(b::header);
+    return events(b);
+  }
+
+  private java.util.concurrent.BlockingQueue<String> events(HttpRequest.Builder b) {
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofLines())
+        .thenAccept(r -> r.body().filter(l -> l.startsWith("data: ")).forEach(l -> lines.add(l.substring(6))));
+    return lines;
+  }
+
   /** Initializes a session as {@code key}; returns the session id. */
   String initialize(String key) throws IOException, InterruptedException {
     Reply r = post("""
