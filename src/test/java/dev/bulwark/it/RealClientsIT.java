@@ -9,6 +9,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +125,28 @@ class RealClientsIT {
           .arguments(Map.of("city", "Oslo")).build());
       assertThat(((McpSchema.TextContent) prompt.messages().get(0).content()).text()).contains("Oslo");
     }
+  }
+
+  @Test
+  void stdioOnlyClientWorksThroughTheBridge() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jar = TestNode.REPO.resolve("target/bulwark.jar").toString();
+    JsonNode r = TestNode.runClient("stdio-bridge.mjs", gw.url(), gw.key("echo-only"), java, jar, "everything");
+    assertThat(r.path("connect").asText()).isEqualTo("bulwark");
+    assertThat(r.path("tools").toString()).isEqualTo("[\"everything__echo\"]");
+    assertThat(r.path("echo").asText()).isEqualTo("Echo: over stdio");
+    assertThat(r.path("progress").path("error").path("message").asText()).contains("Forbidden");
+    assertThat(r.path("denied").path("error").path("message").asText()).contains("Forbidden");
+    assertThat(r.path("close").asBoolean()).isTrue();
+  }
+
+  @Test
+  void stdioBridgeRelaysProgress() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jar = TestNode.REPO.resolve("target/bulwark.jar").toString();
+    JsonNode r = TestNode.runClient("stdio-bridge.mjs", gw.url(), gw.key("full"), java, jar, "everything");
+    assertThat(r.path("progress").path("progress").toString()).isEqualTo("[1,2]");
+    assertThat(r.path("denied").path("content").isArray()).isTrue();
   }
 
   @Test
