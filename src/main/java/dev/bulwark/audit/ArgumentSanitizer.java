@@ -47,7 +47,9 @@ public final class ArgumentSanitizer {
       if (s.length() <= maxString) {
         return node;
       }
-      return NODES.textNode(s.substring(0, maxString) + "…[" + s.length() + " chars, sha256:" + sha256(s) + "]");
+      // Never keep half of a surrogate pair: the trail must stay well-formed Unicode.
+      int cut = maxString > 0 && Character.isHighSurrogate(s.charAt(maxString - 1)) ? maxString - 1 : maxString;
+      return NODES.textNode(s.substring(0, cut) + "…[" + s.length() + " chars, sha256:" + sha256(s) + "]");
     }
     if (!node.isContainerNode()) {
       return node;

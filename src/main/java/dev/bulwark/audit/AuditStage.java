@@ -37,7 +37,9 @@ public final class AuditStage implements Stage {
     Outcome outcome;
     try {
       outcome = chain.proceed(exchange);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Errors too (StackOverflowError, AssertionError): the call may already have reached
+      // the upstream, and no call may end without its event.
       LOG.error("exchange {} failed inside the pipeline", exchange.id(), e);
       outcome = new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR, "Internal error", null),
           "bug: " + e);

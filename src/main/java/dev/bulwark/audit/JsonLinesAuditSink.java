@@ -38,6 +38,8 @@ public final class JsonLinesAuditSink implements AuditSink {
     if (!Files.exists(file)) {
       Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
+    // An existing trail keeps no wider permissions than a new one.
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     this.out = Files.newOutputStream(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -40,6 +41,9 @@ public final class JsonRpcCodec {
       tree = mapper.readTree(payload);
     } catch (JacksonException e) {
       return invalid(null, ErrorCodes.PARSE_ERROR, "Parse error: " + summarize(e));
+    } catch (CharConversionException e) {
+      // Jackson also reads UTF-16/32 and reports their bad code points outside JacksonException.
+      return invalid(null, ErrorCodes.PARSE_ERROR, "Parse error: invalid character encoding");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

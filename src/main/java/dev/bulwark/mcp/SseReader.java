@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads a {@code text/event-stream} per the HTML living standard's parsing rules: events
  * end at a blank line, {@code data} lines are joined with newlines, comments are skipped.
- * Bounded: an event larger than {@code maxEventChars} ends the stream with an error.
+ * Bounded: an event or a single line larger than {@code maxEventChars} ends the stream with
+ * an error, so a peer that never sends a newline cannot make the reader buffer without limit.
+ * An event cut off by the end of the stream is discarded, as the standard says.
  */
 public final class SseReader implements AutoCloseable {
   private final BufferedReader reader;
@@ -29,7 +31,7 @@ public final class SseReader implements AutoCloseable {
     String id = null;
     String event = null;
     String line;
-    while ((line = reader.readLine()) != null) {
+    while ((line = readLine()) != null) {
       if (line.isEmpty()) {
         if (data != null) {
           return new Event(id, event, data.toString());
@@ -64,7 +66,31 @@ public final class SseReader implements AutoCloseable {
         default -> { }
       }
     }
-    return data == null ? null : new Event(id, event, data.toString());
+    return null;
+  }
+
+  // BufferedReader.readLine has no bound; this one ends lines at CR, LF or CRLF and fails
+  // as soon as a line outgrows the event limit.
+  private String readLine() throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = reader.read()) != -1) {
+      if (c == '\n') {
+        return line.toString();
+      }
+      if (c == '\r') {
+        reader.mark(1);
+        if (reader.read() != '\n') {
+          reader.reset();
+        }
+        return line.toString();
+      }
+      if (line.length() >= maxEventChars + "data: ".length()) {
+        throw new IOException("event stream: line longer than " + maxEventChars + " characters");
+      }
+      line.append((char) c);
+    }
+    return line.isEmpty() ? null : line.toString();
   }
 
   @Override

@@ -93,7 +93,8 @@ final class ExchangeRunner {
       Outcome outcome;
       try {
         outcome = pipeline.run(ex);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // Whatever happened, the waiting HTTP request must get an answer.
         LOG.error("pipeline failed for {}", ex.id(), e);
         outcome = new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR, "Internal error", null), "bug");
       }

@@ -1,0 +1,392 @@
+package dev.bulwark.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final String HASH = "bwk1$00112233445566778899aabbccddeeff$"
+      + "0000000000000000000000000000000000000000000000000000000000000000";
+
+  private final ConfigLoader loader = new ConfigLoader(Map.of("FS_ROOT", "/srv/files", "TOKEN", "t0k")::get);
+
+  @Test
+  void loadsAFullConfiguration() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        data_dir: /var/lib/bulwark
+        listen:
+          host: 0.0.0.0
+          port: 9090
+          path: /gateway
+          allowed_hosts: [gateway.internal]
+          allowed_origins: [https://console.internal]
+        limits:
+          max_request_bytes: 1000
+          max_json_depth: 10
+          max_string_length: 2000
+          upstream_timeout: 15s
+          max_sessions: 5
+          session_idle_timeout: 10m
+        audit:
+          file: /var/log/bulwark/audit.jsonl
+        agents:
+          - id: support-bot
+            key_hash: %s
+            allow: ["fs/read_*", "resource:docs/file:///srv/*"]
+        upstreams:
+          - name: fs
+            stdio:
+              command: npx
+              args: [server-filesystem, /srv]
+              env: {NODE_ENV: production}
+              cwd: /tmp
+            restart:
+              initial_backoff: 1s
+              max_backoff: 1h
+          - name: docs
+            prefix: ""
+            npm:
+              package_name: "@acme/docs-mcp"
+              bin: docs
+          - name: remote
+            prefix: rem
+            http:
+              url: https://mcp.example.com/mcp
+              headers: {X-Team: blue}
+        """.formatted(HASH));
+
+    assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/bulwark"));
+    assertThat(config.listen()).isEqualTo(new ListenConfig("0.0.0.0", 9090, "/gateway",
+        List.of("gateway.internal"), List.of("https://console.internal")));
+    assertThat(config.limits()).isEqualTo(new LimitsConfig(1000, 10, 2000, Duration.ofSeconds(15), 5,
+        Duration.ofMinutes(10)));
+    assertThat(config.auditFile()).isEqualTo(Path.of("/var/log/bulwark/audit.jsonl"));
+    assertThat(config.agents()).containsExactly(
+        new AgentConfig("support-bot", HASH, List.of("fs/read_*", "resource:docs/file:///srv/*")));
+
+    UpstreamConfig fs = config.upstreams().get(0);
+    assertThat(fs.prefix()).isEqualTo("fs");
+    assertThat(fs.stdio()).isEqualTo(new UpstreamConfig.Stdio("npx", List.of("server-filesystem", "/srv"),
+        Map.of("NODE_ENV", "production"), "/tmp"));
+    assertThat(fs.restart()).isEqualTo(new UpstreamConfig.Restart(Duration.ofSeconds(1), Duration.ofHours(1)));
+
+    UpstreamConfig docs = config.upstreams().get(1);
+    assertThat(docs.prefix()).isEmpty();
+    assertThat(docs.npm()).isEqualTo(new UpstreamConfig.Npm("@acme/docs-mcp", "docs", List.of(), null));
+
+    UpstreamConfig remote = config.upstreams().get(2);
+    assertThat(remote.prefix()).isEqualTo("rem");
+    assertThat(remote.http()).isEqualTo(new UpstreamConfig.Http("https://mcp.example.com/mcp",
+        Map.of("X-Team", "blue")));
+  }
+
+  @Test
+  void fillsDefaultsForAnEmptyMapping() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", "{}");
+
+    assertThat(config.listen()).isEqualTo(ListenConfig.defaults());
+    assertThat(config.limits()).isEqualTo(LimitsConfig.defaults());
+    assertThat(config.auditFile()).isEqualTo(Path.of("data", "audit.jsonl"));
+    assertThat(config.agents()).isEmpty();
+    assertThat(config.upstreams()).isEmpty();
+  }
+
+  @Test
+  void loadsFromAFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bulwark.yaml");
+    Files.writeString(file, "listen: {port: 7070}\n");
+
+    assertThat(loader.load(file).listen().port()).isEqualTo(7070);
+  }
+
+  @Test
+  void namesTheFileThatCannotBeRead(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.yaml");
+
+    assertThatThrownBy(() -> loader.load(missing))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(missing.toString());
+  }
+
+  @Test
+  void rejectsAnEmptyDocument() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "")).isInstanceOf(ConfigException.class);
+  }
+
+  // --- unknown keys ---
+
+  @Test
+  void reportsAnUnknownKeyWithItsNestedPath() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: fs
+            stdio:
+              comand: npx
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("upstreams[0].stdio")
+        .hasMessageContaining("unknown key 'comand'")
+        .hasMessageStartingWith("bulwark.yaml: ");
+  }
+
+  @Test
+  void reportsAnUnknownKeyInTheSecondListEntryWithItsIndex() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: fs
+            stdio: {command: npx}
+          - name: web
+            http: {url: "https://x.example", timeout: 5s}
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("upstreams[1].http")
+        .hasMessageContaining("unknown key 'timeout'");
+  }
+
+  @Test
+  void reportsAnUnknownTopLevelKey() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "listen: {}\nlisten_port: 80\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown key 'listen_port'");
+  }
+
+  @Test
+  void rejectsTheRemovedScopeKeyInsteadOfIgnoringIt() {
+    // A config written for per-session processes must not silently get one shared process.
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: fs
+            stdio: {command: x}
+            scope: session
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("upstreams[0]")
+        .hasMessageContaining("unknown key 'scope'");
+  }
+
+  @Test
+  void rejectsADuplicateKey() {
+    // Which of two values wins is parser-dependent; a security config must not leave it to chance.
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        agents:
+          - id: bot
+            key_hash: %s
+            allow: ["fs/read"]
+            allow: ["*/*"]
+        """.formatted(HASH)))
+        .isInstanceOf(ConfigException.class);
+  }
+
+  // --- values ---
+
+  @Test
+  void rejectsABadDurationWithItsPath() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "limits:\n  upstream_timeout: 30 seconds\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("limits.upstream_timeout")
+        .hasMessageContaining("'30 seconds' is not a duration");
+  }
+
+  @Test
+  void rejectsADurationWithoutAUnit() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "limits:\n  upstream_timeout: 30\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("limits.upstream_timeout");
+  }
+
+  @Test
+  void readsEveryDurationUnit() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        limits: {upstream_timeout: 250ms, session_idle_timeout: 2h}
+        upstreams:
+          - name: fs
+            stdio: {command: x}
+            restart: {initial_backoff: 3s, max_backoff: 4m}
+        """);
+
+    assertThat(config.limits().upstreamTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(config.limits().sessionIdleTimeout()).isEqualTo(Duration.ofHours(2));
+    assertThat(config.upstreams().get(0).restart())
+        .isEqualTo(new UpstreamConfig.Restart(Duration.ofSeconds(3), Duration.ofMinutes(4)));
+  }
+
+  @Test
+  void rejectsAWrongTypeWithItsPath() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "listen:\n  port: [1, 2]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("listen.port");
+  }
+
+  @Test
+  void substitutesEnvironmentVariables() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: fs
+            stdio:
+              command: server
+              args: ["${FS_ROOT}", "--token=${TOKEN}"]
+        """);
+
+    assertThat(config.upstreams().get(0).stdio().args()).containsExactly("/srv/files", "--token=t0k");
+  }
+
+  @Test
+  void usesTheDefaultOfAnUnsetVariable() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        listen:
+          host: ${BIND_HOST:-127.0.0.2}
+          path: ${BIND_PATH:-}/mcp
+        """);
+
+    assertThat(config.listen().host()).isEqualTo("127.0.0.2");
+    assertThat(config.listen().path()).isEqualTo("/mcp");
+  }
+
+  @Test
+  void prefersTheEnvironmentOverTheDefault() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", "data_dir: ${FS_ROOT:-/elsewhere}\n");
+
+    assertThat(config.dataDir()).isEqualTo(Path.of("/srv/files"));
+  }
+
+  @Test
+  void rejectsAnUnsetVariableWithoutADefaultNamingItsPath() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        listen:
+          host: 127.0.0.1
+
+          port: ${GATEWAY_PORT}
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bulwark.yaml: listen.port")
+        .hasMessageContaining("GATEWAY_PORT");
+  }
+
+  @Test
+  void aVariableCannotChangeTheStructureOfTheDocument() {
+    ConfigLoader hostile = new ConfigLoader(Map.of(
+        "HOST", "127.0.0.1\n  allowed_origins: ['http://evil.example']",
+        "ARG", "x\"]\n    env: {LEAK: yes}")::get);
+    BulwarkConfig config = hostile.parse("bulwark.yaml", """
+        listen:
+          host: ${HOST}
+        upstreams:
+          - name: fs
+            stdio:
+              command: server
+              args: ["${ARG}"]
+        """);
+
+    assertThat(config.listen().host()).isEqualTo("127.0.0.1\n  allowed_origins: ['http://evil.example']");
+    assertThat(config.listen().allowedOrigins()).isEmpty();
+    assertThat(config.upstreams().get(0).stdio().args()).containsExactly("x\"]\n    env: {LEAK: yes}");
+    assertThat(config.upstreams().get(0).stdio().env()).isEmpty();
+  }
+
+  @Test
+  void aWholeVariableHoldingANumberIsANumber() {
+    ConfigLoader withPort = new ConfigLoader(Map.of("PORT", "9090")::get);
+    assertThat(withPort.parse("bulwark.yaml", "listen:\n  port: ${PORT}\n").listen().port()).isEqualTo(9090);
+    assertThat(withPort.parse("bulwark.yaml", "listen:\n  path: /v${PORT}\n").listen().path()).isEqualTo("/v9090");
+  }
+
+  @Test
+  void leavesVariablesInCommentLinesAlone() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        # set ${GATEWAY_PORT} in production
+        listen: {port: 8081}
+        """);
+
+    assertThat(config.listen().port()).isEqualTo(8081);
+  }
+
+  // --- cross-field rules ---
+
+  @Test
+  void rejectsDuplicateUpstreamNames() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: fs
+            stdio: {command: a}
+          - name: fs
+            prefix: other
+            stdio: {command: b}
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("duplicate upstream name 'fs'");
+  }
+
+  @Test
+  void rejectsTwoUpstreamsWithEmptyPrefixes() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: a
+            prefix: ""
+            stdio: {command: a}
+          - name: b
+            prefix: ""
+            stdio: {command: b}
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("empty prefix");
+  }
+
+  @Test
+  void rejectsTwoUpstreamsSharingAPrefix() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: a
+            stdio: {command: a}
+          - name: b
+            prefix: a
+            stdio: {command: b}
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("prefix 'a'");
+  }
+
+  @Test
+  void rejectsDuplicateAgentIds() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        agents:
+          - {id: bot, key_hash: "%1$s"}
+          - {id: bot, key_hash: "%1$s"}
+        """.formatted(HASH)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("duplicate agent id 'bot'");
+  }
+
+  @Test
+  void rejectsAnUpstreamWithoutATransport() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "upstreams:\n  - name: fs\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("upstreams[0]")
+        .hasMessageContaining("exactly one of stdio, npm or http");
+  }
+
+  @Test
+  void rejectsAnUpstreamWithTwoTransports() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: fs
+            stdio: {command: x}
+            http: {url: "https://x.example/mcp"}
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("exactly one of stdio, npm or http");
+  }
+
+  @Test
+  void rejectsAnAgentWithoutAKeyHash() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "agents:\n  - id: bot\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("key_hash is required");
+  }
+}

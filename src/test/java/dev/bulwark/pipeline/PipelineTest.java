@@ -1,0 +1,123 @@
+package dev.bulwark.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PipelineTest {
+  private static final Outcome DONE = new Outcome.Result(JsonNodeFactory.instance.objectNode());
+
+  private final List<String> trace = new ArrayList<>();
+
+  @Test
+  void runsStagesInOrderAndReturnsWhatTheyReturn() {
+    Pipeline pipeline = Pipeline.of(List.of(passThrough("a"), passThrough("b"), answer("c", DONE)));
+
+    Outcome outcome = pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null));
+
+    assertThat(outcome).isSameAs(DONE);
+    assertThat(trace).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void stopsAtAStageThatAnswersItself() {
+    Outcome denied = Outcome.failure(-1, "no", "denied");
+    Pipeline pipeline = Pipeline.of(List.of(passThrough("a"), answer("b", denied), answer("c", DONE)));
+
+    assertThat(pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null))).isSameAs(denied);
+    assertThat(trace).containsExactly("a", "b");
+  }
+
+  @Test
+  void failsWhenAStageProceedsTwice() {
+    Stage twice = (exchange, chain) -> {
+      chain.proceed(exchange);
+      return chain.proceed(exchange);
+    };
+    Pipeline pipeline = Pipeline.of(List.of(twice, answer("dispatch", DONE)));
+
+    assertThatThrownBy(() -> pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("more than once");
+    assertThat(trace).containsExactly("dispatch");
+  }
+
+  @Test
+  void failsWhenAStageProceedsTwiceEvenIfTheFirstCallThrew() {
+    Stage retrying = (exchange, chain) -> {
+      try {
+        return chain.proceed(exchange);
+      } catch (RuntimeException e) {
+        return chain.proceed(exchange);
+      }
+    };
+    Stage flaky = (exchange, chain) -> {
+      trace.add("flaky");
+      throw new IllegalArgumentException("boom");
+    };
+    Pipeline pipeline = Pipeline.of(List.of(retrying, flaky));
+
+    assertThatThrownBy(() -> pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null)))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(trace).containsExactly("flaky");
+  }
+
+  @Test
+  void failsWhenTheLastStageProceeds() {
+    Pipeline pipeline = Pipeline.of(List.of(passThrough("a"), passThrough("last")));
+
+    assertThatThrownBy(() -> pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("last stage");
+  }
+
+  @Test
+  void failsWhenAStageReturnsNull() {
+    Pipeline pipeline = Pipeline.of(List.of(passThrough("a"), (exchange, chain) -> null));
+
+    assertThatThrownBy(() -> pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("returned null");
+  }
+
+  @Test
+  void letsEachRunProceedOnceThroughTheSameStages() {
+    Pipeline pipeline = Pipeline.of(List.of(passThrough("a"), answer("b", DONE)));
+
+    pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null));
+    pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null));
+
+    assertThat(trace).containsExactly("a", "b", "a", "b");
+  }
+
+  @Test
+  void putsAuditOutermostInTheStandardOrder() {
+    Stage audit = answer("audit", DONE);
+    Stage authenticate = answer("authenticate", DONE);
+    Stage resolve = answer("resolve", DONE);
+    Stage authorize = answer("authorize", DONE);
+    Stage dispatch = answer("dispatch", DONE);
+
+    Pipeline pipeline = Pipeline.standard(audit, authenticate, resolve, authorize, dispatch);
+
+    assertThat(pipeline.stages()).containsExactly(audit, authenticate, resolve, authorize, dispatch);
+  }
+
+  private Stage passThrough(String name) {
+    return (exchange, chain) -> {
+      trace.add(name);
+      return chain.proceed(exchange);
+    };
+  }
+
+  private Stage answer(String name, Outcome outcome) {
+    return (exchange, chain) -> {
+      trace.add(name);
+      return outcome;
+    };
+  }
+}

@@ -1,0 +1,114 @@
+package dev.bulwark.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.bulwark.identity.Caller;
+import dev.bulwark.mcp.ErrorCodes;
+import dev.bulwark.pipeline.Chain;
+import dev.bulwark.pipeline.Decision;
+import dev.bulwark.pipeline.Exchange;
+import dev.bulwark.pipeline.Outcome;
+import dev.bulwark.pipeline.Target;
+import dev.bulwark.pipeline.TestExchanges;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AuthorizeStageTest {
+  private static final Target.Item TOOL = new Target.Item(Target.Kind.TOOL, "crm", "delete_customer");
+  private static final Outcome DISPATCHED = new Outcome.Result(JsonNodeFactory.instance.objectNode().put("ran", true));
+
+  private final RecordingChain next = new RecordingChain();
+
+  @Test
+  void proceedsWhenTheAuthorizerAllows() {
+    Exchange exchange = resolvedExchange(TOOL);
+    Decision allow = new Decision.Allow(List.of("rule-1"), item -> false);
+
+    Outcome outcome = new AuthorizeStage((caller, target) -> allow).handle(exchange, next);
+
+    assertThat(outcome).isSameAs(DISPATCHED);
+    assertThat(next.calls).isEqualTo(1);
+    assertThat(exchange.decision()).contains(allow);
+  }
+
+  @Test
+  void stopsWithForbiddenWhenTheAuthorizerDenies() {
+    Exchange exchange = resolvedExchange(TOOL);
+
+    Outcome outcome = new AuthorizeStage((caller, target) -> new Decision.Deny(List.of("rule-7", "rule-9")))
+        .handle(exchange, next);
+
+    assertThat(next.calls).isZero();
+    assertThat(outcome).isInstanceOf(Outcome.Failure.class);
+    Outcome.Failure failure = (Outcome.Failure) outcome;
+    assertThat(failure.error().code()).isEqualTo(ErrorCodes.FORBIDDEN);
+    assertThat(failure.detail()).contains("rule-7").contains("rule-9");
+    assertThat(exchange.decision()).containsInstanceOf(Decision.Deny.class);
+  }
+
+  @Test
+  void keepsRuleIdsOutOfTheClientMessage() {
+    Outcome.Failure failure = (Outcome.Failure) new AuthorizeStage(
+        (caller, target) -> new Decision.Deny(List.of("secret-rule-name"))).handle(resolvedExchange(TOOL), next);
+
+    assertThat(failure.error().message()).doesNotContain("secret-rule-name");
+  }
+
+  @Test
+  void deniesWhenTheAuthorizerThrows() {
+    Exchange exchange = resolvedExchange(TOOL);
+    Authorizer broken = (caller, target) -> {
+      throw new IllegalStateException("policy store unavailable");
+    };
+
+    Outcome outcome = new AuthorizeStage(broken).handle(exchange, next);
+
+    assertThat(next.calls).isZero();
+    assertThat(outcome).isInstanceOf(Outcome.Failure.class);
+    assertThat(((Outcome.Failure) outcome).error().code()).isEqualTo(ErrorCodes.FORBIDDEN);
+    assertThat(exchange.decision()).contains(new Decision.Deny(List.of("authorizer-error")));
+  }
+
+  @Test
+  void asksTheAuthorizerAboutTheCallerAndTargetOfTheExchange() {
+    Exchange exchange = resolvedExchange(TOOL);
+    List<Object> asked = new java.util.ArrayList<>();
+
+    new AuthorizeStage((caller, target) -> {
+      asked.add(caller);
+      asked.add(target);
+      return new Decision.Deny(List.of("x"));
+    }).handle(exchange, next);
+
+    assertThat(asked).containsExactly(new Caller("support"), TOOL);
+  }
+
+  @Test
+  void refusesToRunBeforeATargetIsResolved() {
+    Exchange exchange = TestExchanges.authenticatedAs("support", "tools/call", null);
+    exchange.caller(new Caller("support"));
+
+    assertThatThrownBy(() -> new AuthorizeStage((caller, target) -> new Decision.Allow(List.of("x"), i -> true))
+        .handle(exchange, next)).isInstanceOf(IllegalStateException.class);
+    assertThat(next.calls).isZero();
+  }
+
+  private static Exchange resolvedExchange(Target target) {
+    Exchange exchange = TestExchanges.authenticatedAs("support", "tools/call", null);
+    exchange.caller(new Caller("support"));
+    exchange.target(target);
+    return exchange;
+  }
+
+  private static final class RecordingChain implements Chain {
+    int calls;
+
+    @Override
+    public Outcome proceed(Exchange exchange) {
+      calls++;
+      return DISPATCHED;
+    }
+  }
+}
