@@ -88,6 +88,40 @@ class GatewayControlsIT {
   }
 
   @Test
+  void aRoundTripResumesOnlyForItsAgentAndItsOwnCall() throws Exception {
+    String call = """
+        {"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"%s","arguments":{"prompt":"hi","maxTokens":5},
+         %s"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"sampling":{}}}}}""";
+    String tool = "everything__trigger-sampling-request";
+    JsonNode first = modern(gw.key("full"), tool, call.formatted(1, tool, "")).json();
+    assertThat(first.path("result").path("resultType").asText()).isEqualTo("input_required");
+    JsonNode question = first.path("result").path("inputRequests").elements().next();
+    assertThat(question.path("method").asText()).isEqualTo("sampling/createMessage");
+    String state = first.path("result").path("requestState").asText();
+    String key = first.path("result").path("inputRequests").fieldNames().next();
+    String answer = "\"requestState\":\"%s\",\"inputResponses\":{\"%s\":{\"role\":\"assistant\",\"model\":\"m\",\"content\":{\"type\":\"text\",\"text\":\"from the right agent\"}}},";
+
+    JsonNode forged = modern(gw.key("full"), tool, call.formatted(2, tool, answer.formatted("AAAAAAAAAAAAAAAAAAAAAA", key))).json();
+    assertThat(forged.path("error").path("code").asInt()).isEqualTo(-32602);
+    JsonNode otherAgent = modern(gw.key("echo-only"), tool, call.formatted(3, tool, answer.formatted(state, key))).json();
+    assertThat(otherAgent.path("error").path("code").asInt()).isEqualTo(-32602);
+    JsonNode otherTool = modern(gw.key("full"), "everything__echo",
+        call.formatted(4, "everything__echo", answer.formatted(state, key))).json();
+    assertThat(otherTool.path("error").path("code").asInt()).isEqualTo(-32602);
+
+    JsonNode done = modern(gw.key("full"), tool, call.formatted(5, tool, answer.formatted(state, key))).json();
+    assertThat(done.path("result").path("resultType").asText()).isEqualTo("complete");
+    assertThat(done.path("result").path("content").toString()).contains("from the right agent");
+    JsonNode replayed = modern(gw.key("full"), tool, call.formatted(6, tool, answer.formatted(state, key))).json();
+    assertThat(replayed.path("error").path("code").asInt()).isEqualTo(-32602);
+  }
+
+  private static McpHttp.Reply modern(String key, String name, String body) throws Exception {
+    return http.post(body, Map.of("Authorization", "Bearer " + key, "MCP-Protocol-Version", "2026-07-28",
+        "Mcp-Method", "tools/call", "Mcp-Name", name));
+  }
+
+  @Test
   void foreignOriginAndHostAreRefused() throws Exception {
     McpHttp.Reply origin = http.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
         Map.of("Authorization", "Bearer " + gw.key("full"), "Origin", "http://evil.example"));
