@@ -11,11 +11,14 @@ import java.nio.charset.StandardCharsets;
  * end at a blank line, {@code data} lines are joined with newlines, comments are skipped.
  * Bounded: an event or a single line larger than {@code maxEventChars} ends the stream with
  * an error, so a peer that never sends a newline cannot make the reader buffer without limit.
- * An event cut off by the end of the stream is discarded, as the standard says.
+ * An event cut off by the end of the stream is discarded, as the standard says. An event
+ * may have empty data (an SEP-1699 priming event carries only an id and a retry).
  */
 public final class SseReader implements AutoCloseable {
   private final BufferedReader reader;
   private final int maxEventChars;
+  private String lastEventId;
+  private long retryMillis = -1;
 
   /** One event; {@code id} and {@code event} may be null. */
   public record Event(String id, String event, String data) {}
@@ -33,6 +36,9 @@ public final class SseReader implements AutoCloseable {
     String line;
     while ((line = readLine()) != null) {
       if (line.isEmpty()) {
+        if (id != null) {
+          lastEventId = id;
+        }
         if (data != null) {
           return new Event(id, event, data.toString());
         }
@@ -63,10 +69,25 @@ public final class SseReader implements AutoCloseable {
         }
         case "id" -> id = value;
         case "event" -> event = value;
+        case "retry" -> {
+          if (value.matches("\\d{1,9}")) {
+            retryMillis = Long.parseLong(value);
+          }
+        }
         default -> { }
       }
     }
     return null;
+  }
+
+  /** The id of the last complete event that had one (what to resume from), or null. */
+  public String lastEventId() {
+    return lastEventId;
+  }
+
+  /** The reconnection delay the stream asked for with a {@code retry} field, or -1. */
+  public long retryMillis() {
+    return retryMillis;
   }
 
   // BufferedReader.readLine has no bound; this one ends lines at CR, LF or CRLF and fails

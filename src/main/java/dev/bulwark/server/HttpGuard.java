@@ -19,15 +19,25 @@ final class HttpGuard {
     this.allowedOrigins = listen.allowedOrigins().stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
   }
 
-  /** Null if acceptable, else why not. A missing Origin is a non-browser client and is fine. */
+  /**
+   * Null if acceptable, else why not. A missing Origin is a non-browser client and is fine;
+   * so is a same-origin request (Origin names the very Host, already allowed, it was sent
+   * to): only cross-origin callers need to be listed in {@code allowed_origins}.
+   */
   String check(String host, String origin) {
     if (host == null || !allowedHosts.contains(stripPort(host.toLowerCase(Locale.ROOT)))) {
       return "Host not allowed";
     }
-    if (origin != null && !allowedOrigins.contains(origin.toLowerCase(Locale.ROOT))) {
+    if (origin != null && !allowedOrigins.contains(origin.toLowerCase(Locale.ROOT)) && !sameOrigin(origin, host)) {
       return "Origin not allowed";
     }
     return null;
+  }
+
+  private static boolean sameOrigin(String origin, String host) {
+    String o = origin.toLowerCase(Locale.ROOT);
+    String h = host.toLowerCase(Locale.ROOT);
+    return o.equals("http://" + h) || o.equals("https://" + h);
   }
 
   static String stripPort(String host) {

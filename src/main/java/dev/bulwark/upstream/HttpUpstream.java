@@ -6,16 +6,13 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.mcp.ErrorCodes;
 import dev.bulwark.mcp.JsonRpc;
 import dev.bulwark.mcp.JsonRpcCodec;
-import dev.bulwark.mcp.SseReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,38 +20,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A remote MCP server over Streamable HTTP (session generation: initialize, then
- * {@code Mcp-Session-Id} and {@code MCP-Protocol-Version} on every request). Each call is
- * one POST whose answer is JSON or an event stream carrying progress, server-to-client
- * requests and finally the response. Redirects are not followed: an upstream cannot
- * steer the gateway to another host.
+ * A remote MCP server over Streamable HTTP, of either protocol generation. At start it
+ * asks {@code server/discover}: a server that offers 2026-07-28 is spoken to statelessly
+ * (envelope in every request, routing headers, {@code input_required} round trips answered
+ * by asking the gateway's client, list changes through {@code subscriptions/listen});
+ * anything else gets the session generation (initialize, session id). Requests to the
+ * client during a call reach whichever client made the call, whatever its own generation.
  */
 public final class HttpUpstream implements Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(HttpUpstream.class);
-  private static final int MAX_EVENT_CHARS = 16 * 1024 * 1024;
+  private static final Duration HANDSHAKE = Duration.ofSeconds(30);
+  private static final int MAX_ROUNDS = 10;
 
   private final String name;
-  private final URI url;
-  private final UpstreamConfig.Http config;
-  private final JsonRpcCodec codec;
+  private final HttpTransport transport;
   private final UpstreamListener listener;
-  private final HttpClient http;
   private final AtomicLong ids = new AtomicLong();
-  private volatile String sessionId;
-  private volatile String protocolVersion = StdioUpstream.CLIENT_PROTOCOL;
+  private volatile HttpTransport.Addressing addressing;
   private volatile ObjectNode initializeResult = JsonNodeFactory.instance.objectNode();
-  private volatile boolean up;
+  private volatile boolean closed;
+  private volatile Thread listening;
 
   public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener) {
     this.name = name;
-    this.url = URI.create(config.url());
-    this.config = config;
-    this.codec = codec;
+    this.transport = new HttpTransport(config, codec);
     this.listener = listener;
-    this.http = HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build();
   }
 
   @Override
@@ -63,7 +53,56 @@ public final class HttpUpstream implements Upstream {
   }
 
   @Override
-  public void start() throws UpstreamException {
+  public synchronized void start() throws UpstreamException {
+    if (addressing != null) {
+      return;
+    }
+    try {
+      if (!discover()) {
+        initialize();
+      }
+    } catch (IOException e) {
+      throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name + " is unavailable");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "interrupted");
+    }
+    LOG.info("upstream {} up (protocol {})", name, addressing.protocolVersion());
+    listener.onReconnected(name);
+  }
+
+  // True if the server speaks 2026-07-28; any other answer means the session generation.
+  private boolean discover() throws IOException, InterruptedException {
+    long id = ids.incrementAndGet();
+    HttpTransport.Addressing modern = new HttpTransport.Addressing(HttpTransport.MODERN, null);
+    JsonRpc.Request probe = new JsonRpc.Request(LongNode.valueOf(id), "server/discover", HttpTransport.envelope(null));
+    HttpTransport.Answer a = transport.exchange(transport.request(probe, modern, HANDSHAKE), modern, id, m -> { });
+    if (a.status() != 200 || a.response() == null || a.response().isError()) {
+      return false;
+    }
+    JsonNode result = a.response().result();
+    boolean offered = false;
+    for (JsonNode v : result.path("supportedVersions")) {
+      offered |= HttpTransport.MODERN.equals(v.asText());
+    }
+    if (!offered) {
+      return false;
+    }
+    ObjectNode init = JsonNodeFactory.instance.objectNode();
+    init.put("protocolVersion", HttpTransport.MODERN);
+    init.set("capabilities", result.path("capabilities").deepCopy());
+    init.set("serverInfo", result.path("_meta").path("io.modelcontextprotocol/serverInfo").deepCopy());
+    if (result.has("instructions")) {
+      init.set("instructions", result.get("instructions"));
+    }
+    initializeResult = init;
+    addressing = modern;
+    listenForChanges();
+    return true;
+  }
+
+  private void initialize() throws IOException, InterruptedException {
+    long id = ids.incrementAndGet();
     ObjectNode params = JsonNodeFactory.instance.objectNode();
     params.put("protocolVersion", StdioUpstream.CLIENT_PROTOCOL);
     ObjectNode caps = params.putObject("capabilities");
@@ -71,157 +110,152 @@ public final class HttpUpstream implements Upstream {
     caps.putObject("sampling");
     caps.putObject("elicitation");
     params.putObject("clientInfo").put("name", "bulwark").put("version", "0.1.0");
-    sessionId = null;
-    JsonRpc.Response init;
-    try {
-      init = exchange("initialize", params, CallContext.internal(Duration.ofSeconds(30)), true)
-          .get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name + " is unavailable");
+    HttpTransport.Addressing none = new HttpTransport.Addressing(StdioUpstream.CLIENT_PROTOCOL, null);
+    HttpTransport.Answer a = transport.exchange(
+        transport.request(new JsonRpc.Request(LongNode.valueOf(id), "initialize", params), none, HANDSHAKE), none, id,
+        m -> { });
+    if (a.response() == null || a.response().isError() || !a.response().result().isObject()) {
+      throw new IOException("initialize refused");
     }
-    if (init.isError() || !init.result().isObject()) {
-      throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "upstream " + name + " refused initialize");
-    }
-    initializeResult = (ObjectNode) init.result();
-    protocolVersion = init.result().path("protocolVersion").asText(StdioUpstream.CLIENT_PROTOCOL);
-    post(new JsonRpc.Notification("notifications/initialized", null));
-    up = true;
-    LOG.info("upstream {} up ({}, protocol {})", name, url, protocolVersion);
+    initializeResult = (ObjectNode) a.response().result();
+    HttpTransport.Addressing session = new HttpTransport.Addressing(
+        initializeResult.path("protocolVersion").asText(StdioUpstream.CLIENT_PROTOCOL), a.sessionId());
+    transport.post(new JsonRpc.Notification("notifications/initialized", null), session);
+    addressing = session;
   }
 
-  /** Nothing to do: a down HTTP upstream is reconnected on the next call. */
   @Override
-  public void retryLater() {}
+  public void retryLater() {
+    Thread.ofVirtual().name("bulwark-" + name + "-reconnect").start(() -> {
+      long backoff = 200;
+      while (!closed && addressing == null) {
+        try {
+          Thread.sleep(backoff);
+          start();
+        } catch (UpstreamException e) {
+          backoff = Math.min(backoff * 2, 30_000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+  }
 
   @Override
   public CompletableFuture<JsonRpc.Response> call(String method, ObjectNode params, CallContext context) {
-    if (!up) {
+    CompletableFuture<JsonRpc.Response> result = new CompletableFuture<>();
+    Thread worker = Thread.ofVirtual().name("bulwark-" + name + "-call").start(() -> {
       try {
         start();
+        result.complete(run(method, params, context));
       } catch (UpstreamException e) {
-        return CompletableFuture.failedFuture(e);
+        result.completeExceptionally(e);
+      } catch (InterruptedException e) {
+        result.completeExceptionally(new UpstreamException(UpstreamException.Kind.CANCELLED, "request cancelled"));
+      } catch (IOException | RuntimeException e) {
+        result.completeExceptionally(new UpstreamException(
+            context.cancelled().isDone() ? UpstreamException.Kind.CANCELLED : UpstreamException.Kind.UNAVAILABLE,
+            "upstream " + name + " is unavailable"));
       }
-    }
-    return exchange(method, params, context, false);
-  }
-
-  private CompletableFuture<JsonRpc.Response> exchange(String method, ObjectNode params, CallContext context,
-      boolean initializing) {
-    long id = ids.incrementAndGet();
-    JsonNode clientToken = params == null ? null : params.path("_meta").get("progressToken");
-    ObjectNode outParams = params;
-    String ourToken = null;
-    if (clientToken != null) {
-      ourToken = "bw-" + id;
-      outParams = params.objectNode();
-      outParams.setAll(params);
-      ObjectNode meta = ((ObjectNode) params.get("_meta")).deepCopy();
-      meta.set("progressToken", TextNode.valueOf(ourToken));
-      outParams.set("_meta", meta);
-    }
-    HttpRequest request = requestFor(new JsonRpc.Request(LongNode.valueOf(id), method, outParams), context.timeout());
-    final String token = ourToken;
-    CompletableFuture<HttpResponse<InputStream>> sent = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-    context.cancelled().thenRun(() -> {
-      sent.cancel(true);
-      ObjectNode cancel = JsonNodeFactory.instance.objectNode().put("requestId", id).put("reason", "cancelled by the client");
-      post(new JsonRpc.Notification("notifications/cancelled", cancel));
     });
-    return sent.thenApplyAsync(resp -> {
-      try {
-        return readAnswer(resp, id, token, clientToken, context, initializing);
-      } catch (IOException e) {
-        throw new java.util.concurrent.CompletionException(new UpstreamException(UpstreamException.Kind.PROTOCOL,
-            "upstream " + name + " sent an unreadable answer"));
-      }
-    }, Thread::startVirtualThread).exceptionallyCompose(e -> {
-      Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
-      if (cause instanceof UpstreamException) {
-        return CompletableFuture.failedFuture(cause);
-      }
-      if (context.cancelled().isDone()) {
-        return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.CANCELLED, "request cancelled"));
-      }
-      if (cause instanceof java.net.http.HttpTimeoutException) {
-        return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.TIMEOUT,
-            "upstream " + name + " did not answer in time"));
-      }
-      return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.UNAVAILABLE,
-          "upstream " + name + " is unavailable"));
-    });
-  }
-
-  private JsonRpc.Response readAnswer(HttpResponse<InputStream> resp, long id, String ourToken, JsonNode clientToken,
-      CallContext context, boolean initializing) throws IOException {
-    if (initializing) {
-      resp.headers().firstValue("mcp-session-id").ifPresent(s -> sessionId = s);
-    }
-    if (resp.statusCode() == 404 && sessionId != null && !initializing) {
-      up = false;
-      resp.body().close();
-      throw new java.util.concurrent.CompletionException(new UpstreamException(UpstreamException.Kind.UNAVAILABLE,
-          "upstream " + name + " ended its session; retry"));
-    }
-    if (resp.statusCode() / 100 != 2) {
-      resp.body().close();
-      throw new java.util.concurrent.CompletionException(new UpstreamException(UpstreamException.Kind.PROTOCOL,
-          "upstream " + name + " answered HTTP " + resp.statusCode()));
-    }
-    String type = resp.headers().firstValue("content-type").orElse("");
-    if (type.startsWith("application/json")) {
-      try (InputStream in = resp.body()) {
-        return expectResponse(codec.decode(in.readAllBytes()), id);
-      }
-    }
-    if (!type.startsWith("text/event-stream")) {
-      resp.body().close();
-      throw new IOException("unexpected content type " + type);
-    }
-    try (SseReader sse = new SseReader(resp.body(), MAX_EVENT_CHARS)) {
-      SseReader.Event event;
-      while ((event = sse.next()) != null) {
-        JsonRpcCodec.Decoded decoded = codec.decode(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (!(decoded instanceof JsonRpcCodec.Decoded.Message m)) {
-          throw new IOException("invalid message in event stream");
-        }
-        switch (m.message()) {
-          case JsonRpc.Response r when r.id().canConvertToLong() && r.id().asLong() == id -> {
-            return r;
+    // Stopping the worker cancels its HTTP exchange: for a stateless server that is the cancellation.
+    context.cancelled().thenRun(worker::interrupt);
+    return result.orTimeout(context.timeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> {
+          if (e != null) {
+            worker.interrupt();
           }
-          case JsonRpc.Response r -> LOG.debug("{}: response for unknown id {}", name, r.id());
-          case JsonRpc.Notification n -> relayNotification(n, ourToken, clientToken, context);
-          case JsonRpc.Request r -> Thread.startVirtualThread(() -> answer(r, context));
+        });
+  }
+
+  private JsonRpc.Response run(String method, ObjectNode params, CallContext context)
+      throws IOException, InterruptedException, UpstreamException {
+    HttpTransport.Addressing to = addressing;
+    if (to == null) {
+      throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name + " is unavailable");
+    }
+    JsonNode clientToken = params == null ? null : params.path("_meta").get("progressToken");
+    ObjectNode outParams = to.modern() ? HttpTransport.envelope(params) : params;
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      long id = ids.incrementAndGet();
+      String ourToken = null;
+      if (clientToken != null) {
+        ourToken = "bw-" + id;
+        outParams = outParams.deepCopy();
+        ((ObjectNode) outParams.get("_meta")).set("progressToken", TextNode.valueOf(ourToken));
+      }
+      final String token = ourToken;
+      if (!to.modern()) {
+        context.cancelled().thenRun(() -> transport.post(new JsonRpc.Notification("notifications/cancelled",
+            JsonNodeFactory.instance.objectNode().put("requestId", id).put("reason", "cancelled by the client")), to));
+      }
+      HttpTransport.Answer a = transport.exchange(
+          transport.request(new JsonRpc.Request(LongNode.valueOf(id), method, outParams), to, context.timeout()),
+          to, id, m -> relay(m, token, clientToken, context, to));
+      if (a.status() == 404 && !to.modern()) {
+        addressing = null;
+        retryLater();
+        throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name + " ended its session");
+      }
+      if (a.response() == null) {
+        throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "upstream " + name + " answered HTTP " + a.status());
+      }
+      JsonRpc.Response r = a.response();
+      if (r.isError() || !"input_required".equals(r.result().path("resultType").asText())) {
+        return r;
+      }
+      outParams = answered(outParams, r.result(), context);
+      if (outParams == null) {
+        return JsonRpc.Response.failure(r.id(), new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR,
+            "The client could not provide the input the server asked for", null));
+      }
+    }
+    throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "upstream " + name + " asked for input too many times");
+  }
+
+  // Asks the gateway's client each question of an input_required result; the retry's params.
+  private ObjectNode answered(ObjectNode params, JsonNode inputRequired, CallContext context) throws InterruptedException {
+    ObjectNode next = params.deepCopy();
+    ObjectNode responses = next.putObject("inputResponses");
+    for (Iterator<Map.Entry<String, JsonNode>> it = inputRequired.path("inputRequests").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> q = it.next();
+      JsonNode qp = q.getValue().get("params");
+      try {
+        JsonRpc.Response answer = context.channel().request(q.getValue().path("method").asText(),
+            qp instanceof ObjectNode o ? o : null).get(context.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (answer.isError()) {
+          return null;
+        }
+        responses.set(q.getKey(), answer.result());
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        return null;
+      }
+    }
+    if (inputRequired.has("requestState")) {
+      next.set("requestState", inputRequired.get("requestState"));
+    } else {
+      next.remove("requestState");
+    }
+    return next;
+  }
+
+  private void relay(JsonRpc m, String ourToken, JsonNode clientToken, CallContext context, HttpTransport.Addressing to) {
+    switch (m) {
+      case JsonRpc.Notification n when "notifications/progress".equals(n.method()) && n.params() != null -> {
+        if (ourToken != null && ourToken.equals(n.params().path("progressToken").asText())) {
+          ObjectNode params = n.params().deepCopy();
+          params.set("progressToken", clientToken);
+          context.channel().notify(new JsonRpc.Notification(n.method(), params));
         }
       }
+      case JsonRpc.Notification n when "notifications/message".equals(n.method()) -> context.channel().notify(n);
+      case JsonRpc.Notification n -> listener.onNotification(name, n);
+      case JsonRpc.Request r -> Thread.startVirtualThread(() -> answer(r, context, to));
+      case JsonRpc.Response r -> LOG.debug("{}: response for an unknown id", name);
     }
-    throw new IOException("event stream ended before the response");
   }
 
-  private static JsonRpc.Response expectResponse(JsonRpcCodec.Decoded decoded, long id) throws IOException {
-    if (decoded instanceof JsonRpcCodec.Decoded.Message m && m.message() instanceof JsonRpc.Response r
-        && r.id().canConvertToLong() && r.id().asLong() == id) {
-      return r;
-    }
-    throw new IOException("answer is not the response to request " + id);
-  }
-
-  private void relayNotification(JsonRpc.Notification n, String ourToken, JsonNode clientToken, CallContext context) {
-    if ("notifications/progress".equals(n.method()) && n.params() != null) {
-      if (ourToken != null && ourToken.equals(n.params().path("progressToken").asText())) {
-        ObjectNode params = n.params().deepCopy();
-        params.set("progressToken", clientToken);
-        context.channel().notify(new JsonRpc.Notification(n.method(), params));
-      }
-      return;
-    }
-    if (n.method().startsWith("notifications/message")) {
-      context.channel().notify(n);
-      return;
-    }
-    listener.onNotification(name, n);
-  }
-
-  private void answer(JsonRpc.Request r, CallContext context) {
+  private void answer(JsonRpc.Request r, CallContext context, HttpTransport.Addressing to) {
     JsonRpc.Response response;
     try {
       JsonRpc.Response fromClient = context.channel().request(r.method(), r.params())
@@ -229,43 +263,51 @@ public final class HttpUpstream implements Upstream {
       response = fromClient.isError() ? JsonRpc.Response.failure(r.id(), fromClient.error())
           : JsonRpc.Response.success(r.id(), fromClient.result());
     } catch (Exception e) {
-      response = JsonRpc.Response.failure(r.id(), new JsonRpc.RpcError(dev.bulwark.mcp.ErrorCodes.INTERNAL_ERROR,
+      response = JsonRpc.Response.failure(r.id(), new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR,
           "The client did not answer " + r.method(), null));
     }
-    post(response);
+    transport.post(response, to);
   }
 
-  private void post(JsonRpc message) {
-    try {
-      HttpResponse<Void> r = http.send(requestFor(message, Duration.ofSeconds(10)), HttpResponse.BodyHandlers.discarding());
-      if (r.statusCode() / 100 != 2) {
-        LOG.debug("{} answered HTTP {} to a notification", name, r.statusCode());
+  // Stateless servers announce list changes only to listeners: keep one open, reopening with backoff.
+  private void listenForChanges() {
+    listening = Thread.ofVirtual().name("bulwark-" + name + "-listen").start(() -> {
+      long backoff = 500;
+      while (!closed) {
+        ObjectNode filter = JsonNodeFactory.instance.objectNode();
+        filter.putObject("notifications").put("toolsListChanged", true).put("promptsListChanged", true)
+            .put("resourcesListChanged", true);
+        JsonRpc.Request listen = new JsonRpc.Request(TextNode.valueOf("bulwark-listen-" + ids.incrementAndGet()),
+            "subscriptions/listen", HttpTransport.envelope(filter));
+        try {
+          transport.stream(listen, addressing == null ? new HttpTransport.Addressing(HttpTransport.MODERN, null) : addressing,
+              m -> {
+                if (m instanceof JsonRpc.Notification n && !n.method().equals("notifications/subscriptions/acknowledged")) {
+                  listener.onNotification(name, n);
+                }
+              });
+          backoff = 500;
+        } catch (IOException e) {
+          LOG.debug("listen stream of {} ended: {}", name, e.getMessage());
+        } catch (InterruptedException e) {
+          return;
+        }
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+          return;
+        }
+        backoff = Math.min(backoff * 2, 30_000);
       }
-    } catch (IOException e) {
-      LOG.debug("could not post to {}: {}", name, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private HttpRequest requestFor(JsonRpc message, Duration timeout) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(url)
-        .timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(JsonRpcCodec.encode(message)));
-    config.headers().forEach(b::header);
-    String sid = sessionId;
-    if (sid != null) {
-      b.header("Mcp-Session-Id", sid);
-      b.header("MCP-Protocol-Version", protocolVersion);
-    }
-    return b.build();
+    });
   }
 
   @Override
   public void notify(String method, ObjectNode params) {
-    post(new JsonRpc.Notification(method, params));
+    HttpTransport.Addressing to = addressing;
+    if (to != null && !to.modern()) {
+      transport.post(new JsonRpc.Notification(method, params), to);
+    }
   }
 
   @Override
@@ -275,25 +317,21 @@ public final class HttpUpstream implements Upstream {
 
   @Override
   public boolean isUp() {
-    return up;
+    return addressing != null;
   }
 
   @Override
   public void close() {
-    up = false;
-    String sid = sessionId;
-    if (sid != null) {
-      try {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).DELETE()
-            .header("Mcp-Session-Id", sid);
-        config.headers().forEach(b::header);
-        http.send(b.build(), HttpResponse.BodyHandlers.discarding());
-      } catch (IOException e) {
-        LOG.debug("could not end session at {}", name);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    closed = true;
+    Thread t = listening;
+    if (t != null) {
+      t.interrupt();
     }
-    http.close();
+    HttpTransport.Addressing to = addressing;
+    addressing = null;
+    if (to != null && to.sessionId() != null) {
+      transport.delete(to.sessionId());
+    }
+    transport.close();
   }
 }

@@ -31,24 +31,32 @@ final class TestGateway implements AutoCloseable {
   final Map<String, String> keys = new LinkedHashMap<>();
 
   TestGateway() throws Exception {
+    this(null, Map.of(
+        "full", List.of("fs/read_*", "fs/list_*", "everything/*"),
+        "echo-only", List.of("tool:everything/echo")));
+  }
+
+  /** Bulwark in front of the given upstreams (null: the npm fs and everything servers). */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = Files.createTempDirectory("bulwark-it");
     files = Files.createDirectories(dataDir.resolve("files"));
     Files.writeString(files.resolve("hello.txt"), "hello from the integration test\n");
-    List<AgentConfig> agents = List.of(
-        agent("full", List.of("fs/read_*", "fs/list_*", "everything/*"), random),
-        agent("echo-only", List.of("tool:everything/echo"), random));
+    List<AgentConfig> agents = new java.util.ArrayList<>();
+    new java.util.TreeMap<>(grants).forEach((id, allow) -> agents.add(agent(id, allow, random)));
     String npmDir = TestNode.DIR.toString();
+    if (upstreams == null) {
+      upstreams = List.of(
+          new UpstreamConfig("fs", null, null,
+              new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()), npmDir),
+              null, null),
+          new UpstreamConfig("everything", null, null,
+              new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), npmDir),
+              null, new UpstreamConfig.Restart(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(2))));
+    }
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
-        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), agents,
-        List.of(
-            new UpstreamConfig("fs", null, null,
-                new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()), npmDir),
-                null, null),
-            new UpstreamConfig("everything", null, null,
-                new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), npmDir),
-                null, new UpstreamConfig.Restart(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(2)))));
+        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), agents, upstreams);
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
         System.getenv(), TestNode.NODE.toString()));
   }
@@ -87,5 +95,10 @@ final class TestGateway implements AutoCloseable {
   @Override
   public void close() {
     gateway.close();
+    try (var paths = Files.walk(dataDir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless
+    }
   }
 }
