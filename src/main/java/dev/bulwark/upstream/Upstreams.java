@@ -58,6 +58,13 @@ public final class Upstreams implements AutoCloseable {
         u.restart(), listener);
   }
 
+  /** Upstreams already built (tests, embedding). */
+  public static Upstreams of(List<Upstream> upstreams) {
+    Map<String, Upstream> map = new LinkedHashMap<>();
+    upstreams.forEach(u -> map.put(u.name(), u));
+    return new Upstreams(map);
+  }
+
   public Optional<Upstream> get(String name) {
     return Optional.ofNullable(byName.get(name));
   }

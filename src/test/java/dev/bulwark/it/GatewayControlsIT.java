@@ -126,6 +126,29 @@ class GatewayControlsIT {
     McpHttp.Reply origin = http.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}",
         Map.of("Authorization", "Bearer " + gw.key("full"), "Origin", "http://evil.example"));
     assertThat(origin.status()).isEqualTo(403);
+    // A rebinding page: the browser sends the attacker's host name with the attacker's origin.
+    assertThat(rawStatus("evil.example:" + port(), "http://evil.example:" + port())).isEqualTo(403);
+    assertThat(rawStatus("evil.example:" + port(), null)).isEqualTo(403);
+    // Same origin as the allowed host it was sent to: fine.
+    assertThat(rawStatus("127.0.0.1:" + port(), "http://127.0.0.1:" + port())).isEqualTo(401);
+  }
+
+  private static int port() {
+    return java.net.URI.create(gw.url()).getPort();
+  }
+
+  // The JDK client will not send a Host of our choosing; a socket will.
+  private static int rawStatus(String host, String origin) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port())) {
+      String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
+      String req = "POST /mcp HTTP/1.1\r\nHost: " + host + "\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n")
+          + "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nConnection: close\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+      s.getOutputStream().write(req.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+          java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+      return Integer.parseInt(status.split(" ")[1]);
+    }
   }
 
   @Test
