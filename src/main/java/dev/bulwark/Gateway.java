@@ -18,6 +18,7 @@ import dev.bulwark.routing.Listings;
 import dev.bulwark.routing.Namespace;
 import dev.bulwark.routing.ResolveStage;
 import dev.bulwark.routing.Router;
+import dev.bulwark.routing.Subscriptions;
 import dev.bulwark.server.GatewayServer;
 import dev.bulwark.upstream.Launcher;
 import dev.bulwark.upstream.NpmResolver;
@@ -62,19 +63,21 @@ public final class Gateway implements AutoCloseable {
     Upstreams upstreams = Upstreams.create(config, env.launcher(),
         new NpmResolver(config.dataDir().resolve("npm"), env.node()), codec, env.hostEnv(), listener);
     Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500);
+    Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
     AuditSink audit = new JsonLinesAuditSink(config.auditFile());
     Pipeline pipeline = Pipeline.standard(
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new AuthenticateStage(),
         new ResolveStage(router),
         new AuthorizeStage(new AllowListAuthorizer(config.agents())),
-        new DispatchStage(router, upstreams, listings, new GatewayMethods(), config.limits().upstreamTimeout()));
+        new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
+            config.limits().upstreamTimeout()));
     AtomicLong counter = new AtomicLong();
     String node = Long.toString(env.clock().millis(), 36);
     GatewayServer server = new GatewayServer(config, new ApiKeyAuthenticator(config.agents()), pipeline, codec,
-        namespace, n -> upstreams.all().forEach(u -> u.notify(n.method(), n.params())), env.random(),
-        () -> node + "-" + counter.incrementAndGet());
-    listener.targets = List.of(listings, server.listener());
+        namespace, n -> upstreams.all().forEach(u -> u.notify(n.method(), n.params())), subscriptions::sessionEnded,
+        env.random(), () -> node + "-" + counter.incrementAndGet());
+    listener.targets = List.of(listings, subscriptions, server.listener());
     upstreams.startAll((u, e) -> {
       LOG.warn("upstream {} did not start: {}; retrying in the background", u.name(), e.getMessage());
       u.retryLater();

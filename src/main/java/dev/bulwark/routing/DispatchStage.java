@@ -28,14 +28,16 @@ public final class DispatchStage implements Stage {
   private final Upstreams upstreams;
   private final Listings listings;
   private final GatewayMethods gateway;
+  private final Subscriptions subscriptions;
   private final Duration timeout;
 
   public DispatchStage(Router router, Upstreams upstreams, Listings listings, GatewayMethods gateway,
-      Duration timeout) {
+      Subscriptions subscriptions, Duration timeout) {
     this.router = router;
     this.upstreams = upstreams;
     this.listings = listings;
     this.gateway = gateway;
+    this.subscriptions = subscriptions;
     this.timeout = timeout;
   }
 
@@ -48,8 +50,31 @@ public final class DispatchStage implements Stage {
         Decision.Allow allow = (Decision.Allow) exchange.decision().orElseThrow();
         yield toOutcome(listings.page(exchange.request(), allow.visible()), null);
       }
-      case Target.Item item -> call(exchange, item);
+      case Target.Item item -> switch (exchange.request().method()) {
+        case "resources/subscribe", "resources/unsubscribe" -> subscription(exchange, item);
+        default -> call(exchange, item);
+      };
     };
+  }
+
+  // Upstreams are shared: only the first subscriber subscribes them, only the last unsubscribes.
+  private Outcome subscription(Exchange exchange, Target.Item item) {
+    String session = exchange.inbound().sessionId();
+    if (session == null) {
+      return Outcome.failure(ErrorCodes.METHOD_NOT_FOUND, "Method not found: " + exchange.request().method()
+          + " (stateless clients use subscriptions/listen)", "subscription without a session");
+    }
+    boolean subscribe = exchange.request().method().equals("resources/subscribe");
+    boolean forward = subscribe ? subscriptions.add(item.server(), item.name(), session)
+        : subscriptions.remove(item.server(), item.name(), session);
+    if (!forward) {
+      return new Outcome.Result(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+    }
+    Outcome outcome = call(exchange, item);
+    if (subscribe && !(outcome instanceof Outcome.Result)) {
+      subscriptions.remove(item.server(), item.name(), session);
+    }
+    return outcome;
   }
 
   private Outcome call(Exchange exchange, Target.Item item) {

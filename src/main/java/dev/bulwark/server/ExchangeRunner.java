@@ -166,7 +166,7 @@ final class ExchangeRunner {
         }
         switch (item) {
           case RequestChannel.Item.Done d -> {
-            finish(response, callback, r, stream, out, responseTree(r, d.outcome(), modern), d.outcome());
+            finish(response, callback, stream, out, responseTree(r, d.outcome(), modern), d.outcome(), modern);
             return;
           }
           case RequestChannel.Item.Message m -> {
@@ -185,7 +185,7 @@ final class ExchangeRunner {
             if (modern && INPUT_METHODS.contains(r.method())) {
               ObjectNode result = inputRequired(f, Map.of("input-1", ask), r);
               JsonNode tree = JsonRpcCodec.toTree(JsonRpc.Response.success(r.id(), result));
-              finish(response, callback, r, stream, out, tree, new Outcome.Result(result));
+              finish(response, callback, stream, out, tree, new Outcome.Result(result), modern);
               return;
             }
             if (!f.canStream() || f.session() == null) {
@@ -232,21 +232,32 @@ final class ExchangeRunner {
     return result;
   }
 
-  private static void finish(Response response, Callback callback, JsonRpc.Request r, SseStream stream,
-      OutputStream out, JsonNode tree, Outcome outcome) throws IOException {
-    if (stream == null) {
-      if (outcome instanceof Outcome.Unauthenticated) {
-        Replies.unauthenticated(response, callback);
-      } else {
-        boolean notFound = outcome instanceof Outcome.Failure f && f.error().code() == ErrorCodes.METHOD_NOT_FOUND
-            && !tree.path("error").isMissingNode() && r.paramsOrEmpty().path("_meta").has(McpEndpoint.META_VERSION);
-        Replies.json(response, callback, notFound ? 404 : 200, tree);
-      }
-    } else {
+  // Ends the answer: on the event stream if one was started, else as plain JSON.
+  private static void finish(Response response, Callback callback, SseStream stream, OutputStream out, JsonNode tree,
+      Outcome outcome, boolean modern) throws IOException {
+    if (stream != null) {
       stream.send(tree);
       out.close();
       callback.succeeded();
+    } else if (outcome instanceof Outcome.Unauthenticated) {
+      Replies.unauthenticated(response, callback);
+    } else {
+      Replies.json(response, callback, httpStatus(outcome, modern), tree);
     }
+  }
+
+  /**
+   * The one place outcomes become HTTP statuses: no credentials is 401; for stateless
+   * clients an unknown method is 404 (as 2026-07-28 asks); everything else travels as a
+   * JSON-RPC result or error in a 200.
+   */
+  private static int httpStatus(Outcome outcome, boolean modern) {
+    return switch (outcome) {
+      case Outcome.Unauthenticated u -> 401;
+      case Outcome.Failure f when modern && f.error().code() == ErrorCodes.METHOD_NOT_FOUND -> 404;
+      case Outcome.Failure f -> 200;
+      case Outcome.Result r -> 200;
+    };
   }
 
   /**
@@ -328,11 +339,10 @@ final class ExchangeRunner {
   }
 
   private static void reply(Response response, Callback callback, JsonRpc.Request r, Outcome outcome, boolean modern) {
-    switch (outcome) {
-      case Outcome.Unauthenticated u -> Replies.unauthenticated(response, callback);
-      case Outcome.Result res -> Replies.json(response, callback, 200, responseTree(r, outcome, modern));
-      case Outcome.Failure f -> Replies.json(response, callback,
-          modern && f.error().code() == ErrorCodes.METHOD_NOT_FOUND ? 404 : 200, responseTree(r, outcome, modern));
+    try {
+      finish(response, callback, null, null, responseTree(r, outcome, modern), outcome, modern);
+    } catch (IOException e) {
+      callback.failed(e);
     }
   }
 

@@ -27,8 +27,8 @@ public final class GatewayServer implements AutoCloseable {
   private final String path;
 
   public GatewayServer(BulwarkConfig config, Authenticator authenticator, Pipeline pipeline, JsonRpcCodec codec,
-      Namespace namespace, Consumer<JsonRpc.Notification> toUpstreams, SecureRandom random,
-      Supplier<String> exchangeIds) {
+      Namespace namespace, Consumer<JsonRpc.Notification> toUpstreams, Consumer<String> sessionEnded,
+      SecureRandom random, Supplier<String> exchangeIds) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("bulwark-http");
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -40,7 +40,8 @@ public final class GatewayServer implements AutoCloseable {
     connector.setHost(config.listen().host());
     connector.setPort(config.listen().port());
     jetty.addConnector(connector);
-    this.sessions = new SessionRegistry(random, config.limits().maxSessions(), config.limits().sessionIdleTimeout());
+    this.sessions = new SessionRegistry(random, config.limits().maxSessions(), config.limits().sessionIdleTimeout(),
+        sessionEnded);
     Listeners listeners = new Listeners();
     this.broadcaster = new Broadcaster(sessions, listeners, namespace);
     this.path = config.listen().path();
@@ -57,6 +58,17 @@ public final class GatewayServer implements AutoCloseable {
 
   public void start() throws Exception {
     jetty.start();
+    // Sessions idle past their timeout (and with no open stream) are swept once a minute.
+    Thread.ofVirtual().name("bulwark-session-sweeper").start(() -> {
+      while (jetty.isRunning()) {
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          return;
+        }
+        sessions.sweep();
+      }
+    });
   }
 
   public int port() {

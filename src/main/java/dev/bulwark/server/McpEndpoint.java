@@ -211,19 +211,34 @@ public final class McpEndpoint extends Handler.Abstract {
     };
   }
 
+  /**
+   * The session a request names, owned by the agent it authenticates as; otherwise answers
+   * the request (401, 400 without a session id, 404 for an unknown or foreign one) and
+   * returns null.
+   */
+  private Session sessionOf(Request http, Response response, Callback callback, Authentication auth) {
+    if (auth instanceof Authentication.Refused) {
+      Replies.unauthenticated(response, callback);
+      return null;
+    }
+    String sid = http.getHeaders().get("Mcp-Session-Id");
+    if (sid == null) {
+      Replies.error(response, callback, 400, null, ErrorCodes.INVALID_REQUEST,
+          "Bad Request: Mcp-Session-Id header is required");
+      return null;
+    }
+    Session session = sessions.find(sid, auth.authenticatedCaller().orElseThrow().agentId()).orElse(null);
+    if (session == null) {
+      Replies.error(response, callback, 404, null, ErrorCodes.SESSION_NOT_FOUND, "Session not found");
+    }
+    return session;
+  }
+
   // Notifications and responses from the client belong to a session of the same agent.
   private void onClientMessage(Request http, Response response, Callback callback, Authentication auth,
       JsonRpc message) {
-    if (auth instanceof Authentication.Refused) {
-      Replies.unauthenticated(response, callback);
-      return;
-    }
-    String sid = http.getHeaders().get("Mcp-Session-Id");
-    Session session = sid == null ? null : sessions.find(sid, auth.authenticatedCaller().orElseThrow().agentId()).orElse(null);
+    Session session = sessionOf(http, response, callback, auth);
     if (session == null) {
-      // Stateless clients have nothing to say outside a request; legacy ones need their session.
-      Replies.error(response, callback, sid == null ? 400 : 404, null, ErrorCodes.INVALID_REQUEST,
-          sid == null ? "Bad Request: Mcp-Session-Id header is required" : "Session not found");
       return;
     }
     switch (message) {
@@ -246,41 +261,25 @@ public final class McpEndpoint extends Handler.Abstract {
   }
 
   private void get(Request http, Response response, Callback callback) {
-    Authentication auth = authenticator.authenticate(http.getHeaders().get(HttpHeader.AUTHORIZATION));
-    String sid = http.getHeaders().get("Mcp-Session-Id");
-    if (sid == null) {
+    if (http.getHeaders().get("Mcp-Session-Id") == null) {
       response.getHeaders().put(HttpHeader.ALLOW, "POST, DELETE");
-      Replies.error(response, callback, 405, null, ErrorCodes.INVALID_REQUEST,
-          "Method not allowed without a session");
+      Replies.error(response, callback, 405, null, ErrorCodes.INVALID_REQUEST, "Method not allowed without a session");
       return;
     }
-    if (auth instanceof Authentication.Refused) {
-      Replies.unauthenticated(response, callback);
-      return;
+    Session session = sessionOf(http, response, callback,
+        authenticator.authenticate(http.getHeaders().get(HttpHeader.AUTHORIZATION)));
+    if (session != null) {
+      runner.standaloneStream(response, callback, session);
     }
-    Session session = sessions.find(sid, auth.authenticatedCaller().orElseThrow().agentId()).orElse(null);
-    if (session == null) {
-      Replies.error(response, callback, 404, null, ErrorCodes.SESSION_NOT_FOUND, "Session not found");
-      return;
-    }
-    runner.standaloneStream(response, callback, session);
   }
 
   private void delete(Request http, Response response, Callback callback) {
-    Authentication auth = authenticator.authenticate(http.getHeaders().get(HttpHeader.AUTHORIZATION));
-    if (auth instanceof Authentication.Refused) {
-      Replies.unauthenticated(response, callback);
-      return;
+    Session session = sessionOf(http, response, callback,
+        authenticator.authenticate(http.getHeaders().get(HttpHeader.AUTHORIZATION)));
+    if (session != null) {
+      sessions.remove(session);
+      response.setStatus(200);
+      callback.succeeded();
     }
-    String sid = http.getHeaders().get("Mcp-Session-Id");
-    Session session = sid == null ? null : sessions.find(sid, auth.authenticatedCaller().orElseThrow().agentId()).orElse(null);
-    if (session == null) {
-      Replies.error(response, callback, sid == null ? 400 : 404, null, ErrorCodes.SESSION_NOT_FOUND,
-          "Session not found");
-      return;
-    }
-    sessions.remove(session);
-    response.setStatus(200);
-    callback.succeeded();
   }
 }

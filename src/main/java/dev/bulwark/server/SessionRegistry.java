@@ -19,11 +19,13 @@ final class SessionRegistry {
   private final SecureRandom random;
   private final int max;
   private final Duration idleTimeout;
+  private final java.util.function.Consumer<String> onEnd;
 
-  SessionRegistry(SecureRandom random, int max, Duration idleTimeout) {
+  SessionRegistry(SecureRandom random, int max, Duration idleTimeout, java.util.function.Consumer<String> onEnd) {
     this.random = random;
     this.max = max;
     this.idleTimeout = idleTimeout;
+    this.onEnd = onEnd;
   }
 
   /** A new session, or empty when the limit is reached even after sweeping idle ones. */
@@ -52,8 +54,10 @@ final class SessionRegistry {
   }
 
   void remove(Session s) {
-    sessions.remove(s.id(), s);
-    s.close();
+    if (sessions.remove(s.id(), s)) {
+      s.close();
+      onEnd.accept(s.id());
+    }
   }
 
   Collection<Session> all() {

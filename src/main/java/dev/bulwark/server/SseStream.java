@@ -24,20 +24,10 @@ final class SseStream {
 
   /** Sends one JSON-RPC message as an event; false if the stream is closed. */
   boolean send(JsonNode message) {
-    byte[] data = JsonRpcCodec.encodeTree(message);
     lock.lock();
     try {
-      if (closed.isDone()) {
-        return false;
-      }
-      out.write(("id: " + (++eventId) + "\nevent: message\ndata: ").getBytes(StandardCharsets.US_ASCII));
-      out.write(data);
-      out.write("\n\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      return true;
-    } catch (IOException e) {
-      closed.complete(null);
-      return false;
+      return write(("id: " + (++eventId) + "\nevent: message\ndata: ").getBytes(StandardCharsets.US_ASCII),
+          JsonRpcCodec.encodeTree(message), "\n\n".getBytes(StandardCharsets.US_ASCII));
     } finally {
       lock.unlock();
     }
@@ -47,17 +37,26 @@ final class SseStream {
   boolean keepAlive() {
     lock.lock();
     try {
-      if (closed.isDone()) {
-        return false;
+      return write(": keepalive\n\n".getBytes(StandardCharsets.US_ASCII));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // Under the lock: writes and flushes; the first failure closes the stream for good.
+  private boolean write(byte[]... parts) {
+    if (closed.isDone()) {
+      return false;
+    }
+    try {
+      for (byte[] part : parts) {
+        out.write(part);
       }
-      out.write(": keepalive\n\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       return true;
     } catch (IOException e) {
       closed.complete(null);
       return false;
-    } finally {
-      lock.unlock();
     }
   }
 
