@@ -1,68 +1,24 @@
 // Drives Bulwark with the official TypeScript SDK v2 client (@modelcontextprotocol/client).
 // usage: node sdk-v2.mjs URL KEY PREFIX MODE   (MODE: legacy = 2025-11-25 initialize,
 // auto = server/discover probe then 2026-07-28 if offered, 2026-07-28 = pinned)
-// Prints one JSON object (the report) on stdout.
+// Prints one JSON report (see scenario.mjs).
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { reporter, runScenario, sampled } from "./scenario.mjs";
 
 const [url, key, prefix, modeArg] = process.argv.slice(2);
 const mode = modeArg === "legacy" || modeArg === "auto" ? modeArg : { pin: modeArg };
-const report = {};
-const step = async (name, fn) => {
-  try {
-    report[name] = await fn();
-  } catch (e) {
-    report[name] = { error: { name: e.constructor.name, code: e.code ?? null, message: String(e.message) } };
-  }
-};
-
+const { report, step } = reporter();
 const transport = new StreamableHTTPClientTransport(new URL(url), {
   requestInit: { headers: { Authorization: `Bearer ${key}` } },
 });
 const client = new Client({ name: "bulwark-it-sdk-v2", version: "2.0.0" },
   { capabilities: { sampling: {} }, versionNegotiation: { mode } });
-client.setRequestHandler("sampling/createMessage", async (req) => ({
-  role: "assistant",
-  model: "test-model",
-  content: { type: "text", text: "sampled by the v2 client: " + req.params.messages.length + " message(s)" },
-}));
+client.setRequestHandler("sampling/createMessage", async (req) => sampled("v2", req));
 
 await step("connect", async () => {
   await client.connect(transport);
   return { era: client.getProtocolEra(), protocol: client.getNegotiatedProtocolVersion(), server: client.getServerVersion()?.name ?? null };
 });
-await step("tools", async () => (await client.listTools()).tools.map((t) => t.name));
-await step("echo", async () => (await client.callTool({ name: `${prefix}__echo`, arguments: { message: "hi v2" } })).content[0].text);
-await step("progress", async () => {
-  const seen = [];
-  const r = await client.callTool(
-    { name: `${prefix}__trigger-long-running-operation`, arguments: { duration: 1, steps: 3 } },
-    { onprogress: (p) => seen.push(p.progress), timeout: 30000 },
-  );
-  return { progress: seen, text: r.content[0].text };
-});
-await step("sampling", async () =>
-  (await client.callTool({ name: `${prefix}__trigger-sampling-request`, arguments: { prompt: "hello", maxTokens: 20 } }))
-    .content.map((c) => c.text ?? "").join("\n"));
-await step("cancel", async () => {
-  const ac = new AbortController();
-  const seen = [];
-  try {
-    await client.callTool(
-      { name: `${prefix}__trigger-long-running-operation`, arguments: { duration: 30, steps: 30 } },
-      { signal: ac.signal, onprogress: (p) => { seen.push(p.progress); if (seen.length === 1) ac.abort("test cancels"); } },
-    );
-    return { completed: true };
-  } catch (e) {
-    return { completed: false, progressBeforeCancel: seen.length, message: String(e.message) };
-  }
-});
-await step("resource", async () => {
-  const { resources } = await client.listResources();
-  const r = await client.readResource({ uri: resources[0].uri });
-  return { listed: resources.length, uri: r.contents[0].uri, chars: (r.contents[0].text ?? "").length };
-});
-await step("prompt", async () =>
-  (await client.getPrompt({ name: `${prefix}__args-prompt`, arguments: { city: "Paris" } })).messages[0].content.text);
-await step("hidden", async () => (await client.callTool({ name: "fs__write_file", arguments: { path: "/tmp/x", content: "x" } })));
+await runScenario(step, client, prefix, "hi v2");
 await step("close", async () => { await client.close(); return true; });
 process.stdout.write(JSON.stringify(report) + "\n");

@@ -3,16 +3,10 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { reporter } from "./scenario.mjs";
 
 const [url, key, java, jar, prefix] = process.argv.slice(2);
-const report = {};
-const step = async (name, fn) => {
-  try {
-    report[name] = await fn();
-  } catch (e) {
-    report[name] = { error: { name: e.constructor.name, code: e.code ?? null, message: String(e.message) } };
-  }
-};
+const { report, step } = reporter();
 const transport = new StdioClientTransport({
   command: java,
   args: ["-jar", jar, "stdio", "--url", url],
