@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.mcp.ErrorCodes;
 import dev.bulwark.mcp.JsonRpc;
-import dev.bulwark.mcp.JsonRpcCodec;
 import dev.bulwark.pipeline.Chain;
 import dev.bulwark.pipeline.Decision;
 import dev.bulwark.pipeline.Exchange;
@@ -73,7 +72,7 @@ public final class AuditStage implements Stage {
     long micros = (System.nanoTime() - ex.startNanos()) / 1_000;
     AuditEvent.Result result = switch (outcome) {
       case Outcome.Result r -> new AuditEvent.Result(isToolError(r.result()) ? "tool_error" : "ok", null, null,
-          micros, JsonRpcCodec.encodeTree(r.result()).length);
+          micros, r.encoded().length);
       case Outcome.Failure f -> new AuditEvent.Result(status(ex, f), f.error().code(), f.detail(), micros, 0);
       case Outcome.Unauthenticated u -> new AuditEvent.Result("unauthenticated", null, u.detail(), micros, 0);
     };

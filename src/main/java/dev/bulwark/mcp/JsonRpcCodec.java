@@ -138,6 +138,16 @@ public final class JsonRpcCodec {
     return out;
   }
 
+  /** A success response around a result already encoded: no second serialization of the result. */
+  public static byte[] encodeSuccess(JsonNode id, byte[] encodedResult) {
+    byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + new String(encodeTree(id), java.nio.charset.StandardCharsets.UTF_8)
+        + ",\"result\":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] out = java.util.Arrays.copyOf(head, head.length + encodedResult.length + 1);
+    System.arraycopy(encodedResult, 0, out, head.length, encodedResult.length);
+    out[out.length - 1] = '}';
+    return out;
+  }
+
   public static byte[] encode(JsonRpc message) {
     return encodeTree(toTree(message));
   }

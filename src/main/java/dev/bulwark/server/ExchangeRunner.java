@@ -166,7 +166,7 @@ final class ExchangeRunner {
         }
         switch (item) {
           case RequestChannel.Item.Done d -> {
-            finish(response, callback, stream, out, responseTree(r, d.outcome(), modern), d.outcome(), modern);
+            finish(response, callback, stream, out, responseBytes(r, d.outcome(), modern), d.outcome(), modern);
             return;
           }
           case RequestChannel.Item.Message m -> {
@@ -184,8 +184,8 @@ final class ExchangeRunner {
           case RequestChannel.Item.Ask ask -> {
             if (modern && INPUT_METHODS.contains(r.method())) {
               ObjectNode result = inputRequired(f, Map.of("input-1", ask), r);
-              JsonNode tree = JsonRpcCodec.toTree(JsonRpc.Response.success(r.id(), result));
-              finish(response, callback, stream, out, tree, new Outcome.Result(result), modern);
+              byte[] bytes = JsonRpcCodec.encode(JsonRpc.Response.success(r.id(), result));
+              finish(response, callback, stream, out, bytes, new Outcome.Result(result), modern);
               return;
             }
             if (!f.canStream() || f.session() == null) {
@@ -233,16 +233,16 @@ final class ExchangeRunner {
   }
 
   // Ends the answer: on the event stream if one was started, else as plain JSON.
-  private static void finish(Response response, Callback callback, SseStream stream, OutputStream out, JsonNode tree,
+  private static void finish(Response response, Callback callback, SseStream stream, OutputStream out, byte[] answer,
       Outcome outcome, boolean modern) throws IOException {
     if (stream != null) {
-      stream.send(tree);
+      stream.send(answer);
       out.close();
       callback.succeeded();
     } else if (outcome instanceof Outcome.Unauthenticated) {
       Replies.unauthenticated(response, callback);
     } else {
-      Replies.json(response, callback, httpStatus(outcome, modern), tree);
+      Replies.json(response, callback, httpStatus(outcome, modern), answer);
     }
   }
 
@@ -340,19 +340,22 @@ final class ExchangeRunner {
 
   private static void reply(Response response, Callback callback, JsonRpc.Request r, Outcome outcome, boolean modern) {
     try {
-      finish(response, callback, null, null, responseTree(r, outcome, modern), outcome, modern);
+      finish(response, callback, null, null, responseBytes(r, outcome, modern), outcome, modern);
     } catch (IOException e) {
       callback.failed(e);
     }
   }
 
-  private static JsonNode responseTree(JsonRpc.Request r, Outcome outcome, boolean modern) {
+  // The response on the wire. A session-generation result reuses the bytes the audit
+  // stage already produced; a stateless one is first marked for its generation.
+  private static byte[] responseBytes(JsonRpc.Request r, Outcome outcome, boolean modern) {
     return switch (outcome) {
-      case Outcome.Result res -> JsonRpcCodec.toTree(JsonRpc.Response.success(r.id(),
-          modern ? Generations.toModern(r.method(), res.result()) : res.result()));
-      case Outcome.Failure f -> JsonRpcCodec.toTree(JsonRpc.Response.failure(r.id(), f.error()));
-      case Outcome.Unauthenticated u -> JsonRpcCodec.errorTree(r.id(),
-          new JsonRpc.RpcError(ErrorCodes.UNAUTHENTICATED, "Unauthorized", null));
+      case Outcome.Result res when modern -> JsonRpcCodec.encode(JsonRpc.Response.success(r.id(),
+          Generations.toModern(r.method(), res.result())));
+      case Outcome.Result res -> JsonRpcCodec.encodeSuccess(r.id(), res.encoded());
+      case Outcome.Failure f -> JsonRpcCodec.encode(JsonRpc.Response.failure(r.id(), f.error()));
+      case Outcome.Unauthenticated u -> JsonRpcCodec.encodeTree(JsonRpcCodec.errorTree(r.id(),
+          new JsonRpc.RpcError(ErrorCodes.UNAUTHENTICATED, "Unauthorized", null)));
     };
   }
 

@@ -85,7 +85,9 @@ public final class McpEndpoint extends Handler.Abstract {
     }
     byte[] body;
     try (InputStream in = Content.Source.asInputStream(request)) {
-      body = in.readNBytes(maxBytes + 1);
+      // With a declared length (already checked against the limit; Jetty enforces the
+      // framing) read exactly that much in one allocation; without, read up to the limit.
+      body = in.readNBytes(declared >= 0 ? (int) declared : maxBytes + 1);
     }
     if (body.length > maxBytes) {
       Replies.error(response, callback, 413, null, ErrorCodes.INVALID_REQUEST, "Request too large");

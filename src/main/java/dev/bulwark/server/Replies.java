@@ -15,9 +15,13 @@ final class Replies {
   private Replies() {}
 
   static void json(Response response, Callback callback, int status, JsonNode body) {
+    json(response, callback, status, JsonRpcCodec.encodeTree(body));
+  }
+
+  static void json(Response response, Callback callback, int status, byte[] body) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    response.write(true, ByteBuffer.wrap(JsonRpcCodec.encodeTree(body)), callback);
+    response.write(true, ByteBuffer.wrap(body), callback);
   }
 
   static void error(Response response, Callback callback, int status, JsonNode id, int code, String message) {

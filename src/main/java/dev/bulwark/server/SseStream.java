@@ -24,10 +24,15 @@ final class SseStream {
 
   /** Sends one JSON-RPC message as an event; false if the stream is closed. */
   boolean send(JsonNode message) {
+    return send(JsonRpcCodec.encodeTree(message));
+  }
+
+  /** Sends one encoded JSON-RPC message (one line of JSON) as an event. */
+  boolean send(byte[] message) {
     lock.lock();
     try {
       return write(("id: " + (++eventId) + "\nevent: message\ndata: ").getBytes(StandardCharsets.US_ASCII),
-          JsonRpcCodec.encodeTree(message), "\n\n".getBytes(StandardCharsets.US_ASCII));
+          message, "\n\n".getBytes(StandardCharsets.US_ASCII));
     } finally {
       lock.unlock();
     }
