@@ -4,6 +4,7 @@ import dev.bulwark.audit.ArgumentSanitizer;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.audit.AuditStage;
 import dev.bulwark.audit.JsonLinesAuditSink;
+import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.ApiKeyAuthenticator;
 import dev.bulwark.identity.AuthenticateStage;
@@ -74,9 +75,10 @@ public final class Gateway implements AutoCloseable {
             config.limits().upstreamTimeout()));
     AtomicLong counter = new AtomicLong();
     String node = Long.toString(env.clock().millis(), 36);
+    java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
     GatewayServer server = new GatewayServer(config, new ApiKeyAuthenticator(config.agents()), pipeline, codec,
         namespace, n -> upstreams.all().forEach(u -> u.notify(n.method(), n.params())), subscriptions::sessionEnded,
-        env.random(), () -> node + "-" + counter.incrementAndGet());
+        new RefusalRecorder(audit, env.clock(), ids), env.random(), ids);
     listener.targets = List.of(listings, subscriptions, server.listener());
     upstreams.startAll((u, e) -> {
       LOG.warn("upstream {} did not start: {}; retrying in the background", u.name(), e.getMessage());

@@ -1,5 +1,6 @@
 package dev.bulwark.server;
 
+import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.Authenticator;
 import dev.bulwark.mcp.JsonRpc;
@@ -28,7 +29,7 @@ public final class GatewayServer implements AutoCloseable {
 
   public GatewayServer(BulwarkConfig config, Authenticator authenticator, Pipeline pipeline, JsonRpcCodec codec,
       Namespace namespace, Consumer<JsonRpc.Notification> toUpstreams, Consumer<String> sessionEnded,
-      SecureRandom random, Supplier<String> exchangeIds) {
+      RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("bulwark-http");
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -48,7 +49,7 @@ public final class GatewayServer implements AutoCloseable {
     RoundTrips roundTrips = new RoundTrips(random, config.limits().upstreamTimeout().multipliedBy(2));
     ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, listeners, exchangeIds);
     jetty.setHandler(new McpEndpoint(path, new HttpGuard(config.listen()), authenticator, codec, sessions, runner,
-        toUpstreams, config.limits().maxRequestBytes()));
+        toUpstreams, refusals, config.limits().maxRequestBytes()));
   }
 
   /** Receives upstream events for the sessions' streams. */

@@ -3,6 +3,7 @@ package dev.bulwark.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.identity.Authenticator;
 import dev.bulwark.identity.Authenticator.Authentication;
 import dev.bulwark.mcp.ErrorCodes;
@@ -37,10 +38,12 @@ public final class McpEndpoint extends Handler.Abstract {
   private final SessionRegistry sessions;
   private final ExchangeRunner runner;
   private final Consumer<JsonRpc.Notification> toUpstreams;
+  private final RefusalRecorder refusals;
   private final int maxBytes;
 
   McpEndpoint(String path, HttpGuard guard, Authenticator authenticator, JsonRpcCodec codec,
-      SessionRegistry sessions, ExchangeRunner runner, Consumer<JsonRpc.Notification> toUpstreams, int maxBytes) {
+      SessionRegistry sessions, ExchangeRunner runner, Consumer<JsonRpc.Notification> toUpstreams,
+      RefusalRecorder refusals, int maxBytes) {
     super(InvocationType.BLOCKING);
     this.path = path;
     this.guard = guard;
@@ -49,6 +52,7 @@ public final class McpEndpoint extends Handler.Abstract {
     this.sessions = sessions;
     this.runner = runner;
     this.toUpstreams = toUpstreams;
+    this.refusals = refusals;
     this.maxBytes = maxBytes;
   }
 
@@ -61,6 +65,7 @@ public final class McpEndpoint extends Handler.Abstract {
     String refused = guard.check(host != null ? host : request.getHttpURI().getAuthority(),
         request.getHeaders().get(HttpHeader.ORIGIN));
     if (refused != null) {
+      refusals.refused(Request.getRemoteAddr(request), null, null, request.getMethod(), 403, refused);
       Replies.error(response, callback, 403, null, ErrorCodes.INVALID_REQUEST, "Forbidden: " + refused);
       return true;
     }
@@ -115,7 +120,7 @@ public final class McpEndpoint extends Handler.Abstract {
       return;
     }
     if (headerMismatch != null) {
-      Replies.error(response, callback, 400, r.id(), ErrorCodes.HEADER_MISMATCH, headerMismatch);
+      mismatch(http, response, callback, r, auth, headerMismatch);
       return;
     }
     if ("initialize".equals(r.method())) {
@@ -175,7 +180,7 @@ public final class McpEndpoint extends Handler.Abstract {
       headerMismatch = "Mcp-Name header is required for " + r.method();
     }
     if (headerMismatch != null) {
-      Replies.error(response, callback, 400, r.id(), ErrorCodes.HEADER_MISMATCH, headerMismatch);
+      mismatch(http, response, callback, r, auth, headerMismatch);
       return;
     }
     if ("subscriptions/listen".equals(r.method())) {
@@ -187,6 +192,14 @@ public final class McpEndpoint extends Handler.Abstract {
       return;
     }
     runner.run(http, response, callback, r, auth, size, null, version, (ObjectNode) meta.get(META_CAPABILITIES));
+  }
+
+  // Routing headers that disagree with the body: an attack, not a routing hint. Recorded, refused.
+  private void mismatch(Request http, Response response, Callback callback, JsonRpc.Request r, Authentication auth,
+      String why) {
+    refusals.refused(Request.getRemoteAddr(http), auth.authenticatedCaller().map(c -> c.agentId()).orElse(null),
+        http.getHeaders().get("Mcp-Session-Id"), r.method(), 400, why);
+    Replies.error(response, callback, 400, r.id(), ErrorCodes.HEADER_MISMATCH, why);
   }
 
   /** Null if the routing headers (when present) agree with the body; else what disagrees. */

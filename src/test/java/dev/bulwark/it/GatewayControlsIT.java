@@ -85,6 +85,8 @@ class GatewayControlsIT {
             "Mcp-Name", "everything__get-env"));
     assertThat(modern.status()).isEqualTo(400);
     assertThat(modern.json().path("error").path("code").asInt()).isEqualTo(-32020);
+    gw.awaitAudit("\"type\":\"http.refused\"", "\"agent\":\"full\"", "Mcp-Name header does not match");
+    gw.awaitAudit("\"type\":\"http.refused\"", "Mcp-Method header does not match");
   }
 
   @Test
@@ -129,6 +131,8 @@ class GatewayControlsIT {
     // A rebinding page: the browser sends the attacker's host name with the attacker's origin.
     assertThat(rawStatus("evil.example:" + port(), "http://evil.example:" + port())).isEqualTo(403);
     assertThat(rawStatus("evil.example:" + port(), null)).isEqualTo(403);
+    gw.awaitAudit("\"type\":\"http.refused\"", "Host not allowed");
+    gw.awaitAudit("\"type\":\"http.refused\"", "Origin not allowed");
     // Same origin as the allowed host it was sent to: fine.
     assertThat(rawStatus("127.0.0.1:" + port(), "http://127.0.0.1:" + port())).isEqualTo(401);
   }

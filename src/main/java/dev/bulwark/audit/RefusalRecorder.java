@@ -1,0 +1,45 @@
+package dev.bulwark.audit;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records requests the transport refuses before they become calls: a foreign Host or
+ * Origin, routing headers that disagree with the body. These are attacks or broken
+ * clients, and an investigator needs to see them. The request is refused whether or not
+ * the event can be written; a write failure is logged.
+ */
+public final class RefusalRecorder {
+  private static final Logger LOG = LoggerFactory.getLogger(RefusalRecorder.class);
+  private final AuditSink sink;
+  private final Clock clock;
+  private final Supplier<String> ids;
+
+  public RefusalRecorder(AuditSink sink, Clock clock, Supplier<String> ids) {
+    this.sink = sink;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  /**
+   * @param agent the authenticated agent, or null
+   * @param method the JSON-RPC method if the body was read, else the HTTP method
+   * @param reason what was wrong, for the investigator
+   */
+  public void refused(String remoteAddress, String agent, String session, String method, int httpStatus,
+      String reason) {
+    AuditEvent event = new AuditEvent("http.refused", "BW310", clock.instant(), ids.get(),
+        new AuditEvent.Who(agent, session, "http", remoteAddress),
+        new AuditEvent.Request(method, null, null, null, null, null, 0),
+        new AuditEvent.DecisionBlock("deny", List.of("transport:" + httpStatus)),
+        new AuditEvent.Result("refused", null, reason, 0, 0));
+    try {
+      sink.write(event);
+    } catch (AuditSink.AuditException e) {
+      LOG.error("could not record a refused request ({})", reason, e);
+    }
+  }
+}
