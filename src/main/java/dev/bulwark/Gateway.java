@@ -8,6 +8,9 @@ import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.ApiKeyAuthenticator;
 import dev.bulwark.identity.AuthenticateStage;
+import dev.bulwark.identity.Authenticator;
+import dev.bulwark.identity.IssuerMetadata;
+import dev.bulwark.identity.OAuthAuthenticator;
 import dev.bulwark.mcp.JsonRpc;
 import dev.bulwark.mcp.JsonRpcCodec;
 import dev.bulwark.pipeline.Pipeline;
@@ -70,15 +73,19 @@ public final class Gateway implements AutoCloseable {
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new AuthenticateStage(),
         new ResolveStage(router),
-        new AuthorizeStage(new AllowListAuthorizer(config.agents())),
+        new AuthorizeStage(new AllowListAuthorizer(config.agents(),
+            config.oauth() == null ? java.util.Map.of() : config.oauth().entitlements())),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout()));
     AtomicLong counter = new AtomicLong();
     String node = Long.toString(env.clock().millis(), 36);
     java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
-    GatewayServer server = new GatewayServer(config, new ApiKeyAuthenticator(config.agents()), pipeline, codec,
+    java.util.concurrent.atomic.AtomicReference<GatewayServer> serverRef = new java.util.concurrent.atomic.AtomicReference<>();
+    GatewayServer server = new GatewayServer(config, authenticator(config, () -> serverRef.get().resourceIdentifier()),
+        pipeline, codec,
         namespace, n -> upstreams.all().forEach(u -> u.notify(n.method(), n.params())), subscriptions::sessionEnded,
         new RefusalRecorder(audit, env.clock(), ids), env.random(), ids);
+    serverRef.set(server);
     listener.targets = List.of(listings, subscriptions, server.listener());
     upstreams.startAll((u, e) -> {
       LOG.warn("upstream {} did not start: {}; retrying in the background", u.name(), e.getMessage());
@@ -93,6 +100,18 @@ public final class Gateway implements AutoCloseable {
     }
     LOG.info("MCP endpoint {}", server.endpoint());
     return new Gateway(upstreams, server, audit);
+  }
+
+  // API keys always; with an oauth section also access tokens from the company's issuer,
+  // whose keys are found from its metadata at start (a wrong issuer fails the start).
+  private static Authenticator authenticator(BulwarkConfig config, java.util.function.Supplier<String> resource)
+      throws IOException {
+    if (config.oauth() == null) {
+      return new ApiKeyAuthenticator(config.agents());
+    }
+    URI jwks = config.oauth().jwksUri() != null ? URI.create(config.oauth().jwksUri())
+        : IssuerMetadata.jwksUri(config.oauth().issuer());
+    return new OAuthAuthenticator(config.oauth(), jwks, resource, config.agents());
   }
 
   public URI endpoint() {

@@ -46,7 +46,8 @@ public final class DemoCommand implements Callable<Integer> {
         new ListenConfig("127.0.0.1", port, "/mcp", null, null),
         LimitsConfig.defaults(),
         new AuditConfig(data.resolve("audit.jsonl")),
-        List.of(new AgentConfig("demo-agent", KeyHash.create(key, random).format(), List.of("fs/*", "everything/*"))),
+        null,
+        List.of(new AgentConfig("demo-agent", KeyHash.create(key, random).format(), null, List.of("fs/*", "everything/*"))),
         List.of(
             new UpstreamConfig("fs", null, null,
                 new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()), null),

@@ -4,18 +4,20 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * An agent identity: its id, the salted hash of its API key (never the key) and the
- * patterns of what it may use. An agent with no patterns may use nothing.
+ * An agent identity: its id, how it authenticates — the salted hash of its API key (never
+ * the key), and/or the OAuth client id its users' tokens are issued to — and the patterns of
+ * what it may use. An agent with no patterns may use nothing.
  */
-public record AgentConfig(String id, String keyHash, List<String> allow) {
+public record AgentConfig(String id, String keyHash, String oauthClientId, List<String> allow) {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   public AgentConfig {
     if (id == null || !ID.matcher(id).matches()) {
       throw new IllegalArgumentException("id must match " + ID.pattern());
     }
-    if (keyHash == null || keyHash.isBlank()) {
-      throw new IllegalArgumentException("key_hash is required (create one with `bulwark keys new`)");
+    if ((keyHash == null || keyHash.isBlank()) && (oauthClientId == null || oauthClientId.isBlank())) {
+      throw new IllegalArgumentException(
+          "key_hash (create one with `bulwark keys new`) or oauth_client_id is required");
     }
     allow = allow == null ? List.of() : List.copyOf(allow);
   }

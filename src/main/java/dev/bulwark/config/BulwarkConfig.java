@@ -11,6 +11,7 @@ public record BulwarkConfig(
     ListenConfig listen,
     LimitsConfig limits,
     AuditConfig audit,
+    OAuthConfig oauth,
     List<AgentConfig> agents,
     List<UpstreamConfig> upstreams) {
 
@@ -22,9 +23,16 @@ public record BulwarkConfig(
     agents = agents == null ? List.of() : List.copyOf(agents);
     upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
     Set<String> ids = new HashSet<>();
+    Set<String> clients = new HashSet<>();
     for (AgentConfig a : agents) {
       if (!ids.add(a.id())) {
         throw new IllegalArgumentException("duplicate agent id '" + a.id() + "'");
+      }
+      if (a.oauthClientId() != null && !clients.add(a.oauthClientId())) {
+        throw new IllegalArgumentException("agents share the oauth_client_id '" + a.oauthClientId() + "'");
+      }
+      if (a.oauthClientId() != null && oauth == null) {
+        throw new IllegalArgumentException("agent '" + a.id() + "' has an oauth_client_id but there is no oauth section");
       }
     }
     Set<String> names = new HashSet<>();

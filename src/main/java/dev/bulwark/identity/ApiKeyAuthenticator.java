@@ -17,7 +17,9 @@ public final class ApiKeyAuthenticator implements Authenticator {
   public ApiKeyAuthenticator(List<AgentConfig> agents) {
     List<Entry> list = new ArrayList<>();
     for (AgentConfig a : agents) {
-      list.add(new Entry(a.id(), KeyHash.parse(a.keyHash())));
+      if (a.keyHash() != null) {
+        list.add(new Entry(a.id(), KeyHash.parse(a.keyHash())));
+      }
     }
     this.entries = List.copyOf(list);
   }

@@ -45,10 +45,12 @@ final class ExchangeRunner {
   private final SessionRegistry sessions;
   private final RoundTrips roundTrips;
   private final Listeners listeners;
+  private final ProtectedResource resource;
   private final Supplier<String> exchangeIds;
 
   ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, RoundTrips roundTrips, Listeners listeners,
-      Supplier<String> exchangeIds) {
+      ProtectedResource resource, Supplier<String> exchangeIds) {
+    this.resource = resource;
     this.pipeline = pipeline;
     this.sessions = sessions;
     this.roundTrips = roundTrips;
@@ -72,12 +74,12 @@ final class ExchangeRunner {
       }
       response.getHeaders().put("Mcp-Session-Id", session.id());
     }
-    reply(response, callback, r, outcome, false);
+    reply(http, response, callback, r, outcome, false);
   }
 
   /** One exchange in flight; outlives the HTTP request that started it when it is parked. */
   record Flight(Exchange exchange, RequestChannel channel, CompletableFuture<Void> cancelled, Session session,
-      ProtocolVersion version, boolean canStream) {}
+      ProtocolVersion version, boolean canStream, String challenge) {}
 
   void run(Request http, Response response, Callback callback, JsonRpc.Request r, Authentication auth, int size,
       Session session, ProtocolVersion version, ObjectNode capabilities) {
@@ -106,7 +108,7 @@ final class ExchangeRunner {
       }
       channel.done(outcome);
     });
-    pump(new Flight(ex, channel, cancelled, session, version, accepts(http, "text/event-stream")),
+    pump(new Flight(ex, channel, cancelled, session, version, accepts(http, "text/event-stream"), challenge(http)),
         response, callback, r);
   }
 
@@ -166,7 +168,8 @@ final class ExchangeRunner {
         }
         switch (item) {
           case RequestChannel.Item.Done d -> {
-            finish(response, callback, stream, out, responseBytes(r, d.outcome(), modern), d.outcome(), modern);
+            finish(response, callback, stream, out, responseBytes(r, d.outcome(), modern), d.outcome(), modern,
+                f.challenge());
             return;
           }
           case RequestChannel.Item.Message m -> {
@@ -185,7 +188,7 @@ final class ExchangeRunner {
             if (modern && INPUT_METHODS.contains(r.method())) {
               ObjectNode result = inputRequired(f, Map.of("input-1", ask), r);
               byte[] bytes = JsonRpcCodec.encode(JsonRpc.Response.success(r.id(), result));
-              finish(response, callback, stream, out, bytes, new Outcome.Result(result), modern);
+              finish(response, callback, stream, out, bytes, new Outcome.Result(result), modern, f.challenge());
               return;
             }
             if (!f.canStream() || f.session() == null) {
@@ -234,13 +237,13 @@ final class ExchangeRunner {
 
   // Ends the answer: on the event stream if one was started, else as plain JSON.
   private static void finish(Response response, Callback callback, SseStream stream, OutputStream out, byte[] answer,
-      Outcome outcome, boolean modern) throws IOException {
+      Outcome outcome, boolean modern, String challenge) throws IOException {
     if (stream != null) {
       stream.send(answer);
       out.close();
       callback.succeeded();
     } else if (outcome instanceof Outcome.Unauthenticated) {
-      Replies.unauthenticated(response, callback);
+      Replies.unauthenticated(response, callback, challenge);
     } else {
       Replies.json(response, callback, httpStatus(outcome, modern), answer);
     }
@@ -270,7 +273,7 @@ final class ExchangeRunner {
         dev.bulwark.pipeline.ClientChannel.NONE, new CompletableFuture<>(), System.nanoTime());
     Outcome outcome = pipeline.run(ex);
     if (!(outcome instanceof Outcome.Result result)) {
-      reply(response, callback, r, outcome, true);
+      reply(http, response, callback, r, outcome, true);
       return;
     }
     OutputStream out = startStream(response);
@@ -338,9 +341,10 @@ final class ExchangeRunner {
     return Content.Sink.asOutputStream(response);
   }
 
-  private static void reply(Response response, Callback callback, JsonRpc.Request r, Outcome outcome, boolean modern) {
+  private void reply(Request http, Response response, Callback callback, JsonRpc.Request r, Outcome outcome,
+      boolean modern) {
     try {
-      finish(response, callback, null, null, responseBytes(r, outcome, modern), outcome, modern);
+      finish(response, callback, null, null, responseBytes(r, outcome, modern), outcome, modern, challenge(http));
     } catch (IOException e) {
       callback.failed(e);
     }
@@ -363,6 +367,10 @@ final class ExchangeRunner {
       int size) {
     return new Exchange.Inbound(auth, session == null ? null : session.id(), version, "http",
         Request.getRemoteAddr(http), size);
+  }
+
+  private String challenge(Request http) {
+    return resource.challenge(http.getHeaders().get(HttpHeader.AUTHORIZATION) != null);
   }
 
   private static boolean accepts(Request http, String type) {

@@ -26,6 +26,7 @@ public final class GatewayServer implements AutoCloseable {
   private final SessionRegistry sessions;
   private final Broadcaster broadcaster;
   private final String path;
+  private final ProtectedResource resource;
 
   public GatewayServer(BulwarkConfig config, Authenticator authenticator, Pipeline pipeline, JsonRpcCodec codec,
       Namespace namespace, Consumer<JsonRpc.Notification> toUpstreams, Consumer<String> sessionEnded,
@@ -47,9 +48,15 @@ public final class GatewayServer implements AutoCloseable {
     this.broadcaster = new Broadcaster(sessions, listeners, namespace);
     this.path = config.listen().path();
     RoundTrips roundTrips = new RoundTrips(random, config.limits().upstreamTimeout().multipliedBy(2));
-    ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, listeners, exchangeIds);
+    this.resource = new ProtectedResource(config.oauth(), this::endpoint);
+    ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, listeners, resource, exchangeIds);
     jetty.setHandler(new McpEndpoint(path, new HttpGuard(config.listen()), authenticator, codec, sessions, runner,
-        toUpstreams, refusals, config.limits().maxRequestBytes()));
+        toUpstreams, refusals, resource, config.limits().maxRequestBytes()));
+  }
+
+  /** The resource identifier access tokens must be issued for (their audience). */
+  public String resourceIdentifier() {
+    return resource.resource();
   }
 
   /** Receives upstream events for the sessions' streams. */

@@ -39,12 +39,14 @@ public final class McpEndpoint extends Handler.Abstract {
   private final ExchangeRunner runner;
   private final Consumer<JsonRpc.Notification> toUpstreams;
   private final RefusalRecorder refusals;
+  private final ProtectedResource resource;
   private final int maxBytes;
 
   McpEndpoint(String path, HttpGuard guard, Authenticator authenticator, JsonRpcCodec codec,
       SessionRegistry sessions, ExchangeRunner runner, Consumer<JsonRpc.Notification> toUpstreams,
-      RefusalRecorder refusals, int maxBytes) {
+      RefusalRecorder refusals, ProtectedResource resource, int maxBytes) {
     super(InvocationType.BLOCKING);
+    this.resource = resource;
     this.path = path;
     this.guard = guard;
     this.authenticator = authenticator;
@@ -58,7 +60,12 @@ public final class McpEndpoint extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    if (!path.equals(Request.getPathInContext(request))) {
+    String requested = Request.getPathInContext(request);
+    if (resource.isMetadataPath(requested) && "GET".equals(request.getMethod())) {
+      Replies.json(response, callback, 200, resource.metadata());
+      return true;
+    }
+    if (!path.equals(requested)) {
       return false;
     }
     String host = request.getHeaders().get(HttpHeader.HOST);
@@ -233,7 +240,8 @@ public final class McpEndpoint extends Handler.Abstract {
    */
   private Session sessionOf(Request http, Response response, Callback callback, Authentication auth) {
     if (auth instanceof Authentication.Refused) {
-      Replies.unauthenticated(response, callback);
+      Replies.unauthenticated(response, callback,
+          resource.challenge(http.getHeaders().get(HttpHeader.AUTHORIZATION) != null));
       return null;
     }
     String sid = http.getHeaders().get("Mcp-Session-Id");

@@ -10,8 +10,6 @@ import org.eclipse.jetty.util.Callback;
 
 /** The few ways the endpoint answers over plain HTTP. Error bodies never carry internals. */
 final class Replies {
-  static final String CHALLENGE = "Bearer realm=\"bulwark\", error=\"invalid_token\"";
-
   private Replies() {}
 
   static void json(Response response, Callback callback, int status, JsonNode body) {
@@ -32,8 +30,8 @@ final class Replies {
     json(response, callback, status, JsonRpcCodec.errorTree(id, error));
   }
 
-  static void unauthenticated(Response response, Callback callback) {
-    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, CHALLENGE);
+  static void unauthenticated(Response response, Callback callback, String challenge) {
+    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, challenge);
     error(response, callback, 401, null, dev.bulwark.mcp.ErrorCodes.UNAUTHENTICATED, "Unauthorized");
   }
 

@@ -69,7 +69,7 @@ class ConfigLoaderTest {
         Duration.ofMinutes(10)));
     assertThat(config.auditFile()).isEqualTo(Path.of("/var/log/bulwark/audit.jsonl"));
     assertThat(config.agents()).containsExactly(
-        new AgentConfig("support-bot", HASH, List.of("fs/read_*", "resource:docs/file:///srv/*")));
+        new AgentConfig("support-bot", HASH, null, List.of("fs/read_*", "resource:docs/file:///srv/*")));
 
     UpstreamConfig fs = config.upstreams().get(0);
     assertThat(fs.prefix()).isEqualTo("fs");
@@ -384,9 +384,28 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void rejectsAnAgentWithoutAKeyHash() {
+  void rejectsAnAgentWithoutAnyCredential() {
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", "agents:\n  - id: bot\n"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("key_hash is required");
+        .hasMessageContaining("key_hash")
+        .hasMessageContaining("oauth_client_id");
+  }
+
+  @Test
+  void rejectsAnOAuthAgentWithoutAnOAuthSection() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "agents:\n  - id: bot\n    oauth_client_id: app\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("no oauth section");
+  }
+
+  @Test
+  void refusesSymmetricAndNoneAlgorithmsForTokens() {
+    for (String alg : new String[] {"HS256", "none"}) {
+      assertThatThrownBy(() -> loader.parse("bulwark.yaml",
+          "oauth:\n  issuer: https://idp.example\n  algorithms: [" + alg + "]\n"))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("oauth")
+          .hasMessageContaining("asymmetric algorithms only");
+    }
   }
 }

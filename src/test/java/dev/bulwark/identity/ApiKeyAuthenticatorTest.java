@@ -81,7 +81,7 @@ class ApiKeyAuthenticatorTest {
   @Test
   void refusesTheStoredHashPresentedAsAKey() {
     String storedHash = KeyHash.create(supportKey, RANDOM).format();
-    ApiKeyAuthenticator withThatHash = new ApiKeyAuthenticator(List.of(new AgentConfig("bot", storedHash, List.of())));
+    ApiKeyAuthenticator withThatHash = new ApiKeyAuthenticator(List.of(new AgentConfig("bot", storedHash, null, List.of())));
 
     assertThat(withThatHash.authenticate("Bearer " + storedHash)).isInstanceOf(Authentication.Refused.class);
   }
@@ -102,6 +102,6 @@ class ApiKeyAuthenticatorTest {
   }
 
   private static AgentConfig agent(String id, ApiKey key) {
-    return new AgentConfig(id, KeyHash.create(key, RANDOM).format(), List.of());
+    return new AgentConfig(id, KeyHash.create(key, RANDOM).format(), null, List.of());
   }
 }

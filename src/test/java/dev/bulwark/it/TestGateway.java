@@ -38,13 +38,19 @@ final class TestGateway implements AutoCloseable {
 
   /** Bulwark in front of the given upstreams (null: the npm fs and everything servers). */
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants) throws Exception {
+    this(upstreams, grants, null, Map.of());
+  }
+
+  /** With users from an authorization server; {@code clients}: agent id → its OAuth client id. */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = Files.createTempDirectory("bulwark-it");
     files = Files.createDirectories(dataDir.resolve("files"));
     Files.writeString(files.resolve("hello.txt"), "hello from the integration test\n");
     List<AgentConfig> agents = new java.util.ArrayList<>();
-    new java.util.TreeMap<>(grants).forEach((id, allow) -> agents.add(agent(id, allow, random)));
+    new java.util.TreeMap<>(grants).forEach((id, allow) -> agents.add(agent(id, allow, clients.get(id), random)));
     String npmDir = TestNode.DIR.toString();
     if (upstreams == null) {
       upstreams = List.of(
@@ -56,15 +62,15 @@ final class TestGateway implements AutoCloseable {
               null, new UpstreamConfig.Restart(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(2))));
     }
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
-        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), agents, upstreams);
+        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), oauth, agents, upstreams);
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
         System.getenv(), TestNode.NODE.toString()));
   }
 
-  private AgentConfig agent(String id, List<String> allow, SecureRandom random) {
+  private AgentConfig agent(String id, List<String> allow, String oauthClient, SecureRandom random) {
     ApiKey key = ApiKey.generate(random);
     keys.put(id, key.revealOnce());
-    return new AgentConfig(id, KeyHash.create(key, random).format(), allow);
+    return new AgentConfig(id, KeyHash.create(key, random).format(), oauthClient, allow);
   }
 
   String url() {

@@ -17,9 +17,9 @@ class AllowListAuthorizerTest {
   private static final Caller NOBODY = new Caller("nobody");
 
   private final AllowListAuthorizer authorizer = new AllowListAuthorizer(List.of(
-      new AgentConfig("support", HASH, List.of("tool:crm/get_*", "fs/read_file", "prompt:crm/*")),
-      new AgentConfig("ops", HASH, List.of("*/*")),
-      new AgentConfig("nobody", HASH, List.of())));
+      new AgentConfig("support", HASH, null, List.of("tool:crm/get_*", "fs/read_file", "prompt:crm/*")),
+      new AgentConfig("ops", HASH, null, List.of("*/*")),
+      new AgentConfig("nobody", HASH, null, List.of())));
 
   @Test
   void deniesWhenNoGrantMatches() {

@@ -1,0 +1,94 @@
+package dev.bulwark.identity;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.bulwark.config.AgentConfig;
+import dev.bulwark.config.OAuthConfig;
+import java.net.URI;
+import java.text.ParseException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Authenticates both kinds of credential on {@code Authorization: Bearer}: a JWT access
+ * token from the configured issuer (the agent is the OAuth client it was issued to, the user
+ * its subject), else an agent API key. A token for an OAuth client that is no configured
+ * agent is refused: every caller is a known agent.
+ */
+public final class OAuthAuthenticator implements Authenticator {
+  private final ApiKeyAuthenticator keys;
+  private final JwtValidator validator;
+  private final OAuthConfig config;
+  private final Map<String, String> agentByClient = new HashMap<>();
+
+  public OAuthAuthenticator(OAuthConfig config, URI jwksUri, Supplier<String> resource, List<AgentConfig> agents) {
+    this.config = config;
+    this.keys = new ApiKeyAuthenticator(agents);
+    this.validator = new JwtValidator(config, jwksUri, resource);
+    for (AgentConfig a : agents) {
+      if (a.oauthClientId() != null) {
+        agentByClient.put(a.oauthClientId(), a.id());
+      }
+    }
+  }
+
+  @Override
+  public Authentication authenticate(String authorizationHeader) {
+    String token = bearer(authorizationHeader);
+    if (token == null || !looksLikeJwt(token)) {
+      return keys.authenticate(authorizationHeader);
+    }
+    return switch (validator.validate(token)) {
+      case JwtValidator.Validation.Invalid i -> new Authentication.Refused(i.reason());
+      case JwtValidator.Validation.Valid v -> caller(v.claims());
+    };
+  }
+
+  private Authentication caller(JWTClaimsSet claims) {
+    String client = text(claims, config.agentClaim()).or(() -> text(claims, "client_id")).orElse(null);
+    String agent = client == null ? null : agentByClient.get(client);
+    if (agent == null) {
+      return new Authentication.Refused("token issued to " + (client == null ? "no client" : "client " + client)
+          + ", which is no configured agent");
+    }
+    User user = new User(claims.getSubject(), strings(claims, config.rolesClaim()), strings(claims, config.groupsClaim()));
+    return new Authentication.Authenticated(new Caller(agent, Optional.of(user)));
+  }
+
+  static String bearer(String header) {
+    if (header == null) {
+      return null;
+    }
+    String[] parts = header.trim().split("\\s+", 2);
+    return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer") ? parts[1].trim() : null;
+  }
+
+  // Three base64url segments: a JWS. API keys (bwk_...) never contain dots.
+  private static boolean looksLikeJwt(String token) {
+    return token.chars().filter(c -> c == '.').count() == 2;
+  }
+
+  private static Optional<String> text(JWTClaimsSet claims, String name) {
+    try {
+      return Optional.ofNullable(claims.getStringClaim(name));
+    } catch (ParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  // A claim holding a string or a list of strings; anything else counts as none.
+  private static Set<String> strings(JWTClaimsSet claims, String name) {
+    Object value = claims.getClaim(name);
+    Set<String> out = new HashSet<>();
+    if (value instanceof String s) {
+      out.add(s);
+    } else if (value instanceof List<?> list) {
+      list.stream().filter(String.class::isInstance).map(String.class::cast).forEach(out::add);
+    }
+    return out;
+  }
+}
