@@ -8,6 +8,8 @@ import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.ApiKeyAuthenticator;
 import dev.bulwark.identity.AuthenticateStage;
+import dev.bulwark.identity.DelegatedTokens;
+import dev.bulwark.identity.SigningKeys;
 import dev.bulwark.identity.Authenticator;
 import dev.bulwark.identity.IssuerMetadata;
 import dev.bulwark.identity.OAuthAuthenticator;
@@ -81,7 +83,11 @@ public final class Gateway implements AutoCloseable {
     String node = Long.toString(env.clock().millis(), 36);
     java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
     java.util.concurrent.atomic.AtomicReference<GatewayServer> serverRef = new java.util.concurrent.atomic.AtomicReference<>();
-    GatewayServer server = new GatewayServer(config, authenticator(config, () -> serverRef.get().resourceIdentifier()),
+    java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
+    SigningKeys signing = config.oauth() == null ? null : SigningKeys.loadOrCreate(config.dataDir());
+    DelegatedTokens delegated = signing == null ? null : new DelegatedTokens(signing,
+        () -> serverRef.get().issuerIdentifier(), resource, env.clock(), 3);
+    GatewayServer server = new GatewayServer(config, authenticator(config, resource, delegated), signing, delegated,
         pipeline, codec,
         namespace, n -> upstreams.all().forEach(u -> u.notify(n.method(), n.params())), subscriptions::sessionEnded,
         new RefusalRecorder(audit, env.clock(), ids), env.random(), ids);
@@ -104,14 +110,14 @@ public final class Gateway implements AutoCloseable {
 
   // API keys always; with an oauth section also access tokens from the company's issuer,
   // whose keys are found from its metadata at start (a wrong issuer fails the start).
-  private static Authenticator authenticator(BulwarkConfig config, java.util.function.Supplier<String> resource)
-      throws IOException {
+  private static Authenticator authenticator(BulwarkConfig config, java.util.function.Supplier<String> resource,
+      DelegatedTokens delegated) throws IOException {
     if (config.oauth() == null) {
       return new ApiKeyAuthenticator(config.agents());
     }
     URI jwks = config.oauth().jwksUri() != null ? URI.create(config.oauth().jwksUri())
         : IssuerMetadata.jwksUri(config.oauth().issuer());
-    return new OAuthAuthenticator(config.oauth(), jwks, resource, config.agents());
+    return new OAuthAuthenticator(config.oauth(), jwks, resource, config.agents(), delegated);
   }
 
   public URI endpoint() {

@@ -1,20 +1,30 @@
 package dev.bulwark.identity;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Who is calling: the authenticated agent and, when it acts for one, the user. Every stage
- * after Authenticate can rely on a non-null Caller.
+ * Who is calling: the authenticated agent; when it acts for one, the user; the agents that
+ * delegated to it, outermost first ({@code chain}); and the scope a delegated token narrowed
+ * it to (allow patterns; empty: not narrowed). Every stage after Authenticate can rely on a
+ * non-null Caller.
  */
-public record Caller(String agentId, Optional<User> user) {
+public record Caller(String agentId, Optional<User> user, List<String> chain, List<String> scope) {
   public Caller {
     Objects.requireNonNull(agentId, "agentId");
     Objects.requireNonNull(user, "user");
+    chain = List.copyOf(chain);
+    scope = List.copyOf(scope);
   }
 
   /** An agent acting on its own (API key, no user token). */
   public Caller(String agentId) {
-    this(agentId, Optional.empty());
+    this(agentId, Optional.empty(), List.of(), List.of());
+  }
+
+  /** An agent acting for a user directly (the user's own access token). */
+  public Caller(String agentId, Optional<User> user) {
+    this(agentId, user, List.of(), List.of());
   }
 }

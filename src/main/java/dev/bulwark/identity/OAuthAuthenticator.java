@@ -24,9 +24,12 @@ public final class OAuthAuthenticator implements Authenticator {
   private final JwtValidator validator;
   private final OAuthConfig config;
   private final Map<String, String> agentByClient = new HashMap<>();
+  private final DelegatedTokens delegated;
 
-  public OAuthAuthenticator(OAuthConfig config, URI jwksUri, Supplier<String> resource, List<AgentConfig> agents) {
+  public OAuthAuthenticator(OAuthConfig config, URI jwksUri, Supplier<String> resource, List<AgentConfig> agents,
+      DelegatedTokens delegated) {
     this.config = config;
+    this.delegated = delegated;
     this.keys = new ApiKeyAuthenticator(agents);
     this.validator = new JwtValidator(config, jwksUri, resource);
     for (AgentConfig a : agents) {
@@ -41,6 +44,10 @@ public final class OAuthAuthenticator implements Authenticator {
     String token = bearer(authorizationHeader);
     if (token == null || !looksLikeJwt(token)) {
       return keys.authenticate(authorizationHeader);
+    }
+    // Routing by the unverified issuer only picks which keys verify the token.
+    if (delegated.issuer().equals(unverifiedIssuer(token))) {
+      return delegated.validate(token);
     }
     return switch (validator.validate(token)) {
       case JwtValidator.Validation.Invalid i -> new Authentication.Refused(i.reason());
@@ -57,6 +64,29 @@ public final class OAuthAuthenticator implements Authenticator {
     }
     User user = new User(claims.getSubject(), strings(claims, config.rolesClaim()), strings(claims, config.groupsClaim()));
     return new Authentication.Authenticated(new Caller(agent, Optional.of(user)));
+  }
+
+  /** The API-key part alone: for actor tokens, which must be an agent's own credential. */
+  public Authentication authenticateAgentKey(String key) {
+    return keys.authenticate("Bearer " + key);
+  }
+
+  private static String unverifiedIssuer(String token) {
+    try {
+      return com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet().getIssuer();
+    } catch (ParseException e) {
+      return null;
+    }
+  }
+
+  /** The expiry a token states (read after it was verified by {@link #authenticate}). */
+  public static java.time.Instant expiryOf(String token) {
+    try {
+      java.util.Date exp = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet().getExpirationTime();
+      return exp == null ? null : exp.toInstant();
+    } catch (ParseException e) {
+      return null;
+    }
   }
 
   static String bearer(String header) {

@@ -48,27 +48,89 @@ public final class AllowListAuthorizer implements Authorizer {
 
   @Override
   public Decision decide(Caller caller, Target target) {
-    List<AccessPattern> patterns = byAgent.getOrDefault(caller.agentId(), List.of());
-    Optional<Map<String, List<AccessPattern>>> user = caller.user().map(this::entitlementsOf);
+    List<Grant> grants = grantsOf(caller);
     return switch (target) {
       case Target.Gateway g -> new Decision.Allow(List.of("gateway-method:" + g.method()), item -> false);
       case Target.Listing l -> new Decision.Allow(List.of("listing:filtered"),
-          item -> AccessPattern.firstMatch(patterns, item).isPresent()
-              && user.map(u -> userRule(u, item).isPresent()).orElse(true));
+          item -> grants.stream().allMatch(g -> g.rule(item).isPresent()));
       case Target.Item item -> {
-        Optional<AccessPattern> match = AccessPattern.firstMatch(patterns, item);
-        if (match.isEmpty()) {
-          yield new Decision.Deny(List.of(DEFAULT_DENY));
+        List<String> reasons = new java.util.ArrayList<>();
+        for (Grant g : grants) {
+          Optional<String> rule = g.rule(item);
+          if (rule.isEmpty()) {
+            reasons.add(g.denial());
+            yield new Decision.Deny(reasons);
+          }
+          reasons.add(rule.get());
         }
-        String agentRule = "agent:" + caller.agentId() + ":allow[" + patterns.indexOf(match.get()) + "]";
-        if (user.isEmpty()) {
-          yield new Decision.Allow(List.of(agentRule), i -> false);
-        }
-        Optional<String> userRule = userRule(user.get(), item);
-        yield userRule.<Decision>map(r -> new Decision.Allow(List.of(agentRule, r), i -> false))
-            .orElseGet(() -> new Decision.Deny(List.of(agentRule, NOT_ENTITLED)));
+        yield new Decision.Allow(reasons, i -> false);
       }
     };
+  }
+
+  /**
+   * One set of patterns that must allow an item, with the rule id it gives. A caller must pass
+   * every set that applies to it: its agent, each agent that delegated to it, its user's
+   * entitlements, and a delegated token's scope. Nothing on that list can widen another.
+   */
+  private interface Grant {
+    Optional<String> rule(Target.Item item);
+
+    String denial();
+  }
+
+  private record Patterns(String name, List<AccessPattern> patterns, String denial) implements Grant {
+    @Override
+    public Optional<String> rule(Target.Item item) {
+      return AccessPattern.firstMatch(patterns, item).map(p -> name + "[" + patterns.indexOf(p) + "]");
+    }
+  }
+
+  /** The user's entitlements, each named by the role or group that gives it. */
+  private record Entitlements(Map<String, List<AccessPattern>> byName) implements Grant {
+    @Override
+    public Optional<String> rule(Target.Item item) {
+      for (Map.Entry<String, List<AccessPattern>> e : byName.entrySet()) {
+        Optional<AccessPattern> p = AccessPattern.firstMatch(e.getValue(), item);
+        if (p.isPresent()) {
+          return Optional.of("entitlement:" + e.getKey() + "[" + e.getValue().indexOf(p.get()) + "]");
+        }
+      }
+      return Optional.empty();
+    }
+
+    @Override
+    public String denial() {
+      return NOT_ENTITLED;
+    }
+  }
+
+  private List<Grant> grantsOf(Caller caller) {
+    List<Grant> grants = new java.util.ArrayList<>();
+    grants.add(new Patterns("agent:" + caller.agentId() + ":allow", byAgent.getOrDefault(caller.agentId(), List.of()),
+        DEFAULT_DENY));
+    for (String delegator : caller.chain()) {
+      grants.add(new Patterns("delegator:" + delegator + ":allow", byAgent.getOrDefault(delegator, List.of()),
+          "delegator-not-allowed:" + delegator));
+    }
+    caller.user().ifPresent(u -> grants.add(new Entitlements(entitlementsOf(u))));
+    if (!caller.scope().isEmpty()) {
+      grants.add(new Patterns("scope", scopePatterns(caller.scope()), "outside-token-scope"));
+    }
+    return grants;
+  }
+
+  // A scope pattern that does not parse narrows to nothing rather than failing open.
+  private static List<AccessPattern> scopePatterns(List<String> scope) {
+    List<AccessPattern> out = new java.util.ArrayList<>();
+    for (String s : scope) {
+      try {
+        out.add(AccessPattern.parse(s));
+      } catch (IllegalArgumentException e) {
+        // ignored: it allows nothing
+      }
+    }
+    return out;
   }
 
   // The user's entitlements by the role or group that grants them.
@@ -80,13 +142,4 @@ public final class AllowListAuthorizer implements Authorizer {
     return out;
   }
 
-  private static Optional<String> userRule(Map<String, List<AccessPattern>> entitlements, Target.Item item) {
-    for (Map.Entry<String, List<AccessPattern>> e : entitlements.entrySet()) {
-      Optional<AccessPattern> p = AccessPattern.firstMatch(e.getValue(), item);
-      if (p.isPresent()) {
-        return Optional.of("entitlement:" + e.getKey() + "[" + e.getValue().indexOf(p.get()) + "]");
-      }
-    }
-    return Optional.empty();
-  }
 }

@@ -3,6 +3,10 @@ package dev.bulwark.server;
 import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.Authenticator;
+import dev.bulwark.identity.DelegatedTokens;
+import dev.bulwark.identity.OAuthAuthenticator;
+import dev.bulwark.identity.SigningKeys;
+import org.eclipse.jetty.server.Handler;
 import dev.bulwark.mcp.JsonRpc;
 import dev.bulwark.mcp.JsonRpcCodec;
 import dev.bulwark.pipeline.Pipeline;
@@ -28,7 +32,8 @@ public final class GatewayServer implements AutoCloseable {
   private final String path;
   private final ProtectedResource resource;
 
-  public GatewayServer(BulwarkConfig config, Authenticator authenticator, Pipeline pipeline, JsonRpcCodec codec,
+  public GatewayServer(BulwarkConfig config, Authenticator authenticator, SigningKeys signing,
+      DelegatedTokens delegated, Pipeline pipeline, JsonRpcCodec codec,
       Namespace namespace, Consumer<JsonRpc.Notification> toUpstreams, Consumer<String> sessionEnded,
       RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds) {
     QueuedThreadPool threads = new QueuedThreadPool();
@@ -50,8 +55,20 @@ public final class GatewayServer implements AutoCloseable {
     RoundTrips roundTrips = new RoundTrips(random, config.limits().upstreamTimeout().multipliedBy(2));
     this.resource = new ProtectedResource(config.oauth(), this::endpoint);
     ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, listeners, resource, exchangeIds);
-    jetty.setHandler(new McpEndpoint(path, new HttpGuard(config.listen()), authenticator, codec, sessions, runner,
-        toUpstreams, refusals, resource, config.limits().maxRequestBytes()));
+    HttpGuard guard = new HttpGuard(config.listen());
+    McpEndpoint mcp = new McpEndpoint(path, guard, authenticator, codec, sessions, runner, toUpstreams, refusals,
+        resource, config.limits().maxRequestBytes());
+    if (authenticator instanceof OAuthAuthenticator oauth && delegated != null) {
+      jetty.setHandler(new Handler.Sequence(mcp, new TokenEndpoint(guard, oauth, delegated, signing, refusals)));
+    } else {
+      jetty.setHandler(mcp);
+    }
+  }
+
+  /** Bulwark's own issuer identifier (for tokens it mints): the endpoint's origin. */
+  public String issuerIdentifier() {
+    URI e = endpoint();
+    return e.getScheme() + "://" + e.getRawAuthority();
   }
 
   /** The resource identifier access tokens must be issued for (their audience). */
