@@ -89,7 +89,7 @@ public final class Gateway implements AutoCloseable {
         () -> serverRef.get().issuerIdentifier(), resource, env.clock(), 3);
     GatewayServer server = new GatewayServer(config, authenticator(config, resource, delegated), signing, delegated,
         pipeline, codec,
-        namespace, n -> upstreams.all().forEach(u -> u.notify(n.method(), n.params())), subscriptions::sessionEnded,
+        namespace, subscriptions::sessionEnded,
         new RefusalRecorder(audit, env.clock(), ids), env.random(), ids);
     serverRef.set(server);
     listener.targets = List.of(listings, subscriptions, server.listener());

@@ -34,7 +34,7 @@ public final class GatewayServer implements AutoCloseable {
 
   public GatewayServer(BulwarkConfig config, Authenticator authenticator, SigningKeys signing,
       DelegatedTokens delegated, Pipeline pipeline, JsonRpcCodec codec,
-      Namespace namespace, Consumer<JsonRpc.Notification> toUpstreams, Consumer<String> sessionEnded,
+      Namespace namespace, Consumer<String> sessionEnded,
       RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("bulwark-http");
@@ -56,7 +56,7 @@ public final class GatewayServer implements AutoCloseable {
     this.resource = new ProtectedResource(config.oauth(), this::endpoint);
     ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, listeners, resource, exchangeIds);
     HttpGuard guard = new HttpGuard(config.listen());
-    McpEndpoint mcp = new McpEndpoint(path, guard, authenticator, codec, sessions, runner, toUpstreams, refusals,
+    McpEndpoint mcp = new McpEndpoint(path, guard, authenticator, codec, sessions, runner, refusals,
         resource, config.limits().maxRequestBytes());
     if (authenticator instanceof OAuthAuthenticator oauth && delegated != null) {
       jetty.setHandler(new Handler.Sequence(mcp, new TokenEndpoint(guard, oauth, delegated, signing, refusals)));

@@ -12,7 +12,6 @@ import dev.bulwark.mcp.JsonRpcCodec;
 import dev.bulwark.mcp.ProtocolVersion;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -37,14 +36,12 @@ public final class McpEndpoint extends Handler.Abstract {
   private final JsonRpcCodec codec;
   private final SessionRegistry sessions;
   private final ExchangeRunner runner;
-  private final Consumer<JsonRpc.Notification> toUpstreams;
   private final RefusalRecorder refusals;
   private final ProtectedResource resource;
   private final int maxBytes;
 
   McpEndpoint(String path, HttpGuard guard, Authenticator authenticator, JsonRpcCodec codec,
-      SessionRegistry sessions, ExchangeRunner runner, Consumer<JsonRpc.Notification> toUpstreams,
-      RefusalRecorder refusals, ProtectedResource resource, int maxBytes) {
+      SessionRegistry sessions, ExchangeRunner runner, RefusalRecorder refusals, ProtectedResource resource, int maxBytes) {
     super(InvocationType.BLOCKING);
     this.resource = resource;
     this.path = path;
@@ -53,7 +50,6 @@ public final class McpEndpoint extends Handler.Abstract {
     this.codec = codec;
     this.sessions = sessions;
     this.runner = runner;
-    this.toUpstreams = toUpstreams;
     this.refusals = refusals;
     this.maxBytes = maxBytes;
   }
@@ -274,7 +270,9 @@ public final class McpEndpoint extends Handler.Abstract {
               session.cancel(requestId);
             }
           }
-          case "notifications/roots/list_changed" -> toUpstreams.accept(n);
+          // Not forwarded: the gateway offers no roots upstream (a client's roots could
+          // re-root a server that every agent shares).
+          case "notifications/roots/list_changed" -> { }
           default -> { }
         }
       }

@@ -47,6 +47,13 @@ final class RequestChannel implements ClientChannel {
       default -> null;
     };
     CompletableFuture<JsonRpc.Response> answer = new CompletableFuture<>();
+    // roots/list is never relayed, whatever the client declared: upstreams are shared, and a
+    // client's roots would change what a server (server-filesystem) lets every agent reach.
+    if ("roots/list".equals(method)) {
+      answer.complete(JsonRpc.Response.failure(JsonNodeFactory.instance.nullNode(), new JsonRpc.RpcError(
+          ErrorCodes.METHOD_NOT_FOUND, "Bulwark does not relay roots", null)));
+      return answer;
+    }
     if (needed != null && !capabilities.has(needed)) {
       answer.complete(JsonRpc.Response.failure(JsonNodeFactory.instance.nullNode(), new JsonRpc.RpcError(
           ErrorCodes.METHOD_NOT_FOUND, "The client does not support " + needed, null)));

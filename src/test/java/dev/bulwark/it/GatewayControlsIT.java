@@ -48,6 +48,36 @@ class GatewayControlsIT {
   }
 
   @Test
+  void aClientsRootsNeverReachTheSharedFilesystemServer() throws Exception {
+    String key = gw.key("full");
+    McpHttp.Reply init = http.post("""
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+         "capabilities":{"roots":{"listChanged":true}},"clientInfo":{"name":"x","version":"1"}}}""",
+        Map.of("Authorization", "Bearer " + key));
+    String session = init.header("Mcp-Session-Id");
+    String list = """
+        {"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"fs__list_allowed_directories","arguments":{}}}""";
+    // The attack: with calls in flight, tell the shared server that this client's roots changed.
+    java.util.concurrent.CompletableFuture<?> inFlight = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      for (int i = 0; i < 20; i++) {
+        try {
+          http.call(key, session, list.formatted(100 + i));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    });
+    for (int i = 0; i < 5; i++) {
+      McpHttp.Reply n = http.call(key, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/roots/list_changed\"}");
+      assertThat(n.status()).isEqualTo(202);
+    }
+    inFlight.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    JsonNode dirs = http.call(key, session, list.formatted(2)).json();
+    assertThat(dirs.path("result").path("content").get(0).path("text").asText())
+        .contains(gw.files.toString()).doesNotContain("\n/\n");
+  }
+
+  @Test
   void missingOrWrongKeyIsRefusedWithAChallenge() throws Exception {
     String init = """
         {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}""";
