@@ -66,8 +66,11 @@ public final class Gateway implements AutoCloseable {
     Namespace namespace = new Namespace(config.upstreams());
     Router router = new Router(namespace);
     DelegatingListener listener = new DelegatingListener();
+    // Upstream messages are bounded by their transport (a line, an event), not by the client
+    // limits: a tool reading a 5 MB file must not look like a broken server.
+    JsonRpcCodec upstreamCodec = new JsonRpcCodec(512, config.limits().maxRequestBytes() * 4);
     Upstreams upstreams = Upstreams.create(config, env.launcher(),
-        new NpmResolver(config.dataDir().resolve("npm"), env.node()), codec, env.hostEnv(), listener);
+        new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener);
     Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500);
     Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
     AuditSink audit = new JsonLinesAuditSink(config.auditFile());

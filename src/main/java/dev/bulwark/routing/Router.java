@@ -55,9 +55,22 @@ public final class Router {
     };
   }
 
+  private static final int MAX_NAME = 1024;
+  private static final int MAX_URI = 8192;
+  // Dot segments (plain or percent-encoded) would let a URI read as inside a granted prefix
+  // while the server resolves it outside: such URIs are refused rather than normalized.
+  private static final java.util.regex.Pattern DOT_SEGMENT = java.util.regex.Pattern.compile(
+      "(?i)(^|[/\\\\:])(\\.|%2e){1,2}([/\\\\?#]|$)|%2e%2e");
+
   private Resolution item(Target.Kind kind, String exposed, boolean uri) {
     if (exposed == null || exposed.isEmpty()) {
       return invalid((uri ? "uri" : "name") + " is required");
+    }
+    if (exposed.length() > (uri ? MAX_URI : MAX_NAME)) {
+      return invalid((uri ? "uri" : "name") + " is too long");
+    }
+    if (uri && DOT_SEGMENT.matcher(exposed).find()) {
+      return invalid("uri must not contain dot segments");
     }
     Optional<Namespace.Local> local = uri ? namespace.resolveUri(exposed) : namespace.resolveName(exposed);
     if (local.isEmpty() || (uri ? !namespace.uriRoutesBack(local.get().server(), local.get().name())

@@ -46,6 +46,9 @@ public final class GatewayServer implements AutoCloseable {
     this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
     connector.setHost(config.listen().host());
     connector.setPort(config.listen().port());
+    // A call may legitimately wait for its upstream up to upstream_timeout; the connection's
+    // idle timeout must not cut it first (and count it as the client's cancellation).
+    connector.setIdleTimeout(config.limits().upstreamTimeout().plusSeconds(30).toMillis());
     jetty.addConnector(connector);
     this.sessions = new SessionRegistry(random, config.limits().maxSessions(), config.limits().sessionIdleTimeout(),
         sessionEnded);

@@ -96,7 +96,11 @@ class ConformanceFixtureTest {
     if (session != null) {
       b.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25");
     }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    // A client of its own per request: a connection another test left half-closed (the
+    // refusals below end theirs) must not fail this one.
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
   }
 
   private static String initialize() {

@@ -121,4 +121,13 @@ class AccessPatternTest {
   private static Target.Item resource(String server, String uri) {
     return new Target.Item(Kind.RESOURCE, server, uri);
   }
+
+  @Test
+  void matchesGlobsWithSeveralStarsWithoutBacktrackingBlowUp() {
+    org.assertj.core.api.Assertions.assertThat(AccessPattern.glob("read_*_*_file", "read_a_b_file")).isTrue();
+    org.assertj.core.api.Assertions.assertThat(AccessPattern.glob("read_*_*_file", "read_" + "_".repeat(200_000))).isFalse();
+    org.assertj.core.api.Assertions.assertThat(AccessPattern.glob("*", "")).isTrue();
+    org.assertj.core.api.Assertions.assertThat(AccessPattern.glob("a*", "")).isFalse();
+    org.assertj.core.api.Assertions.assertThat(AccessPattern.glob("*.md", "notes.md.exe")).isFalse();
+  }
 }

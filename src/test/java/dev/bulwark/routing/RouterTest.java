@@ -195,4 +195,32 @@ class RouterTest {
   private static UpstreamConfig upstream(String name, String prefix) {
     return new UpstreamConfig(name, prefix, new UpstreamConfig.Stdio("server", null, null, null), null, null, null);
   }
+
+  @Test
+  void refusesResourceUrisWithDotSegmentsThatCouldEscapeAGrantedPrefix() {
+    for (String uri : java.util.List.of("docs+file:///srv/public/../../etc/shadow", "docs+file:///srv/public/%2e%2e/x",
+        "docs+file:///srv/public/%2E./x", "docs+file:///srv/public/..", "docs+file:///srv/./public/x")) {
+      Router.Resolution r = routerWithDocs().resolve(new dev.bulwark.mcp.JsonRpc.Request(
+          com.fasterxml.jackson.databind.node.IntNode.valueOf(1), "resources/read",
+          dev.bulwark.mcp.Json.object().put("uri", uri)));
+      org.assertj.core.api.Assertions.assertThat(r).as(uri).isInstanceOf(Router.Resolution.Unresolved.class);
+    }
+    Router.Resolution fine = routerWithDocs().resolve(new dev.bulwark.mcp.JsonRpc.Request(
+        com.fasterxml.jackson.databind.node.IntNode.valueOf(1), "resources/read",
+        dev.bulwark.mcp.Json.object().put("uri", "docs+file:///srv/public/a..b/report.v2.txt")));
+    org.assertj.core.api.Assertions.assertThat(fine).isInstanceOf(Router.Resolution.Resolved.class);
+  }
+
+  @Test
+  void refusesOverlongNames() {
+    Router.Resolution r = routerWithDocs().resolve(new dev.bulwark.mcp.JsonRpc.Request(
+        com.fasterxml.jackson.databind.node.IntNode.valueOf(1), "tools/call",
+        dev.bulwark.mcp.Json.object().put("name", "docs__" + "a".repeat(5000))));
+    org.assertj.core.api.Assertions.assertThat(r).isInstanceOf(Router.Resolution.Unresolved.class);
+  }
+
+  private static Router routerWithDocs() {
+    return new Router(new Namespace(java.util.List.of(new dev.bulwark.config.UpstreamConfig("docs", null,
+        new dev.bulwark.config.UpstreamConfig.Stdio("x", null, null, null), null, null, null))));
+  }
 }
