@@ -27,8 +27,16 @@ public record AuditEvent(
     Objects.requireNonNull(exchangeId);
   }
 
-  /** {@code agent} is null when authentication failed. */
-  public record Who(String agent, String session, String transport, String remoteAddress) {}
+  /**
+   * {@code agent} is null when authentication failed; {@code user} when the agent acts on its
+   * own; {@code chain} lists the agents that delegated to it, outermost first.
+   */
+  public record Who(String agent, String user, java.util.List<String> chain, String session, String transport,
+      String remoteAddress) {
+    public Who {
+      chain = chain == null || chain.isEmpty() ? null : java.util.List.copyOf(chain);
+    }
+  }
 
   /** {@code server} and {@code item} are null for gateway methods and listings. */
   public record Request(String method, String protocolVersion, String kind, String server,

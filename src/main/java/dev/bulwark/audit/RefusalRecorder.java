@@ -32,7 +32,7 @@ public final class RefusalRecorder {
   public void refused(String remoteAddress, String agent, String session, String method, int httpStatus,
       String reason) {
     AuditEvent event = new AuditEvent("http.refused", "BW310", clock.instant(), ids.get(),
-        new AuditEvent.Who(agent, session, "http", remoteAddress),
+        new AuditEvent.Who(agent, null, null, session, "http", remoteAddress),
         new AuditEvent.Request(method, null, null, null, null, null, 0),
         new AuditEvent.DecisionBlock("deny", List.of("transport:" + httpStatus)),
         new AuditEvent.Result("refused", null, reason, 0, 0));

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /** Hard limits on what one peer can make the gateway hold or wait for. */
 public record LimitsConfig(Integer maxRequestBytes, Integer maxJsonDepth, Integer maxStringLength,
-    Duration upstreamTimeout, Integer maxSessions, Duration sessionIdleTimeout) {
+    Duration upstreamTimeout, Integer maxSessions, Duration sessionIdleTimeout, Integer maxSessionsPerAgent) {
 
   public LimitsConfig {
     maxRequestBytes = positive("max_request_bytes", maxRequestBytes, 4 * 1024 * 1024);
@@ -12,6 +12,7 @@ public record LimitsConfig(Integer maxRequestBytes, Integer maxJsonDepth, Intege
     maxStringLength = positive("max_string_length", maxStringLength, 4 * 1024 * 1024);
     upstreamTimeout = upstreamTimeout == null ? Duration.ofSeconds(60) : upstreamTimeout;
     maxSessions = positive("max_sessions", maxSessions, 10_000);
+    maxSessionsPerAgent = positive("max_sessions_per_agent", maxSessionsPerAgent, 100);
     sessionIdleTimeout = sessionIdleTimeout == null ? Duration.ofMinutes(30) : sessionIdleTimeout;
     if (upstreamTimeout.isNegative() || upstreamTimeout.isZero()) {
       throw new IllegalArgumentException("upstream_timeout must be positive");
@@ -19,7 +20,7 @@ public record LimitsConfig(Integer maxRequestBytes, Integer maxJsonDepth, Intege
   }
 
   public static LimitsConfig defaults() {
-    return new LimitsConfig(null, null, null, null, null, null);
+    return new LimitsConfig(null, null, null, null, null, null, null);
   }
 
   private static int positive(String name, Integer value, int dflt) {

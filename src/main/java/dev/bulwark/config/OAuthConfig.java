@@ -11,7 +11,8 @@ import java.util.Set;
  * {@code resource}, signed with one of {@code algorithms} by a key of the issuer's JWKS.
  * The agent is the OAuth client the token was issued to ({@code agent_claim}); the user's
  * roles and groups ({@code roles_claim}, {@code groups_claim}) map to entitlements, allow
- * patterns like an agent's. A user's rights through an agent are the intersection.
+ * patterns like an agent's, keyed {@code role:<name>} or {@code group:<name>} (a group named
+ * like a privileged role gets nothing of that role). A user's rights through an agent are the intersection.
  */
 public record OAuthConfig(String issuer, String jwksUri, String resource, List<String> algorithms,
     Duration clockSkew, String agentClaim, String rolesClaim, String groupsClaim,
@@ -38,5 +39,10 @@ public record OAuthConfig(String issuer, String jwksUri, String resource, List<S
     rolesClaim = rolesClaim == null ? "roles" : rolesClaim;
     groupsClaim = groupsClaim == null ? "groups" : groupsClaim;
     entitlements = entitlements == null ? Map.of() : Map.copyOf(entitlements);
+    for (String key : entitlements.keySet()) {
+      if (!(key.startsWith("role:") || key.startsWith("group:")) || key.indexOf(':') == key.length() - 1) {
+        throw new IllegalArgumentException("entitlements are keyed 'role:<name>' or 'group:<name>', not '" + key + "'");
+      }
+    }
   }
 }

@@ -18,6 +18,19 @@ public record Caller(String agentId, Optional<User> user, List<String> chain, Li
     scope = List.copyOf(scope);
   }
 
+  /**
+   * Who exactly is asking, as one string: the delegation chain, the agent and the user.
+   * Sessions and parked round trips belong to a principal, not merely to an agent, so two
+   * users of one agent never reach each other's.
+   */
+  public String principal() {
+    StringBuilder p = new StringBuilder();
+    chain.forEach(a -> p.append(a).append('>'));
+    p.append(agentId);
+    user.ifPresent(u -> p.append('|').append(u.subject()));
+    return p.toString();
+  }
+
   /** An agent acting on its own (API key, no user token). */
   public Caller(String agentId) {
     this(agentId, Optional.empty(), List.of(), List.of());

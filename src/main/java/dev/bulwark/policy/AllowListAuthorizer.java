@@ -136,7 +136,7 @@ public final class AllowListAuthorizer implements Authorizer {
   // The user's entitlements by the role or group that grants them.
   private Map<String, List<AccessPattern>> entitlementsOf(dev.bulwark.identity.User user) {
     Map<String, List<AccessPattern>> out = new java.util.TreeMap<>();
-    java.util.stream.Stream.concat(user.roles().stream(), user.groups().stream())
+    java.util.stream.Stream.concat(user.roles().stream().map(r -> "role:" + r), user.groups().stream().map(g -> "group:" + g))
         .filter(byEntitlement::containsKey)
         .forEach(name -> out.put(name, byEntitlement.get(name)));
     return out;

@@ -63,7 +63,7 @@ final class Broadcaster implements UpstreamListener {
   private static void send(Session s, JsonRpc.Notification n) {
     SseStream stream = s.standalone();
     if (stream != null) {
-      stream.send(JsonRpcCodec.toTree(n));
+      stream.offer(JsonRpcCodec.toTree(n));
     }
   }
 }

@@ -46,11 +46,13 @@ final class ExchangeRunner {
   private final RoundTrips roundTrips;
   private final Listeners listeners;
   private final ProtectedResource resource;
+  private final dev.bulwark.audit.RefusalRecorder refusals;
   private final Supplier<String> exchangeIds;
 
   ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, RoundTrips roundTrips, Listeners listeners,
-      ProtectedResource resource, Supplier<String> exchangeIds) {
+      ProtectedResource resource, dev.bulwark.audit.RefusalRecorder refusals, Supplier<String> exchangeIds) {
     this.resource = resource;
+    this.refusals = refusals;
     this.pipeline = pipeline;
     this.sessions = sessions;
     this.roundTrips = roundTrips;
@@ -66,9 +68,11 @@ final class ExchangeRunner {
       ProtocolVersion version = ProtocolVersion.parse(result.result().path("protocolVersion").asText())
           .orElse(ProtocolVersion.LATEST_SESSION);
       JsonNode caps = r.paramsOrEmpty().path("capabilities");
-      Session session = sessions.create(a.caller().agentId(), version,
+      Session session = sessions.create(a.caller(), version,
           caps.isObject() ? (ObjectNode) caps : JsonNodeFactory.instance.objectNode()).orElse(null);
       if (session == null) {
+        // The handshake itself was recorded as answered; this records that no session came of it.
+        refusals.refused(Request.getRemoteAddr(http), a.caller().agentId(), null, "initialize", 503, "session limit");
         Replies.error(response, callback, 503, r.id(), ErrorCodes.INTERNAL_ERROR, "Too many sessions");
         return;
       }
@@ -118,9 +122,9 @@ final class ExchangeRunner {
    */
   void resume(Request http, Response response, Callback callback, JsonRpc.Request retry, Authentication auth) {
     ObjectNode params = retry.paramsOrEmpty();
-    String agent = auth.authenticatedCaller().map(c -> c.agentId()).orElse(null);
-    RoundTrips.Parked parked = agent == null ? null : roundTrips.resume(params.path("requestState").asText(null),
-        agent, retry.method(), McpEndpoint.nameOf(retry));
+    String principal = auth.authenticatedCaller().map(c -> c.principal()).orElse(null);
+    RoundTrips.Parked parked = principal == null ? null : roundTrips.resume(params.path("requestState").asText(null),
+        principal, retry.method(), McpEndpoint.nameOf(retry));
     if (parked == null) {
       Replies.error(response, callback, 200, retry.id(), ErrorCodes.INVALID_PARAMS,
           "Invalid params: unknown or expired requestState");
@@ -229,8 +233,8 @@ final class ExchangeRunner {
         q.set("params", ask.params());
       }
     });
-    String agent = f.exchange().caller().map(c -> c.agentId()).orElseThrow();
-    result.put("requestState", roundTrips.park(new RoundTrips.Parked(f, asks, agent, r.method(),
+    String principal = f.exchange().caller().map(c -> c.principal()).orElseThrow();
+    result.put("requestState", roundTrips.park(new RoundTrips.Parked(f, asks, principal, r.method(),
         McpEndpoint.nameOf(r), System.nanoTime())));
     return result;
   }
@@ -295,14 +299,8 @@ final class ExchangeRunner {
     }
   }
 
-  private static void keepOpen(SseStream stream) throws InterruptedException, java.util.concurrent.ExecutionException {
-    while (!stream.closed().isDone()) {
-      try {
-        stream.closed().get(KEEPALIVE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        stream.keepAlive();
-      }
-    }
+  private static void keepOpen(SseStream stream) throws InterruptedException {
+    stream.drain(KEEPALIVE);
   }
 
   void standaloneStream(Response response, Callback callback, Session session) {

@@ -50,14 +50,15 @@ public final class GatewayServer implements AutoCloseable {
     // idle timeout must not cut it first (and count it as the client's cancellation).
     connector.setIdleTimeout(config.limits().upstreamTimeout().plusSeconds(30).toMillis());
     jetty.addConnector(connector);
-    this.sessions = new SessionRegistry(random, config.limits().maxSessions(), config.limits().sessionIdleTimeout(),
-        sessionEnded);
+    this.sessions = new SessionRegistry(random, config.limits().maxSessions(), config.limits().maxSessionsPerAgent(),
+        config.limits().sessionIdleTimeout(), sessionEnded);
     Listeners listeners = new Listeners();
     this.broadcaster = new Broadcaster(sessions, listeners, namespace);
     this.path = config.listen().path();
     RoundTrips roundTrips = new RoundTrips(random, config.limits().upstreamTimeout().multipliedBy(2));
     this.resource = new ProtectedResource(config.oauth(), this::endpoint);
-    ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, listeners, resource, exchangeIds);
+    ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, listeners, resource, refusals,
+        exchangeIds);
     HttpGuard guard = new HttpGuard(config.listen());
     McpEndpoint mcp = new McpEndpoint(path, guard, authenticator, codec, sessions, runner, refusals,
         resource, config.limits().maxRequestBytes());

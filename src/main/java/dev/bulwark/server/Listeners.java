@@ -38,7 +38,7 @@ final class Listeners {
     }
     for (Listener l : open) {
       if (l.honoured().path(kind).asBoolean(false)) {
-        l.stream().send(JsonRpcCodec.toTree(new JsonRpc.Notification(method, stamped(l, null))));
+        l.stream().offer(JsonRpcCodec.toTree(new JsonRpc.Notification(method, stamped(l, null))));
       }
     }
   }

@@ -146,7 +146,7 @@ public final class McpEndpoint extends Handler.Abstract {
           "Bad Request: Mcp-Session-Id header is required");
       return;
     }
-    Session session = sessions.find(sid, auth.authenticatedCaller().orElseThrow().agentId()).orElse(null);
+    Session session = sessions.find(sid, auth.authenticatedCaller().orElseThrow().principal()).orElse(null);
     if (session == null) {
       Replies.error(response, callback, 404, r.id(), ErrorCodes.SESSION_NOT_FOUND, "Session not found");
       return;
@@ -246,7 +246,7 @@ public final class McpEndpoint extends Handler.Abstract {
           "Bad Request: Mcp-Session-Id header is required");
       return null;
     }
-    Session session = sessions.find(sid, auth.authenticatedCaller().orElseThrow().agentId()).orElse(null);
+    Session session = sessions.find(sid, auth.authenticatedCaller().orElseThrow().principal()).orElse(null);
     if (session == null) {
       Replies.error(response, callback, 404, null, ErrorCodes.SESSION_NOT_FOUND, "Session not found");
     }

@@ -14,13 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Exchanges of stateless (2026-07-28) clients parked while the client gathers input an
  * upstream asked for (multi round-trip requests). The client gets an opaque
  * {@code requestState}: 128 random bits naming the parked exchange. A retry resumes it only
- * when it comes from the same agent for the same method and name; the original request,
+ * when it comes from the same principal (agent, chain, user) for the same method and name; the original request,
  * with its original arguments, is what continues — a retry cannot change what runs.
  * Held in memory: a retry must reach the node that parked the exchange.
  */
 final class RoundTrips {
   /** What waits for the client's input: the flight and the questions it was asked, by key. */
-  record Parked(ExchangeRunner.Flight flight, Map<String, RequestChannel.Item.Ask> asks, String agentId,
+  record Parked(ExchangeRunner.Flight flight, Map<String, RequestChannel.Item.Ask> asks, String principal,
       String method, String name, long parkedNanos) {
     Parked {
       asks = Map.copyOf(asks);
@@ -48,9 +48,9 @@ final class RoundTrips {
   }
 
   /** Removes and returns the parked exchange if the retry matches it; null otherwise. */
-  Parked resume(String token, String agentId, String method, String name) {
+  Parked resume(String token, String principal, String method, String name) {
     Parked p = token == null ? null : parked.get(token);
-    if (p == null || !p.agentId().equals(agentId) || !p.method().equals(method) || !Objects.equals(p.name(), name)) {
+    if (p == null || !p.principal().equals(principal) || !p.method().equals(method) || !Objects.equals(p.name(), name)) {
       return null;
     }
     return parked.remove(token, p) ? p : null;

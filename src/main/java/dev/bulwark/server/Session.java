@@ -11,13 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One MCP session of the session-based protocol generation. It belongs to the agent that
- * created it: requests presenting its id with another agent's credentials get 404, as if
- * it did not exist.
+ * One MCP session of the session-based protocol generation. It belongs to the principal
+ * that created it (agent, delegation chain, user): requests presenting its id with anyone
+ * else's credentials get 404, as if it did not exist.
  */
 final class Session {
   private final String id;
   private final String agentId;
+  private final String principal;
   private final ProtocolVersion version;
   private final ObjectNode clientCapabilities;
   private final AtomicLong serverRequestIds = new AtomicLong();
@@ -28,9 +29,10 @@ final class Session {
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile boolean closed;
 
-  Session(String id, String agentId, ProtocolVersion version, ObjectNode clientCapabilities) {
+  Session(String id, String agentId, String principal, ProtocolVersion version, ObjectNode clientCapabilities) {
     this.id = id;
     this.agentId = agentId;
+    this.principal = principal;
     this.version = version;
     this.clientCapabilities = clientCapabilities;
   }
@@ -41,6 +43,11 @@ final class Session {
 
   String agentId() {
     return agentId;
+  }
+
+  /** The agent, its delegation chain and its user: only this principal may use the session. */
+  String principal() {
+    return principal;
   }
 
   ProtocolVersion version() {

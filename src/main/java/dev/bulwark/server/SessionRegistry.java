@@ -19,17 +19,34 @@ final class SessionRegistry {
   private final SecureRandom random;
   private final int max;
   private final Duration idleTimeout;
+  private final int maxPerAgent;
   private final java.util.function.Consumer<String> onEnd;
 
-  SessionRegistry(SecureRandom random, int max, Duration idleTimeout, java.util.function.Consumer<String> onEnd) {
+  SessionRegistry(SecureRandom random, int max, int maxPerAgent, Duration idleTimeout,
+      java.util.function.Consumer<String> onEnd) {
     this.random = random;
     this.max = max;
+    this.maxPerAgent = maxPerAgent;
     this.idleTimeout = idleTimeout;
     this.onEnd = onEnd;
   }
 
-  /** A new session, or empty when the limit is reached even after sweeping idle ones. */
-  Optional<Session> create(String agentId, ProtocolVersion version, ObjectNode clientCapabilities) {
+  /**
+   * A new session, or empty when a limit is reached. One agent cannot take every slot: at
+   * its own limit its least recently used session without an open stream makes room.
+   */
+  synchronized Optional<Session> create(dev.bulwark.identity.Caller caller, ProtocolVersion version,
+      ObjectNode clientCapabilities) {
+    String agentId = caller.agentId();
+    java.util.List<Session> own = sessions.values().stream().filter(s -> s.agentId().equals(agentId)).toList();
+    if (own.size() >= maxPerAgent) {
+      Optional<Session> oldest = own.stream().filter(s -> s.standalone() == null || s.standalone().isClosed())
+          .max(java.util.Comparator.comparingLong(Session::idleNanos));
+      if (oldest.isEmpty()) {
+        return Optional.empty();
+      }
+      remove(oldest.get());
+    }
     if (sessions.size() >= max) {
       sweep();
       if (sessions.size() >= max) {
@@ -38,15 +55,15 @@ final class SessionRegistry {
     }
     byte[] raw = new byte[16];
     random.nextBytes(raw);
-    Session s = new Session(HexFormat.of().formatHex(raw), agentId, version, clientCapabilities);
+    Session s = new Session(HexFormat.of().formatHex(raw), agentId, caller.principal(), version, clientCapabilities);
     sessions.put(s.id(), s);
     return Optional.of(s);
   }
 
-  /** The session with this id if it belongs to this agent; otherwise empty, the same either way. */
-  Optional<Session> find(String id, String agentId) {
+  /** The session with this id if it belongs to this principal; otherwise empty, the same either way. */
+  Optional<Session> find(String id, String principal) {
     Session s = id == null ? null : sessions.get(id);
-    if (s == null || s.isClosed() || !s.agentId().equals(agentId)) {
+    if (s == null || s.isClosed() || !s.principal().equals(principal)) {
       return Optional.empty();
     }
     s.touch();

@@ -15,7 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SseStream {
   private final OutputStream out;
   private final ReentrantLock lock = new ReentrantLock();
+  private static final byte[] WAKE = new byte[0];
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  // Messages from threads that must never block on this client (upstream readers).
+  private final java.util.concurrent.BlockingQueue<byte[]> outbox = new java.util.concurrent.ArrayBlockingQueue<>(256);
   private long eventId;
 
   SseStream(OutputStream out) {
@@ -35,6 +38,36 @@ final class SseStream {
           message, "\n\n".getBytes(StandardCharsets.US_ASCII));
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Queues a message without blocking; a client too slow to keep a bounded backlog is cut
+   * off (its stream closed) rather than allowed to stall the sender. False if not queued.
+   */
+  boolean offer(JsonNode message) {
+    if (closed.isDone()) {
+      return false;
+    }
+    if (!outbox.offer(JsonRpcCodec.encodeTree(message))) {
+      close();
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Writes queued messages until the stream closes, with a keep-alive comment whenever
+   * {@code idle} passes without one. Runs on the thread that owns the HTTP response.
+   */
+  void drain(java.time.Duration idle) throws InterruptedException {
+    while (!closed.isDone()) {
+      byte[] next = outbox.poll(idle.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (next == null) {
+        keepAlive();
+      } else if (next != WAKE) {
+        send(next);
+      }
     }
   }
 
@@ -75,5 +108,6 @@ final class SseStream {
 
   void close() {
     closed.complete(null);
+    outbox.offer(WAKE);
   }
 }

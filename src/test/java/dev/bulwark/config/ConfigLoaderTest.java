@@ -66,7 +66,7 @@ class ConfigLoaderTest {
     assertThat(config.listen()).isEqualTo(new ListenConfig("0.0.0.0", 9090, "/gateway",
         List.of("gateway.internal"), List.of("https://console.internal")));
     assertThat(config.limits()).isEqualTo(new LimitsConfig(1000, 10, 2000, Duration.ofSeconds(15), 5,
-        Duration.ofMinutes(10)));
+        Duration.ofMinutes(10), 100));
     assertThat(config.auditFile()).isEqualTo(Path.of("/var/log/bulwark/audit.jsonl"));
     assertThat(config.agents()).containsExactly(
         new AgentConfig("support-bot", HASH, null, List.of("fs/read_*", "resource:docs/file:///srv/*")));

@@ -42,7 +42,7 @@ class DelegationIT {
     idp = new MockOAuth2Server();
     idp.start(InetAddress.getLoopbackAddress(), 0);
     OAuthConfig oauth = new OAuthConfig(idp.issuerUrl("corp").toString(), null, null, null, null, null, null, null,
-        Map.of("ops", List.of("everything/*", "fs/*")));
+        Map.of("group:ops", List.of("everything/*", "fs/*")));
     gw = new TestGateway(null, Map.of(
             "assistant", List.of("everything/*"),
             "helper", List.of("everything/*", "fs/*"),
@@ -123,7 +123,8 @@ class DelegationIT {
     JsonNode read = http.call(delegated, session, """
         {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"fs__list_allowed_directories","arguments":{}}}""").json();
     assertThat(read.path("error").path("code").asInt()).isEqualTo(-32003);
-    gw.awaitAudit("\"item\":\"list_allowed_directories\"", "delegator-not-allowed:assistant", "\"agent\":\"helper\"");
+    gw.awaitAudit("\"item\":\"list_allowed_directories\"", "delegator-not-allowed:assistant", "\"agent\":\"helper\"",
+        "\"user\":\"alice\"", "\"chain\":[\"assistant\"]");
   }
 
   @Test

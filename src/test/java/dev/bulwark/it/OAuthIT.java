@@ -45,8 +45,8 @@ class OAuthIT {
     idp.start(InetAddress.getLoopbackAddress(), 0);
     issuer = idp.issuerUrl("corp").toString();
     OAuthConfig oauth = new OAuthConfig(issuer, null, null, null, null, null, null, null, Map.of(
-        "support", List.of("tool:everything/echo", "tool:everything/get-sum"),
-        "ops", List.of("everything/*")));
+        "role:support", List.of("tool:everything/echo", "tool:everything/get-sum"),
+        "group:ops", List.of("everything/*")));
     gw = new TestGateway(null, Map.of("assistant", List.of("everything/*", "fs/read_*")), oauth,
         Map.of("assistant", "assistant-app"));
     http = new McpHttp(gw.url());
@@ -87,7 +87,7 @@ class OAuthIT {
     JsonNode env = http.call(support, session, """
         {"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"everything__get-env","arguments":{}}}""").json();
     assertThat(env.path("error").path("code").asInt()).isEqualTo(-32003);
-    gw.awaitAudit("\"item\":\"get-env\"", "user-not-entitled", "\"agent\":\"assistant\"");
+    gw.awaitAudit("\"item\":\"get-env\"", "user-not-entitled", "\"agent\":\"assistant\"", "\"user\":\"alice\"");
     // The user's group entitles more; the agent's grants still bound it (no fs tools but read_*).
     String ops = token(Map.of("groups", List.of("ops")));
     assertThat(tools(ops)).contains("everything__get-env").noneMatch(n -> n.startsWith("fs__"));
