@@ -20,7 +20,14 @@ import java.util.regex.Pattern;
  */
 public final class ArgumentSanitizer {
   private static final Pattern SECRET_KEY = Pattern.compile(
-      "(?i).*(pass(word|wd)?|secret|token|api[_-]?key|authorization|cookie|credential|private[_-]?key|session[_-]?id).*");
+      "(?i).*(pass(word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|authorization|(^|_|-)auth($|_|-)|cookie"
+          + "|credential|private[_-]?key|session[_-]?id|(^|_)pat$).*");
+  // Well-known credential shapes inside any string value: bearer credentials, JWTs, Bulwark
+  // keys, and common provider tokens (Stripe, GitHub, AWS access key ids, Slack).
+  private static final Pattern SECRET_VALUE = Pattern.compile(
+      "(?i)bearer\\s+[\\w.~+/=-]{8,}|eyJ[\\w-]{8,}\\.[\\w-]{8,}\\.[\\w-]*|bwk_[\\w-]{16,}"
+          + "|\\b[sr]k_(live|test)_\\w{8,}|\\bgh[pousr]_\\w{20,}|\\bgithub_pat_\\w{20,}|\\bAKIA[0-9A-Z]{16}\\b"
+          + "|\\bxox[abposr]-[\\w-]{10,}");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final int maxString;
@@ -43,13 +50,14 @@ public final class ArgumentSanitizer {
 
   private JsonNode walk(JsonNode node, int depth) {
     if (node.isTextual()) {
-      String s = node.asText();
+      String original = node.asText();
+      String s = SECRET_VALUE.matcher(original).replaceAll("[redacted]");
       if (s.length() <= maxString) {
-        return node;
+        return s.equals(original) ? node : NODES.textNode(s);
       }
       // Never keep half of a surrogate pair: the trail must stay well-formed Unicode.
       int cut = maxString > 0 && Character.isHighSurrogate(s.charAt(maxString - 1)) ? maxString - 1 : maxString;
-      return NODES.textNode(s.substring(0, cut) + "…[" + s.length() + " chars, sha256:" + sha256(s) + "]");
+      return NODES.textNode(s.substring(0, cut) + "…[" + original.length() + " chars, sha256:" + sha256(original) + "]");
     }
     if (!node.isContainerNode()) {
       return node;

@@ -310,6 +310,7 @@ final class ExchangeRunner {
       Replies.error(response, callback, 409, null, ErrorCodes.INVALID_REQUEST, "A stream is already open for this session");
       return;
     }
+    stream.keepAlive(); // sends the headers now, not at the first event
     try {
       keepOpen(stream);
       out.close();

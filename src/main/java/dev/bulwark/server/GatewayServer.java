@@ -31,6 +31,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Broadcaster broadcaster;
   private final String path;
   private final ProtectedResource resource;
+  private final RoundTrips roundTrips;
 
   public GatewayServer(BulwarkConfig config, Authenticator authenticator, SigningKeys signing,
       DelegatedTokens delegated, Pipeline pipeline, JsonRpcCodec codec,
@@ -55,7 +56,7 @@ public final class GatewayServer implements AutoCloseable {
     Listeners listeners = new Listeners();
     this.broadcaster = new Broadcaster(sessions, listeners, namespace);
     this.path = config.listen().path();
-    RoundTrips roundTrips = new RoundTrips(random, config.limits().upstreamTimeout().multipliedBy(2));
+    this.roundTrips = new RoundTrips(random, config.limits().upstreamTimeout().multipliedBy(2));
     this.resource = new ProtectedResource(config.oauth(), this::endpoint);
     ExchangeRunner runner = new ExchangeRunner(pipeline, sessions, roundTrips, listeners, resource, refusals,
         exchangeIds);
@@ -96,6 +97,7 @@ public final class GatewayServer implements AutoCloseable {
           return;
         }
         sessions.sweep();
+        roundTrips.sweep();
       }
     });
   }

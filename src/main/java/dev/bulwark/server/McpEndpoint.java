@@ -207,6 +207,11 @@ public final class McpEndpoint extends Handler.Abstract {
 
   /** Null if the routing headers (when present) agree with the body; else what disagrees. */
   private static String checkMethodHeaders(Request http, JsonRpc.Request r) {
+    for (String header : new String[] {"Mcp-Method", "Mcp-Name", "MCP-Protocol-Version"}) {
+      if (http.getHeaders().getValuesList(header).size() > 1) {
+        return header + " header appears more than once";
+      }
+    }
     String method = http.getHeaders().get("Mcp-Method");
     if (method != null && !r.method().equals(HttpGuard.decodeHeader(method))) {
       return "Mcp-Method header does not match the request body";

@@ -69,7 +69,8 @@ final class RoundTrips {
     return out;
   }
 
-  private void sweep() {
+  /** Ends parked exchanges whose client never came back. */
+  void sweep() {
     long limit = maxAge.toNanos();
     long now = System.nanoTime();
     parked.entrySet().removeIf(e -> {

@@ -220,14 +220,16 @@ public final class HttpUpstream implements Upstream {
     for (Iterator<Map.Entry<String, JsonNode>> it = inputRequired.path("inputRequests").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> q = it.next();
       JsonNode qp = q.getValue().get("params");
+      CompletableFuture<JsonRpc.Response> asked = context.channel().request(q.getValue().path("method").asText(),
+          qp instanceof ObjectNode o ? o : null);
       try {
-        JsonRpc.Response answer = context.channel().request(q.getValue().path("method").asText(),
-            qp instanceof ObjectNode o ? o : null).get(context.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        JsonRpc.Response answer = asked.get(context.timeout().toMillis(), TimeUnit.MILLISECONDS);
         if (answer.isError()) {
           return null;
         }
         responses.set(q.getKey(), answer.result());
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        asked.cancel(false);
         return null;
       }
     }
@@ -257,12 +259,13 @@ public final class HttpUpstream implements Upstream {
 
   private void answer(JsonRpc.Request r, CallContext context, HttpTransport.Addressing to) {
     JsonRpc.Response response;
+    CompletableFuture<JsonRpc.Response> asked = context.channel().request(r.method(), r.params());
     try {
-      JsonRpc.Response fromClient = context.channel().request(r.method(), r.params())
-          .get(context.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      JsonRpc.Response fromClient = asked.get(context.timeout().toMillis(), TimeUnit.MILLISECONDS);
       response = fromClient.isError() ? JsonRpc.Response.failure(r.id(), fromClient.error())
           : JsonRpc.Response.success(r.id(), fromClient.result());
     } catch (Exception e) {
+      asked.cancel(false);
       response = JsonRpc.Response.failure(r.id(), new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR,
           "The client did not answer " + r.method(), null));
     }

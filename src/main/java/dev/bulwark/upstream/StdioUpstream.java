@@ -221,9 +221,9 @@ public final class StdioUpstream implements Upstream {
         response = JsonRpc.Response.failure(r.id(), new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR,
             "Bulwark cannot tell which client this request is for", null));
       } else {
+        CompletableFuture<JsonRpc.Response> asked = target.get().context().channel().request(r.method(), r.params());
         try {
-          JsonRpc.Response fromClient = target.get().context().channel().request(r.method(), r.params())
-              .get(target.get().context().timeout().toMillis(), TimeUnit.MILLISECONDS);
+          JsonRpc.Response fromClient = asked.get(target.get().context().timeout().toMillis(), TimeUnit.MILLISECONDS);
           response = fromClient.isError()
               ? JsonRpc.Response.failure(r.id(), fromClient.error())
               : JsonRpc.Response.success(r.id(), fromClient.result());
@@ -231,6 +231,7 @@ public final class StdioUpstream implements Upstream {
           Thread.currentThread().interrupt();
           return;
         } catch (ExecutionException | TimeoutException e) {
+          asked.cancel(false); // nobody waits for it any more: let the session forget it
           response = JsonRpc.Response.failure(r.id(), new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR,
               "The client did not answer " + r.method(), null));
         }

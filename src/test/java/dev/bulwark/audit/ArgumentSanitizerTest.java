@@ -172,4 +172,16 @@ class ArgumentSanitizerTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void redactsCredentialShapedValuesUnderAnyKey() {
+    com.fasterxml.jackson.databind.JsonNode out = ArgumentSanitizer.defaults().sanitize(dev.bulwark.mcp.Json.object()
+        .put("message", "use Bearer sk_live_abcdefghijklmnop please")
+        .put("note", "token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlX2hlcmU")
+        .put("GITHUB_PAT", "ghp_abcdefghijklmnopqrstuvwxyz012345")
+        .put("author", "Ada Lovelace"));
+    org.assertj.core.api.Assertions.assertThat(out.toString())
+        .doesNotContain("sk_live_abcdefghijklmnop").doesNotContain("eyJzdWIiOiJhbGljZSJ9")
+        .doesNotContain("ghp_abcdefghijklmnopqrstuvwxyz012345").contains("Ada Lovelace");
+  }
 }
