@@ -9,6 +9,7 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.ApiKeyAuthenticator;
 import dev.bulwark.identity.AuthenticateStage;
 import dev.bulwark.identity.DelegatedTokens;
+import dev.bulwark.identity.DownstreamTokens;
 import dev.bulwark.identity.SigningKeys;
 import dev.bulwark.identity.Authenticator;
 import dev.bulwark.identity.IssuerMetadata;
@@ -69,8 +70,13 @@ public final class Gateway implements AutoCloseable {
     // Upstream messages are bounded by their transport (a line, an event), not by the client
     // limits: a tool reading a 5 MB file must not look like a broken server.
     JsonRpcCodec upstreamCodec = new JsonRpcCodec(512, config.limits().maxRequestBytes() * 4);
+    java.util.concurrent.atomic.AtomicReference<GatewayServer> serverRef = new java.util.concurrent.atomic.AtomicReference<>();
+    boolean mints = config.upstreams().stream().anyMatch(u -> u.http() != null && u.http().identity() != null);
+    SigningKeys signing = config.oauth() == null && !mints ? null : SigningKeys.loadOrCreate(config.dataDir());
+    java.util.function.Supplier<String> issuer = () -> serverRef.get().issuerIdentifier();
     Upstreams upstreams = Upstreams.create(config, env.launcher(),
-        new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener);
+        new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
+        signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
     Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500);
     Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
     AuditSink audit = new JsonLinesAuditSink(config.auditFile());
@@ -85,21 +91,16 @@ public final class Gateway implements AutoCloseable {
     AtomicLong counter = new AtomicLong();
     String node = Long.toString(env.clock().millis(), 36);
     java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
-    java.util.concurrent.atomic.AtomicReference<GatewayServer> serverRef = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
-    SigningKeys signing = config.oauth() == null ? null : SigningKeys.loadOrCreate(config.dataDir());
-    DelegatedTokens delegated = signing == null ? null : new DelegatedTokens(signing,
-        () -> serverRef.get().issuerIdentifier(), resource, env.clock(), 3);
+    DelegatedTokens delegated = config.oauth() == null ? null : new DelegatedTokens(signing, issuer, resource,
+        env.clock(), 3);
     GatewayServer server = new GatewayServer(config, authenticator(config, resource, delegated), signing, delegated,
         pipeline, codec,
         namespace, subscriptions::sessionEnded,
         new RefusalRecorder(audit, env.clock(), ids), env.random(), ids);
     serverRef.set(server);
     listener.targets = List.of(listings, subscriptions, server.listener());
-    upstreams.startAll((u, e) -> {
-      LOG.warn("upstream {} did not start: {}; retrying in the background", u.name(), e.getMessage());
-      u.retryLater();
-    });
+    // The server listens first: tokens minted for upstreams name it as their issuer.
     try {
       server.start();
     } catch (Exception e) {
@@ -107,6 +108,10 @@ public final class Gateway implements AutoCloseable {
       audit.close();
       throw e;
     }
+    upstreams.startAll((u, e) -> {
+      LOG.warn("upstream {} did not start: {}; retrying in the background", u.name(), e.getMessage());
+      u.retryLater();
+    });
     LOG.info("MCP endpoint {}", server.endpoint());
     return new Gateway(upstreams, server, audit);
   }

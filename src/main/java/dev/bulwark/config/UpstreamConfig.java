@@ -49,12 +49,43 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     }
   }
 
-  public record Http(String url, Map<String, String> headers) {
+  /**
+   * A remote server. {@code identity} says how the gateway identifies each call to it; by
+   * default no identity is sent (and an inbound token is never forwarded).
+   */
+  public record Http(String url, Map<String, String> headers, Identity identity) {
     public Http {
       if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
         throw new IllegalArgumentException("url must be an http or https URL");
       }
       headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    public Http(String url, Map<String, String> headers) {
+      this(url, headers, null);
+    }
+  }
+
+  /** How calls to a remote server carry who they are for. */
+  public record Identity(Mint mint) {
+    public Identity {
+      if (mint == null) {
+        throw new IllegalArgumentException("identity needs mint");
+      }
+    }
+  }
+
+  /**
+   * A JWT minted by Bulwark for each call: audience this server ({@code audience}, default its
+   * URL), subject the user, {@code act} the agent chain, living {@code lifetime} (at most 5m),
+   * signed with the keys published at {@code /.well-known/jwks.json}.
+   */
+  public record Mint(String audience, Duration lifetime) {
+    public Mint {
+      lifetime = lifetime == null ? Duration.ofMinutes(5) : lifetime;
+      if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new IllegalArgumentException("lifetime must be positive and at most 5m");
+      }
     }
   }
 

@@ -77,6 +77,23 @@ public final class DelegatedTokens {
     if (subjectExpiry != null && subjectExpiry.isBefore(exp)) {
       exp = subjectExpiry;
     }
+    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+        .issuer(issuer.get()).audience(resource.get()).subject(user.subject())
+        .issueTime(Date.from(now)).expirationTime(Date.from(exp)).jwtID(UUID.randomUUID().toString())
+        .claim("act", actClaim(actor, chain))
+        .claim("bulwark_roles", List.copyOf(user.roles()))
+        .claim("bulwark_groups", List.copyOf(user.groups()));
+    if (!scope.isEmpty()) {
+      claims.claim("scope", String.join(" ", scope));
+    }
+    return new Minted(keys.sign(claims.build()), Math.max(0, exp.getEpochSecond() - now.getEpochSecond()), scope);
+  }
+
+  /**
+   * The RFC 8693 {@code act} claim: the current actor outermost, each agent that delegated
+   * to it nested inside, the first delegator innermost.
+   */
+  static Map<String, Object> actClaim(String actor, List<String> chain) {
     Map<String, Object> act = new LinkedHashMap<>();
     act.put("sub", actor);
     Map<String, Object> inner = act;
@@ -86,16 +103,7 @@ public final class DelegatedTokens {
       inner.put("act", prior);
       inner = prior;
     }
-    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
-        .issuer(issuer.get()).audience(resource.get()).subject(user.subject())
-        .issueTime(Date.from(now)).expirationTime(Date.from(exp)).jwtID(UUID.randomUUID().toString())
-        .claim("act", act)
-        .claim("bulwark_roles", List.copyOf(user.roles()))
-        .claim("bulwark_groups", List.copyOf(user.groups()));
-    if (!scope.isEmpty()) {
-      claims.claim("scope", String.join(" ", scope));
-    }
-    return new Minted(keys.sign(claims.build()), Math.max(0, exp.getEpochSecond() - now.getEpochSecond()), scope);
+    return act;
   }
 
   /** The caller a token minted here stands for, or why it does not stand for one. */

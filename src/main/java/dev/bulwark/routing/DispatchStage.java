@@ -83,7 +83,8 @@ public final class DispatchStage implements Stage {
       return Outcome.failure(ErrorCodes.UPSTREAM_UNAVAILABLE, "Upstream unavailable", "no upstream " + item.server());
     }
     JsonRpc.Request request = exchange.request();
-    CallContext context = new CallContext(sessionKey(exchange), exchange.channel(), exchange.cancelled(), timeout);
+    CallContext context = new CallContext(sessionKey(exchange), exchange.channel(), exchange.cancelled(), timeout,
+        exchange.caller());
     try {
       JsonRpc.Response response = upstream.call(request.method(), router.upstreamParams(request, item), context).join();
       return toOutcome(response, "resources/read".equals(request.method()) ? item.server() : null);

@@ -63,7 +63,9 @@ public final class GatewayServer implements AutoCloseable {
     HttpGuard guard = new HttpGuard(config.listen());
     McpEndpoint mcp = new McpEndpoint(path, guard, authenticator, codec, sessions, runner, refusals,
         resource, config.limits().maxRequestBytes());
-    if (authenticator instanceof OAuthAuthenticator oauth && delegated != null) {
+    if (signing != null) {
+      // Keys are published whenever Bulwark signs anything; token exchange only with users.
+      OAuthAuthenticator oauth = authenticator instanceof OAuthAuthenticator o && delegated != null ? o : null;
       jetty.setHandler(new Handler.Sequence(mcp, new TokenEndpoint(guard, oauth, delegated, signing, refusals)));
     } else {
       jetty.setHandler(mcp);

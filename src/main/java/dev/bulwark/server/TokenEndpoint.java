@@ -26,7 +26,8 @@ import org.eclipse.jetty.util.Callback;
  * {@code /oauth/token} and its verification keys at {@code /.well-known/jwks.json}.
  * The subject token is the user's access token (or a token minted here); the actor token is
  * the acting agent's own API key. The result is a short-lived token for this resource with
- * the actor chain in {@code act} and rights that can only be narrower.
+ * the actor chain in {@code act} and rights that can only be narrower. Without users
+ * ({@code authenticator} null) only the keys are served, for tokens minted for upstreams.
  */
 final class TokenEndpoint extends Handler.Abstract {
   static final String TOKEN_PATH = "/oauth/token";
@@ -57,7 +58,7 @@ final class TokenEndpoint extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
-    if (!path.equals(TOKEN_PATH) && !path.equals(JWKS_PATH)) {
+    if (!path.equals(JWKS_PATH) && !(path.equals(TOKEN_PATH) && authenticator != null)) {
       return false;
     }
     String refused = guard.check(request.getHeaders().get(HttpHeader.HOST), request.getHeaders().get(HttpHeader.ORIGIN));

@@ -8,19 +8,20 @@ import java.util.concurrent.CompletableFuture;
 /**
  * What an upstream needs to know about the client side of one call: which session it
  * belongs to, where related notifications and server-to-client requests go, when the
- * client gave up, and how long to wait.
+ * client gave up, how long to wait, and who the call is for (empty: the gateway itself).
  */
 public record CallContext(String sessionKey, ClientChannel channel, CompletableFuture<Void> cancelled,
-    Duration timeout) {
+    Duration timeout, java.util.Optional<dev.bulwark.identity.Caller> caller) {
   public CallContext {
     Objects.requireNonNull(sessionKey);
     Objects.requireNonNull(channel);
     Objects.requireNonNull(cancelled);
     Objects.requireNonNull(timeout);
+    Objects.requireNonNull(caller);
   }
 
   /** For calls the gateway makes on its own behalf (listing, warm-up). */
   public static CallContext internal(Duration timeout) {
-    return new CallContext("gateway", ClientChannel.NONE, new CompletableFuture<>(), timeout);
+    return new CallContext("gateway", ClientChannel.NONE, new CompletableFuture<>(), timeout, java.util.Optional.empty());
   }
 }

@@ -41,10 +41,15 @@ final class HttpTransport {
       .connectTimeout(Duration.ofSeconds(10))
       .build();
 
-  HttpTransport(UpstreamConfig.Http config, JsonRpcCodec codec) {
+  private final java.util.function.Function<java.util.Optional<dev.bulwark.identity.Caller>, String> identity;
+
+  /** {@code identity}: the Authorization value for a call on someone's behalf, or null to send none. */
+  HttpTransport(UpstreamConfig.Http config, JsonRpcCodec codec,
+      java.util.function.Function<java.util.Optional<dev.bulwark.identity.Caller>, String> identity) {
     this.url = URI.create(config.url());
     this.config = config;
     this.codec = codec;
+    this.identity = identity;
   }
 
   /** How to address the server: its generation, and for the session generation the session. */
@@ -58,12 +63,21 @@ final class HttpTransport {
   record Answer(int status, String sessionId, JsonRpc.Response response) {}
 
   HttpRequest request(JsonRpc message, Addressing to, Duration timeout) {
+    return request(message, to, timeout, java.util.Optional.empty());
+  }
+
+  /** A POST of {@code message}, identified as made for {@code caller} when this server wants that. */
+  HttpRequest request(JsonRpc message, Addressing to, Duration timeout,
+      java.util.Optional<dev.bulwark.identity.Caller> caller) {
     HttpRequest.Builder b = HttpRequest.newBuilder(url)
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json, text/event-stream")
         .POST(HttpRequest.BodyPublishers.ofByteArray(JsonRpcCodec.encode(message)));
     config.headers().forEach(b::header);
+    if (identity != null) {
+      b.setHeader("Authorization", identity.apply(caller));
+    }
     if (to.modern()) {
       b.header("MCP-Protocol-Version", MODERN);
       if (message instanceof JsonRpc.Request r) {
@@ -142,6 +156,9 @@ final class HttpTransport {
           .header("Last-Event-ID", lastEventId).header("Mcp-Session-Id", to.sessionId())
           .header("MCP-Protocol-Version", to.protocolVersion()).GET();
       config.headers().forEach(b::header);
+      if (identity != null) {
+        b.setHeader("Authorization", identity.apply(java.util.Optional.empty()));
+      }
       HttpResponse<InputStream> resumed = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
       if (resumed.statusCode() != 200
           || !resumed.headers().firstValue("content-type").orElse("").startsWith("text/event-stream")) {
@@ -187,6 +204,9 @@ final class HttpTransport {
       HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).DELETE()
           .header("Mcp-Session-Id", sessionId);
       config.headers().forEach(b::header);
+      if (identity != null) {
+        b.setHeader("Authorization", identity.apply(java.util.Optional.empty()));
+      }
       http.send(b.build(), HttpResponse.BodyHandlers.discarding());
     } catch (IOException e) {
       // the session expires on the server's side

@@ -41,9 +41,19 @@ public final class HttpUpstream implements Upstream {
   private volatile boolean closed;
   private volatile Thread listening;
 
-  public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener) {
+  public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
+      dev.bulwark.identity.DownstreamTokens tokens) {
     this.name = name;
-    this.transport = new HttpTransport(config, codec);
+    java.util.function.Function<java.util.Optional<dev.bulwark.identity.Caller>, String> identity = null;
+    if (config.identity() != null) {
+      if (tokens == null) {
+        throw new IllegalArgumentException("upstream " + name + " mints tokens but the gateway has no signing keys");
+      }
+      UpstreamConfig.Mint mint = config.identity().mint();
+      String audience = mint.audience() != null ? mint.audience() : config.url();
+      identity = caller -> "Bearer " + tokens.tokenFor(caller, audience, mint.lifetime());
+    }
+    this.transport = new HttpTransport(config, codec, identity);
     this.listener = listener;
   }
 
@@ -190,7 +200,8 @@ public final class HttpUpstream implements Upstream {
             JsonNodeFactory.instance.objectNode().put("requestId", id).put("reason", "cancelled by the client")), to));
       }
       HttpTransport.Answer a = transport.exchange(
-          transport.request(new JsonRpc.Request(LongNode.valueOf(id), method, outParams), to, context.timeout()),
+          transport.request(new JsonRpc.Request(LongNode.valueOf(id), method, outParams), to, context.timeout(),
+              context.caller()),
           to, id, m -> relay(m, token, clientToken, context, to));
       if (a.status() == 404 && !to.modern()) {
         addressing = null;

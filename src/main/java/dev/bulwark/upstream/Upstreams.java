@@ -24,18 +24,20 @@ public final class Upstreams implements AutoCloseable {
   }
 
   public static Upstreams create(BulwarkConfig config, Launcher launcher, NpmResolver npm,
-      JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener) throws IOException {
+      JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
+      dev.bulwark.identity.DownstreamTokens tokens) throws IOException {
     Map<String, Upstream> map = new LinkedHashMap<>();
     for (UpstreamConfig u : config.upstreams()) {
-      map.put(u.name(), build(u, config, launcher, npm, codec, hostEnv, listener));
+      map.put(u.name(), build(u, config, launcher, npm, codec, hostEnv, listener, tokens));
     }
     return new Upstreams(map);
   }
 
   private static Upstream build(UpstreamConfig u, BulwarkConfig config, Launcher launcher, NpmResolver npm,
-      JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener) throws IOException {
+      JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
+      dev.bulwark.identity.DownstreamTokens tokens) throws IOException {
     if (u.http() != null) {
-      return new HttpUpstream(u.name(), u.http(), codec, listener);
+      return new HttpUpstream(u.name(), u.http(), codec, listener, tokens);
     }
     List<String> command;
     Map<String, String> env = new HashMap<>();

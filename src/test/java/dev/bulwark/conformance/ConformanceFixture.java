@@ -118,6 +118,11 @@ public final class ConformanceFixture extends Handler.Abstract {
     }
   }
 
+  /** The fixture's handler alone, for tests that put something in front of it. */
+  public static Handler handler() {
+    return new ConformanceFixture(Options.defaults());
+  }
+
   public static Running start(int port) throws Exception {
     return start(port, Options.defaults());
   }
