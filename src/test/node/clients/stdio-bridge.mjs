@@ -20,7 +20,7 @@ await step("echo", async () => (await client.callTool({ name: `${prefix}__echo`,
 await step("progress", async () => {
   const seen = [];
   const r = await client.callTool(
-    { name: `${prefix}__trigger-long-running-operation`, arguments: { duration: 1, steps: 2 } },
+    { name: `${prefix}__trigger-long-running-operation`, arguments: { duration: 1.5, steps: 3 } },
     CallToolResultSchema,
     { onprogress: (p) => seen.push(p.progress), timeout: 30000 },
   );

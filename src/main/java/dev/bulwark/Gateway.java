@@ -6,6 +6,7 @@ import dev.bulwark.audit.AuditStage;
 import dev.bulwark.audit.JsonLinesAuditSink;
 import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.identity.AgentRegistry;
 import dev.bulwark.identity.ApiKeyAuthenticator;
 import dev.bulwark.identity.AuthenticateStage;
 import dev.bulwark.identity.DelegatedTokens;
@@ -77,6 +78,7 @@ public final class Gateway implements AutoCloseable {
     Upstreams upstreams = Upstreams.create(config, env.launcher(),
         new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
         signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
+    AgentRegistry agents = new AgentRegistry(config.agents(), config.agentStore(), env.random());
     Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500);
     Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
     AuditSink audit = new JsonLinesAuditSink(config.auditFile());
@@ -84,7 +86,7 @@ public final class Gateway implements AutoCloseable {
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new AuthenticateStage(),
         new ResolveStage(router),
-        new AuthorizeStage(new AllowListAuthorizer(config.agents(),
+        new AuthorizeStage(new AllowListAuthorizer(agents,
             config.oauth() == null ? java.util.Map.of() : config.oauth().entitlements())),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout()));
@@ -94,7 +96,8 @@ public final class Gateway implements AutoCloseable {
     java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
     DelegatedTokens delegated = config.oauth() == null ? null : new DelegatedTokens(signing, issuer, resource,
         env.clock(), 3);
-    GatewayServer server = new GatewayServer(config, authenticator(config, resource, delegated), signing, delegated,
+    GatewayServer server = new GatewayServer(config, agents, authenticator(config, agents, resource, delegated), signing,
+        delegated,
         pipeline, codec,
         namespace, subscriptions::sessionEnded,
         new RefusalRecorder(audit, env.clock(), ids), env.random(), ids);
@@ -118,14 +121,14 @@ public final class Gateway implements AutoCloseable {
 
   // API keys always; with an oauth section also access tokens from the company's issuer,
   // whose keys are found from its metadata at start (a wrong issuer fails the start).
-  private static Authenticator authenticator(BulwarkConfig config, java.util.function.Supplier<String> resource,
-      DelegatedTokens delegated) throws IOException {
+  private static Authenticator authenticator(BulwarkConfig config, AgentRegistry agents,
+      java.util.function.Supplier<String> resource, DelegatedTokens delegated) throws IOException {
     if (config.oauth() == null) {
-      return new ApiKeyAuthenticator(config.agents());
+      return new ApiKeyAuthenticator(agents);
     }
     URI jwks = config.oauth().jwksUri() != null ? URI.create(config.oauth().jwksUri())
         : IssuerMetadata.jwksUri(config.oauth().issuer());
-    return new OAuthAuthenticator(config.oauth(), jwks, resource, config.agents(), delegated);
+    return new OAuthAuthenticator(config.oauth(), jwks, resource, agents, delegated);
   }
 
   public URI endpoint() {

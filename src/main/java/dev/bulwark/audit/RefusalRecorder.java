@@ -24,6 +24,20 @@ public final class RefusalRecorder {
     this.ids = ids;
   }
 
+  /** An administrator's change (agent created, rotated, revoked). */
+  public void admin(String remoteAddress, String action, String subjectAgent) {
+    AuditEvent event = new AuditEvent("admin." + action, "BW400", clock.instant(), ids.get(),
+        new AuditEvent.Who(null, "admin", null, null, "http", remoteAddress),
+        new AuditEvent.Request(action, null, "agent", null, subjectAgent, null, 0),
+        new AuditEvent.DecisionBlock("allow", List.of("admin-key")),
+        new AuditEvent.Result("ok", null, null, 0, 0));
+    try {
+      sink.write(event);
+    } catch (AuditSink.AuditException e) {
+      LOG.error("could not record admin action {} on {}", action, subjectAgent, e);
+    }
+  }
+
   /**
    * @param agent the authenticated agent, or null
    * @param method the JSON-RPC method if the body was read, else the HTTP method

@@ -47,6 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
         LimitsConfig.defaults(),
         new AuditConfig(data.resolve("audit.jsonl")),
         null,
+        null,
         List.of(new AgentConfig("demo-agent", KeyHash.create(key, random).format(), null, List.of("fs/*", "everything/*"))),
         List.of(
             new UpstreamConfig("fs", null, null,

@@ -12,6 +12,7 @@ public record BulwarkConfig(
     LimitsConfig limits,
     AuditConfig audit,
     OAuthConfig oauth,
+    AdminConfig admin,
     List<AgentConfig> agents,
     List<UpstreamConfig> upstreams) {
 
@@ -42,6 +43,11 @@ public record BulwarkConfig(
       }
     }
     checkPrefixesUnambiguous(upstreams);
+  }
+
+  /** Where agents created or changed at run time are kept. */
+  public Path agentStore() {
+    return dataDir.resolve("agents.json");
   }
 
   /** Where audit events go: the configured file, or audit.jsonl in the data directory. */

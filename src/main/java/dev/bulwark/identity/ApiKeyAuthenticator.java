@@ -1,7 +1,6 @@
 package dev.bulwark.identity;
 
 import dev.bulwark.config.AgentConfig;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,18 +9,14 @@ import java.util.List;
  * agent (if any) a key was close to.
  */
 public final class ApiKeyAuthenticator implements Authenticator {
-  private record Entry(String agentId, KeyHash hash) {}
+  private final AgentRegistry agents;
 
-  private final List<Entry> entries;
+  public ApiKeyAuthenticator(AgentRegistry agents) {
+    this.agents = agents;
+  }
 
   public ApiKeyAuthenticator(List<AgentConfig> agents) {
-    List<Entry> list = new ArrayList<>();
-    for (AgentConfig a : agents) {
-      if (a.keyHash() != null) {
-        list.add(new Entry(a.id(), KeyHash.parse(a.keyHash())));
-      }
-    }
-    this.entries = List.copyOf(list);
+    this(AgentRegistry.of(agents));
   }
 
   @Override
@@ -33,15 +28,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
     if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer") || parts[1].isBlank()) {
       return new Authentication.Refused("not a bearer credential");
     }
-    ApiKey presented = ApiKey.of(parts[1].trim());
-    String match = null;
-    for (Entry e : entries) {
-      if (e.hash().matches(presented) && match == null) {
-        match = e.agentId();
-      }
-    }
-    return match == null
-        ? new Authentication.Refused("unknown api key")
-        : new Authentication.Authenticated(new Caller(match));
+    return agents.agentForKey(ApiKey.of(parts[1].trim()))
+        .<Authentication>map(id -> new Authentication.Authenticated(new Caller(id)))
+        .orElseGet(() -> new Authentication.Refused("unknown or revoked api key"));
   }
 }

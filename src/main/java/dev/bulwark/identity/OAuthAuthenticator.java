@@ -1,11 +1,9 @@
 package dev.bulwark.identity;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.bulwark.config.AgentConfig;
 import dev.bulwark.config.OAuthConfig;
 import java.net.URI;
 import java.text.ParseException;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,20 +21,16 @@ public final class OAuthAuthenticator implements Authenticator {
   private final ApiKeyAuthenticator keys;
   private final JwtValidator validator;
   private final OAuthConfig config;
-  private final Map<String, String> agentByClient = new HashMap<>();
+  private final AgentRegistry agents;
   private final DelegatedTokens delegated;
 
-  public OAuthAuthenticator(OAuthConfig config, URI jwksUri, Supplier<String> resource, List<AgentConfig> agents,
+  public OAuthAuthenticator(OAuthConfig config, URI jwksUri, Supplier<String> resource, AgentRegistry agents,
       DelegatedTokens delegated) {
     this.config = config;
     this.delegated = delegated;
+    this.agents = agents;
     this.keys = new ApiKeyAuthenticator(agents);
     this.validator = new JwtValidator(config, jwksUri, resource);
-    for (AgentConfig a : agents) {
-      if (a.oauthClientId() != null) {
-        agentByClient.put(a.oauthClientId(), a.id());
-      }
-    }
   }
 
   @Override
@@ -47,7 +41,17 @@ public final class OAuthAuthenticator implements Authenticator {
     }
     // Routing by the unverified issuer only picks which keys verify the token.
     if (delegated.issuer().equals(unverifiedIssuer(token))) {
-      return delegated.validate(token);
+      // A revoked agent anywhere in the chain ends the delegation at once.
+      Authentication a = delegated.validate(token);
+      if (a instanceof Authentication.Authenticated ok) {
+        Caller c = ok.caller();
+        for (String agent : concat(c.chain(), c.agentId())) {
+          if (agents.active(agent).isEmpty()) {
+            return new Authentication.Refused("agent " + agent + " in the delegation chain is revoked or unknown");
+          }
+        }
+      }
+      return a;
     }
     return switch (validator.validate(token)) {
       case JwtValidator.Validation.Invalid i -> new Authentication.Refused(i.reason());
@@ -57,10 +61,14 @@ public final class OAuthAuthenticator implements Authenticator {
 
   private Authentication caller(JWTClaimsSet claims) {
     String client = text(claims, config.agentClaim()).or(() -> text(claims, "client_id")).orElse(null);
-    String agent = client == null ? null : agentByClient.get(client);
+    String agent = client == null ? null : agents.byOAuthClient(client).map(AgentRegistry.Agent::id).orElse(null);
     if (agent == null) {
       return new Authentication.Refused("token issued to " + (client == null ? "no client" : "client " + client)
-          + ", which is no configured agent");
+          + ", which is no active agent");
+    }
+    // A client-credentials token (subject = the client itself) is the agent on its own: no user.
+    if (client.equals(claims.getSubject())) {
+      return new Authentication.Authenticated(new Caller(agent));
     }
     User user = new User(claims.getSubject(), strings(claims, config.rolesClaim()), strings(claims, config.groupsClaim()));
     return new Authentication.Authenticated(new Caller(agent, Optional.of(user)));
@@ -87,6 +95,12 @@ public final class OAuthAuthenticator implements Authenticator {
     } catch (ParseException e) {
       return null;
     }
+  }
+
+  private static List<String> concat(List<String> chain, String agent) {
+    List<String> all = new java.util.ArrayList<>(chain);
+    all.add(agent);
+    return all;
   }
 
   static String bearer(String header) {

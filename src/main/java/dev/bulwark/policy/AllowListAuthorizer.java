@@ -20,30 +20,36 @@ import java.util.Optional;
 public final class AllowListAuthorizer implements Authorizer {
   static final String DEFAULT_DENY = "default-deny";
   static final String NOT_ENTITLED = "user-not-entitled";
-  private final Map<String, List<AccessPattern>> byAgent;
+  private final dev.bulwark.identity.AgentRegistry agents;
+  // Patterns are parsed once per allow list, not per request (lists change only by replacement).
+  private final Map<List<String>, List<AccessPattern>> parsed = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, List<AccessPattern>> byEntitlement;
 
   public AllowListAuthorizer(List<AgentConfig> agents) {
     this(agents, Map.of());
   }
 
+  public AllowListAuthorizer(List<AgentConfig> agents, Map<String, List<String>> entitlements) {
+    this(dev.bulwark.identity.AgentRegistry.of(agents), entitlements);
+  }
+
   /**
    * @param entitlements allow patterns per user role or group name; a caller acting for a
    *     user may use only what both its agent's patterns and the user's entitlements allow
    */
-  public AllowListAuthorizer(List<AgentConfig> agents, Map<String, List<String>> entitlements) {
+  public AllowListAuthorizer(dev.bulwark.identity.AgentRegistry agents, Map<String, List<String>> entitlements) {
     Map<String, List<AccessPattern>> ent = new HashMap<>();
     entitlements.forEach((name, texts) -> ent.put(name, texts.stream().map(AccessPattern::parse).toList()));
     this.byEntitlement = Map.copyOf(ent);
-    Map<String, List<AccessPattern>> map = new HashMap<>();
-    for (AgentConfig a : agents) {
-      List<AccessPattern> patterns = new ArrayList<>();
-      for (String text : a.allow()) {
-        patterns.add(AccessPattern.parse(text));
-      }
-      map.put(a.id(), List.copyOf(patterns));
-    }
-    this.byAgent = Map.copyOf(map);
+    this.agents = agents;
+    agents.all().forEach(a -> patternsOf(a.id()));  // a bad pattern in the configuration fails at start
+  }
+
+  // The active agent's patterns; a revoked or unknown agent has none.
+  private List<AccessPattern> patternsOf(String agentId) {
+    return agents.active(agentId)
+        .map(a -> parsed.computeIfAbsent(a.allow(), texts -> texts.stream().map(AccessPattern::parse).toList()))
+        .orElse(List.of());
   }
 
   @Override
@@ -107,10 +113,10 @@ public final class AllowListAuthorizer implements Authorizer {
 
   private List<Grant> grantsOf(Caller caller) {
     List<Grant> grants = new java.util.ArrayList<>();
-    grants.add(new Patterns("agent:" + caller.agentId() + ":allow", byAgent.getOrDefault(caller.agentId(), List.of()),
+    grants.add(new Patterns("agent:" + caller.agentId() + ":allow", patternsOf(caller.agentId()),
         DEFAULT_DENY));
     for (String delegator : caller.chain()) {
-      grants.add(new Patterns("delegator:" + delegator + ":allow", byAgent.getOrDefault(delegator, List.of()),
+      grants.add(new Patterns("delegator:" + delegator + ":allow", patternsOf(delegator),
           "delegator-not-allowed:" + delegator));
     }
     caller.user().ifPresent(u -> grants.add(new Entitlements(entitlementsOf(u))));

@@ -48,6 +48,7 @@ final class ExchangeRunner {
   private final ProtectedResource resource;
   private final dev.bulwark.audit.RefusalRecorder refusals;
   private final Supplier<String> exchangeIds;
+  private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();
 
   ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, RoundTrips roundTrips, Listeners listeners,
       ProtectedResource resource, dev.bulwark.audit.RefusalRecorder refusals, Supplier<String> exchangeIds) {
@@ -95,6 +96,9 @@ final class ExchangeRunner {
       session.track(r.id(), cancelled);
     }
     http.addFailureListener(failure -> cancelled.complete(null));
+    Flight flight = new Flight(ex, channel, cancelled, session, version, accepts(http, "text/event-stream"),
+        challenge(http));
+    flights.put(ex.id(), flight);
     Thread.ofVirtual().name("bulwark-exchange-" + ex.id()).start(() -> {
       Outcome outcome;
       try {
@@ -110,10 +114,21 @@ final class ExchangeRunner {
           recordSubscription(session, r);
         }
       }
+      flights.remove(ex.id());
       channel.done(outcome);
     });
-    pump(new Flight(ex, channel, cancelled, session, version, accepts(http, "text/event-stream"), challenge(http)),
-        response, callback, r);
+    pump(flight, response, callback, r);
+  }
+
+  /** Cancels every call in flight made by or through the agent (revocation). */
+  void cancelAgent(String agentId) {
+    for (Flight f : flights.values()) {
+      boolean involved = f.exchange().caller()
+          .map(c -> c.agentId().equals(agentId) || c.chain().contains(agentId)).orElse(false);
+      if (involved) {
+        f.cancelled().complete(null);
+      }
+    }
   }
 
   /**

@@ -2,7 +2,9 @@ package dev.bulwark.server;
 
 import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.identity.AgentRegistry;
 import dev.bulwark.identity.Authenticator;
+import dev.bulwark.identity.KeyHash;
 import dev.bulwark.identity.DelegatedTokens;
 import dev.bulwark.identity.OAuthAuthenticator;
 import dev.bulwark.identity.SigningKeys;
@@ -33,7 +35,7 @@ public final class GatewayServer implements AutoCloseable {
   private final ProtectedResource resource;
   private final RoundTrips roundTrips;
 
-  public GatewayServer(BulwarkConfig config, Authenticator authenticator, SigningKeys signing,
+  public GatewayServer(BulwarkConfig config, AgentRegistry agents, Authenticator authenticator, SigningKeys signing,
       DelegatedTokens delegated, Pipeline pipeline, JsonRpcCodec codec,
       Namespace namespace, Consumer<String> sessionEnded,
       RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds) {
@@ -63,13 +65,21 @@ public final class GatewayServer implements AutoCloseable {
     HttpGuard guard = new HttpGuard(config.listen());
     McpEndpoint mcp = new McpEndpoint(path, guard, authenticator, codec, sessions, runner, refusals,
         resource, config.limits().maxRequestBytes());
+    java.util.List<Handler> handlers = new java.util.ArrayList<>(java.util.List.of(mcp));
     if (signing != null) {
       // Keys are published whenever Bulwark signs anything; token exchange only with users.
       OAuthAuthenticator oauth = authenticator instanceof OAuthAuthenticator o && delegated != null ? o : null;
-      jetty.setHandler(new Handler.Sequence(mcp, new TokenEndpoint(guard, oauth, delegated, signing, refusals)));
-    } else {
-      jetty.setHandler(mcp);
+      handlers.add(new TokenEndpoint(guard, oauth, delegated, signing, refusals));
     }
+    if (config.admin() != null) {
+      handlers.add(new AdminEndpoint(guard, KeyHash.parse(config.admin().keyHash()), agents, refusals));
+    }
+    jetty.setHandler(new Handler.Sequence(handlers));
+    // A revoked agent stops at once: its sessions end and its calls in flight are cancelled.
+    agents.onRevocation(id -> {
+      sessions.removeAgent(id);
+      runner.cancelAgent(id);
+    });
   }
 
   /** Bulwark's own issuer identifier (for tokens it mints): the endpoint's origin. */

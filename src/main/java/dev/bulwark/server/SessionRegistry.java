@@ -77,6 +77,11 @@ final class SessionRegistry {
     }
   }
 
+  /** Ends every session of the agent (revocation). */
+  void removeAgent(String agentId) {
+    sessions.values().stream().filter(s -> s.agentId().equals(agentId)).forEach(this::remove);
+  }
+
   Collection<Session> all() {
     return sessions.values();
   }

@@ -22,7 +22,7 @@ final class McpHttp {
   record Reply(int status, Map<String, java.util.List<String>> headers, String body) {
     JsonNode json() throws IOException {
       String text = body;
-      if (text.startsWith("id:") || text.startsWith("event:") || text.startsWith("data:")) {
+      if (text.startsWith("id:") || text.startsWith("event:") || text.startsWith("data:") || text.startsWith(":")) {
         String last = null;
         for (String line : text.split("\n")) {
           if (line.startsWith("data: ")) {

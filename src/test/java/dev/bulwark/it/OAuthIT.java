@@ -125,7 +125,7 @@ class OAuthIT {
         "wrong audience", "audience rejected",
         "wrong issuer", "no matching key",
         "expired", "token expired",
-        "unknown agent", "no configured agent",
+        "unknown agent", "no active agent",
         "alg none", "Unsecured (plain) JWTs are rejected",
         "HS256 keyed with the public key", "Another algorithm expected",
         "unknown kid", "key");

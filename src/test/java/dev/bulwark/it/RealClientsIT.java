@@ -145,7 +145,11 @@ class RealClientsIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String jar = TestNode.REPO.resolve("target/bulwark.jar").toString();
     JsonNode r = TestNode.runClient("stdio-bridge.mjs", gw.url(), gw.key("full"), java, jar, "everything");
-    assertThat(r.path("progress").path("progress").toString()).isEqualTo("[1,2]");
+    // The SDK's stdio client handles notifications a microtask after responses, so the last
+    // progress, written right before the result, can arrive after the call resolved; the
+    // ones before it must all be there, in order.
+    assertThat(r.path("progress").path("progress").toString()).startsWith("[1,2");
+    assertThat(r.path("progress").path("text").asText()).contains("Steps: 3");
     assertThat(r.path("denied").path("content").isArray()).isTrue();
   }
 

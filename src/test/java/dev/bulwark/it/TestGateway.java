@@ -44,6 +44,12 @@ final class TestGateway implements AutoCloseable {
   /** With users from an authorization server; {@code clients}: agent id → its OAuth client id. */
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients) throws Exception {
+    this(upstreams, grants, oauth, clients, null);
+  }
+
+  /** With the admin API enabled for {@code adminKey} (null: disabled). */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = Files.createTempDirectory("bulwark-it");
@@ -61,8 +67,10 @@ final class TestGateway implements AutoCloseable {
               new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), npmDir),
               null, new UpstreamConfig.Restart(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(2))));
     }
+    dev.bulwark.config.AdminConfig admin = adminKey == null ? null
+        : new dev.bulwark.config.AdminConfig(KeyHash.create(adminKey, random).format());
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
-        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), oauth, agents, upstreams);
+        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), oauth, admin, agents, upstreams);
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
         System.getenv(), TestNode.NODE.toString()));
   }
