@@ -31,8 +31,8 @@ public record AuditEvent(
    * {@code agent} is null when authentication failed; {@code user} when the agent acts on its
    * own; {@code chain} lists the agents that delegated to it, outermost first.
    */
-  public record Who(String agent, String user, java.util.List<String> chain, String session, String transport,
-      String remoteAddress) {
+  public record Who(String tenant, String agent, String user, java.util.List<String> chain, String session,
+      String transport, String remoteAddress) {
     public Who {
       chain = chain == null || chain.isEmpty() ? null : java.util.List.copyOf(chain);
     }

@@ -78,7 +78,7 @@ public final class AuditStage implements Stage {
     };
     String type = "tools/call".equals(req.method()) ? "tool.call" : "mcp.request";
     return new AuditEvent(type, code(type, result.status()), clock.instant(), ex.id(),
-        new AuditEvent.Who(ex.caller().map(Caller::agentId).orElse(null),
+        new AuditEvent.Who(ex.caller().map(Caller::tenant).orElse(null), ex.caller().map(Caller::agentId).orElse(null),
             ex.caller().flatMap(Caller::user).map(dev.bulwark.identity.User::subject).orElse(null),
             ex.caller().map(Caller::chain).orElse(null), ex.inbound().sessionId(),
             ex.inbound().transport(), ex.inbound().remoteAddress()),

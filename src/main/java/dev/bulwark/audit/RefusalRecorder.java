@@ -27,7 +27,7 @@ public final class RefusalRecorder {
   /** An administrator's change (agent created, rotated, revoked). */
   public void admin(String remoteAddress, String action, String subjectAgent) {
     AuditEvent event = new AuditEvent("admin." + action, "BW400", clock.instant(), ids.get(),
-        new AuditEvent.Who(null, "admin", null, null, "http", remoteAddress),
+        new AuditEvent.Who(null, null, "admin", null, null, "http", remoteAddress),
         new AuditEvent.Request(action, null, "agent", null, subjectAgent, null, 0),
         new AuditEvent.DecisionBlock("allow", List.of("admin-key")),
         new AuditEvent.Result("ok", null, null, 0, 0));
@@ -46,7 +46,7 @@ public final class RefusalRecorder {
   public void refused(String remoteAddress, String agent, String session, String method, int httpStatus,
       String reason) {
     AuditEvent event = new AuditEvent("http.refused", "BW310", clock.instant(), ids.get(),
-        new AuditEvent.Who(agent, null, null, session, "http", remoteAddress),
+        new AuditEvent.Who(null, agent, null, null, session, "http", remoteAddress),
         new AuditEvent.Request(method, null, null, null, null, null, 0),
         new AuditEvent.DecisionBlock("deny", List.of("transport:" + httpStatus)),
         new AuditEvent.Result("refused", null, reason, 0, 0));

@@ -6,10 +6,16 @@ import java.util.regex.Pattern;
 /**
  * An agent identity: its id, how it authenticates — the salted hash of its API key (never
  * the key), and/or the OAuth client id its users' tokens are issued to — and the patterns of
- * what it may use. An agent with no patterns may use nothing.
+ * what it may use. An agent with no patterns may use nothing. Every agent belongs to exactly
+ * one tenant (default {@code default}); nothing of one tenant resolves for another.
  */
-public record AgentConfig(String id, String keyHash, String oauthClientId, List<String> allow) {
+public record AgentConfig(String id, String keyHash, String oauthClientId, List<String> allow, String tenant) {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  /** An agent of the default tenant. */
+  public AgentConfig(String id, String keyHash, String oauthClientId, List<String> allow) {
+    this(id, keyHash, oauthClientId, allow, null);
+  }
 
   public AgentConfig {
     if (id == null || !ID.matcher(id).matches()) {
@@ -20,5 +26,9 @@ public record AgentConfig(String id, String keyHash, String oauthClientId, List<
           "key_hash (create one with `bulwark keys new`) or oauth_client_id is required");
     }
     allow = allow == null ? List.of() : List.copyOf(allow);
+    tenant = tenant == null ? "default" : tenant;
+    if (!ID.matcher(tenant).matches()) {
+      throw new IllegalArgumentException("tenant must match " + ID.pattern());
+    }
   }
 }

@@ -31,7 +31,8 @@ public final class AgentRegistry {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   /** One agent as it stands now. */
-  public record Agent(String id, List<String> keyHashes, String oauthClientId, List<String> allow, boolean revoked) {
+  public record Agent(String id, List<String> keyHashes, String oauthClientId, List<String> allow, boolean revoked,
+      String tenant) {
     public Agent {
       keyHashes = List.copyOf(keyHashes);
       allow = List.copyOf(allow);
@@ -49,7 +50,7 @@ public final class AgentRegistry {
     Map<String, Agent> map = new LinkedHashMap<>();
     for (AgentConfig a : configured) {
       map.put(a.id(), new Agent(a.id(), a.keyHash() == null ? List.of() : List.of(a.keyHash()), a.oauthClientId(),
-          a.allow(), false));
+          a.allow(), false, a.tenant()));
     }
     if (store != null && Files.exists(store)) {
       for (JsonNode n : Json.MAPPER.readTree(store.toFile()).path("agents")) {
@@ -87,12 +88,12 @@ public final class AgentRegistry {
   }
 
   /** The active agent this key belongs to; every active agent's hashes are checked. */
-  public Optional<String> agentForKey(ApiKey key) {
-    String match = null;
+  public Optional<Agent> agentForKey(ApiKey key) {
+    Agent match = null;
     for (Agent a : agents.values()) {
       for (String hash : a.keyHashes()) {
         if (KeyHash.parse(hash).matches(key) && !a.revoked() && match == null) {
-          match = a.id();
+          match = a;
         }
       }
     }
@@ -100,7 +101,7 @@ public final class AgentRegistry {
   }
 
   /** A new agent with a new key; the key is shown only here. */
-  public synchronized ApiKey create(String id, List<String> allow) throws IOException {
+  public synchronized ApiKey create(String id, List<String> allow, String tenant) throws IOException {
     if (!ID.matcher(id).matches()) {
       throw new IllegalArgumentException("agent id must match " + ID.pattern());
     }
@@ -108,7 +109,10 @@ public final class AgentRegistry {
       throw new IllegalArgumentException("agent '" + id + "' exists");
     }
     ApiKey key = ApiKey.generate(random);
-    put(new Agent(id, List.of(KeyHash.create(key, random).format()), null, allow, false));
+    if (tenant == null || !ID.matcher(tenant).matches()) {
+      throw new IllegalArgumentException("tenant must match " + ID.pattern());
+    }
+    put(new Agent(id, List.of(KeyHash.create(key, random).format()), null, allow, false, tenant));
     return key;
   }
 
@@ -116,7 +120,8 @@ public final class AgentRegistry {
   public synchronized ApiKey rotate(String id) throws IOException {
     Agent a = active(id).orElseThrow(() -> new IllegalArgumentException("no active agent '" + id + "'"));
     ApiKey key = ApiKey.generate(random);
-    put(new Agent(a.id(), List.of(KeyHash.create(key, random).format()), a.oauthClientId(), a.allow(), false));
+    put(new Agent(a.id(), List.of(KeyHash.create(key, random).format()), a.oauthClientId(), a.allow(), false,
+        a.tenant()));
     return key;
   }
 
@@ -127,7 +132,7 @@ public final class AgentRegistry {
       if (a == null || a.revoked()) {
         return false;
       }
-      put(new Agent(a.id(), a.keyHashes(), a.oauthClientId(), a.allow(), true));
+      put(new Agent(a.id(), a.keyHashes(), a.oauthClientId(), a.allow(), true, a.tenant()));
     }
     revocationListeners.forEach(l -> l.accept(id));
     return true;
@@ -162,6 +167,7 @@ public final class AgentRegistry {
       ArrayNode allow = n.putArray("allow");
       a.allow().forEach(allow::add);
       n.put("revoked", a.revoked());
+      n.put("tenant", a.tenant());
     }
     Files.createDirectories(store.toAbsolutePath().getParent());
     Path tmp = Files.createTempFile(store.toAbsolutePath().getParent(), "agents", ".tmp",
@@ -176,6 +182,6 @@ public final class AgentRegistry {
     List<String> allow = new ArrayList<>();
     n.path("allow").forEach(p -> allow.add(p.asText()));
     return new Agent(n.path("id").asText(), hashes, n.hasNonNull("oauth_client_id") ? n.get("oauth_client_id").asText() : null,
-        allow, n.path("revoked").asBoolean(false));
+        allow, n.path("revoked").asBoolean(false), n.path("tenant").asText("default"));
   }
 }

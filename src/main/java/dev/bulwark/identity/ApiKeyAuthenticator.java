@@ -29,7 +29,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
       return new Authentication.Refused("not a bearer credential");
     }
     return agents.agentForKey(ApiKey.of(parts[1].trim()))
-        .<Authentication>map(id -> new Authentication.Authenticated(new Caller(id)))
+        .<Authentication>map(a -> new Authentication.Authenticated(
+            new Caller(a.tenant(), a.id(), java.util.Optional.empty(), List.of(), List.of())))
         .orElseGet(() -> new Authentication.Refused("unknown or revoked api key"));
   }
 }

@@ -61,8 +61,12 @@ public final class DelegatedTokens {
    * than the subject's, the subject's agent joins the chain: the actor's rights will never
    * exceed it. Fails with a reason if the chain would grow past its bound.
    */
-  public Minted mint(Caller subject, Instant subjectExpiry, String actor, List<String> requestedScope)
+  public Minted mint(Caller subject, Instant subjectExpiry, Caller actorCaller, List<String> requestedScope)
       throws DelegationException {
+    String actor = actorCaller.agentId();
+    if (!actorCaller.tenant().equals(subject.tenant())) {
+      throw new DelegationException("the actor belongs to another tenant than the subject");
+    }
     User user = subject.user().orElseThrow(() -> new DelegationException("the subject token names no user"));
     List<String> chain = new ArrayList<>(subject.chain());
     if (!subject.agentId().equals(actor)) {
@@ -81,6 +85,7 @@ public final class DelegatedTokens {
         .issuer(issuer.get()).audience(resource.get()).subject(user.subject())
         .issueTime(Date.from(now)).expirationTime(Date.from(exp)).jwtID(UUID.randomUUID().toString())
         .claim("act", actClaim(actor, chain))
+        .claim("bulwark_tenant", subject.tenant())
         .claim("bulwark_roles", List.copyOf(user.roles()))
         .claim("bulwark_groups", List.copyOf(user.groups()));
     if (!scope.isEmpty()) {
@@ -131,7 +136,11 @@ public final class DelegatedTokens {
     User user = new User(claims.getSubject(), strings(claims, "bulwark_roles"), strings(claims, "bulwark_groups"));
     String scope = (String) claims.getClaim("scope");
     List<String> scopes = scope == null || scope.isBlank() ? List.of() : List.of(scope.trim().split("\\s+"));
-    return new Authenticator.Authentication.Authenticated(new Caller(agent, Optional.of(user), chain, scopes));
+    String tenant = claims.getClaim("bulwark_tenant") instanceof String t ? t : null;
+    if (tenant == null) {
+      return new Authenticator.Authentication.Refused("delegated token names no tenant");
+    }
+    return new Authenticator.Authentication.Authenticated(new Caller(tenant, agent, Optional.of(user), chain, scopes));
   }
 
   // A requested scope may only narrow: with an earlier scope, only patterns it already had.
@@ -153,7 +162,7 @@ public final class DelegatedTokens {
       p.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, source));
       p.setJWSTypeVerifier((type, context) -> { });
       p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(resource.get(),
-          new JWTClaimsSet.Builder().issuer(issuer.get()).build(), Set.of("sub", "exp", "act")));
+          new JWTClaimsSet.Builder().issuer(issuer.get()).build(), Set.of("sub", "exp", "act", "bulwark_tenant")));
       processor = p;
     }
     return p;

@@ -46,8 +46,12 @@ public final class OAuthAuthenticator implements Authenticator {
       if (a instanceof Authentication.Authenticated ok) {
         Caller c = ok.caller();
         for (String agent : concat(c.chain(), c.agentId())) {
-          if (agents.active(agent).isEmpty()) {
+          Optional<AgentRegistry.Agent> known = agents.active(agent);
+          if (known.isEmpty()) {
             return new Authentication.Refused("agent " + agent + " in the delegation chain is revoked or unknown");
+          }
+          if (!known.get().tenant().equals(c.tenant())) {
+            return new Authentication.Refused("agent " + agent + " belongs to another tenant than the token");
           }
         }
       }
@@ -61,17 +65,17 @@ public final class OAuthAuthenticator implements Authenticator {
 
   private Authentication caller(JWTClaimsSet claims) {
     String client = text(claims, config.agentClaim()).or(() -> text(claims, "client_id")).orElse(null);
-    String agent = client == null ? null : agents.byOAuthClient(client).map(AgentRegistry.Agent::id).orElse(null);
+    AgentRegistry.Agent agent = client == null ? null : agents.byOAuthClient(client).orElse(null);
     if (agent == null) {
       return new Authentication.Refused("token issued to " + (client == null ? "no client" : "client " + client)
           + ", which is no active agent");
     }
     // A client-credentials token (subject = the client itself) is the agent on its own: no user.
     if (client.equals(claims.getSubject())) {
-      return new Authentication.Authenticated(new Caller(agent));
+      return new Authentication.Authenticated(new Caller(agent.tenant(), agent.id(), Optional.empty(), List.of(), List.of()));
     }
     User user = new User(claims.getSubject(), strings(claims, config.rolesClaim()), strings(claims, config.groupsClaim()));
-    return new Authentication.Authenticated(new Caller(agent, Optional.of(user)));
+    return new Authentication.Authenticated(new Caller(agent.tenant(), agent.id(), Optional.of(user), List.of(), List.of()));
   }
 
   /** The API-key part alone: for actor tokens, which must be an agent's own credential. */

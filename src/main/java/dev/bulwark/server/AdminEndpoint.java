@@ -75,7 +75,7 @@ final class AdminEndpoint extends Handler.Abstract {
         for (String p : allow) {
           dev.bulwark.policy.AccessPattern.parse(p);
         }
-        ApiKey key = agents.create(id, allow);
+        ApiKey key = agents.create(id, allow, body.path("tenant").asText("default"));
         audit.admin(remote, "agent.create", id);
         Replies.json(response, callback, 201, Json.object().put("id", id).put("key", key.revealOnce()));
       } else if (rest.matches("/[^/]+/rotate") && request.getMethod().equals("POST")) {
@@ -106,7 +106,7 @@ final class AdminEndpoint extends Handler.Abstract {
     ObjectNode out = Json.object();
     ArrayNode list = out.putArray("agents");
     for (AgentRegistry.Agent a : agents.all()) {
-      ObjectNode n = list.addObject().put("id", a.id()).put("revoked", a.revoked());
+      ObjectNode n = list.addObject().put("id", a.id()).put("tenant", a.tenant()).put("revoked", a.revoked());
       if (a.oauthClientId() != null) {
         n.put("oauth_client_id", a.oauthClientId());
       }

@@ -104,6 +104,7 @@ final class TokenEndpoint extends Handler.Abstract {
       return;
     }
     String actorId = a.caller().agentId();
+    dev.bulwark.identity.Caller actorCaller = a.caller();
     Authentication subject = authenticator.authenticate("Bearer " + subjectToken);
     if (!(subject instanceof Authentication.Authenticated s)) {
       audit.refused(remote, actorId, null, "token-exchange", 400, "subject: " + ((Authentication.Refused) subject).reason());
@@ -114,7 +115,7 @@ final class TokenEndpoint extends Handler.Abstract {
     List<String> requested = scope == null || scope.isBlank() ? List.of() : List.of(scope.trim().split("\\s+"));
     DelegatedTokens.Minted minted;
     try {
-      minted = tokens.mint(s.caller(), OAuthAuthenticator.expiryOf(subjectToken), actorId, requested);
+      minted = tokens.mint(s.caller(), OAuthAuthenticator.expiryOf(subjectToken), actorCaller, requested);
     } catch (DelegatedTokens.DelegationException e) {
       audit.refused(remote, actorId, null, "token-exchange", 400, e.getMessage());
       error(response, callback, 400, "invalid_grant", e.getMessage());

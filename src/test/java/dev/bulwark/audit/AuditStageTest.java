@@ -39,7 +39,7 @@ class AuditStageTest {
     assertThat(event.code()).isEqualTo("BW100");
     assertThat(event.time()).isEqualTo(NOW);
     assertThat(event.exchangeId()).isEqualTo("exchange-1");
-    assertThat(event.who()).isEqualTo(new AuditEvent.Who("support", null, null, "session-1", "http", "127.0.0.1"));
+    assertThat(event.who()).isEqualTo(new AuditEvent.Who("default", "support", null, null, "session-1", "http", "127.0.0.1"));
     assertThat(event.request().method()).isEqualTo("tools/call");
     assertThat(event.request().kind()).isEqualTo("tool");
     assertThat(event.request().server()).isEqualTo("crm");

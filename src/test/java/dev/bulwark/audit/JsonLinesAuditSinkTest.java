@@ -111,7 +111,7 @@ class JsonLinesAuditSinkTest {
 
   private static AuditEvent event(String exchangeId, String status) {
     return new AuditEvent("tool.call", "BW100", Instant.parse("2026-03-01T12:00:00Z"), exchangeId,
-        new AuditEvent.Who("support", null, null, "session-1", "http", "127.0.0.1"),
+        new AuditEvent.Who("default", "support", null, null, "session-1", "http", "127.0.0.1"),
         new AuditEvent.Request("tools/call", "2025-06-18", "tool", "crm", "get_customer",
             JsonNodeFactory.instance.objectNode().put("id", 7), 42),
         new AuditEvent.DecisionBlock("allow", List.of("rule-1")),

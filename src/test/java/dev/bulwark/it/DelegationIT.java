@@ -47,8 +47,9 @@ class DelegationIT {
             "assistant", List.of("everything/*"),
             "helper", List.of("everything/*", "fs/*"),
             "h2", List.of("*/*"),
-            "h3", List.of("*/*")),
-        oauth, Map.of("assistant", "assistant-app"));
+            "h3", List.of("*/*"),
+            "outsider", List.of("*/*")),
+        oauth, Map.of("assistant", "assistant-app"), null, Map.of("outsider", "other-tenant"));
     http = new McpHttp(gw.url());
   }
 
@@ -146,6 +147,19 @@ class DelegationIT {
     assertThat(t4.statusCode()).isEqualTo(400);
     assertThat(t4.body()).contains("chain longer than 3");
     gw.awaitAudit("\"type\":\"http.refused\"", "chain longer than 3");
+  }
+
+  @Test
+  void nothingCrossesTenants() throws Exception {
+    HttpResponse<String> r = exchange(userToken(), "outsider", null);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("invalid_grant").contains("another tenant");
+    gw.awaitAudit("\"type\":\"http.refused\"", "another tenant");
+    // Its own session ids mean nothing to another tenant's agent, and vice versa.
+    String theirs = http.initialize(gw.key("outsider"));
+    assertThat(http.call(gw.key("h2"), theirs, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").status())
+        .isEqualTo(404);
+    gw.awaitAudit("\"tenant\":\"other-tenant\"", "\"agent\":\"outsider\"", "\"method\":\"initialize\"");
   }
 
   @Test

@@ -50,13 +50,20 @@ final class TestGateway implements AutoCloseable {
   /** With the admin API enabled for {@code adminKey} (null: disabled). */
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients, ApiKey adminKey) throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, Map.of());
+  }
+
+  /** {@code tenants}: agent id → its tenant (absent: the default tenant). */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = Files.createTempDirectory("bulwark-it");
     files = Files.createDirectories(dataDir.resolve("files"));
     Files.writeString(files.resolve("hello.txt"), "hello from the integration test\n");
     List<AgentConfig> agents = new java.util.ArrayList<>();
-    new java.util.TreeMap<>(grants).forEach((id, allow) -> agents.add(agent(id, allow, clients.get(id), random)));
+    new java.util.TreeMap<>(grants).forEach((id, allow) -> agents.add(agent(id, allow, clients.get(id), tenants.get(id),
+        random)));
     String npmDir = TestNode.DIR.toString();
     if (upstreams == null) {
       upstreams = List.of(
@@ -75,10 +82,10 @@ final class TestGateway implements AutoCloseable {
         System.getenv(), TestNode.NODE.toString()));
   }
 
-  private AgentConfig agent(String id, List<String> allow, String oauthClient, SecureRandom random) {
+  private AgentConfig agent(String id, List<String> allow, String oauthClient, String tenant, SecureRandom random) {
     ApiKey key = ApiKey.generate(random);
     keys.put(id, key.revealOnce());
-    return new AgentConfig(id, KeyHash.create(key, random).format(), oauthClient, allow);
+    return new AgentConfig(id, KeyHash.create(key, random).format(), oauthClient, allow, tenant);
   }
 
   String url() {

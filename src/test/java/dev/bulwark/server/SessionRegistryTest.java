@@ -39,12 +39,12 @@ class SessionRegistryTest {
     Session second = create("a");
     Thread.sleep(5);
     Session third = create("a");
-    assertThat(sessions.find(first.id(), "a")).isPresent();
+    assertThat(sessions.find(first.id(), new dev.bulwark.identity.Caller("a").principal())).isPresent();
     Session fourth = create("a");
     assertThat(fourth).isNotNull();
-    assertThat(sessions.find(second.id(), "a")).isEmpty();
-    assertThat(sessions.find(first.id(), "a")).isPresent();
-    assertThat(sessions.find(third.id(), "a")).isPresent();
+    assertThat(sessions.find(second.id(), new dev.bulwark.identity.Caller("a").principal())).isEmpty();
+    assertThat(sessions.find(first.id(), new dev.bulwark.identity.Caller("a").principal())).isPresent();
+    assertThat(sessions.find(third.id(), new dev.bulwark.identity.Caller("a").principal())).isPresent();
     assertThat(ended).containsExactly(second.id());
   }
 
@@ -61,9 +61,17 @@ class SessionRegistryTest {
   }
 
   @Test
+  void aSessionIsInvisibleToAnAgentOfTheSameNameInAnotherTenant() {
+    Session s = create("a");
+    dev.bulwark.identity.Caller other = new dev.bulwark.identity.Caller("tenant-b", "a", java.util.Optional.empty(),
+        List.of(), List.of());
+    assertThat(sessions.find(s.id(), other.principal())).isEmpty();
+  }
+
+  @Test
   void aSessionIsInvisibleToAnotherAgent() {
     Session s = create("a");
-    assertThat(sessions.find(s.id(), "b")).isEmpty();
-    assertThat(sessions.find(s.id(), "a")).isPresent();
+    assertThat(sessions.find(s.id(), new dev.bulwark.identity.Caller("b").principal())).isEmpty();
+    assertThat(sessions.find(s.id(), new dev.bulwark.identity.Caller("a").principal())).isPresent();
   }
 }
