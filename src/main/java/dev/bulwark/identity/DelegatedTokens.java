@@ -159,7 +159,7 @@ public final class DelegatedTokens {
     if (p == null) {
       p = new DefaultJWTProcessor<>();
       JWKSource<SecurityContext> source = (selector, context) -> selector.select(keys.publicKeys());
-      p.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, source));
+      p.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, source));
       p.setJWSTypeVerifier((type, context) -> { });
       p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(resource.get(),
           new JWTClaimsSet.Builder().issuer(issuer.get()).build(), Set.of("sub", "exp", "act", "bulwark_tenant")));

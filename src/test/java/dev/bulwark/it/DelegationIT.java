@@ -3,7 +3,7 @@ package dev.bulwark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -103,7 +103,7 @@ class DelegationIT {
         URI.create("http://" + endpoint.getRawAuthority() + "/.well-known/jwks.json")).build(),
         HttpResponse.BodyHandlers.ofString()).body());
     SignedJWT jwt = SignedJWT.parse(delegated);
-    assertThat(jwt.verify(new ECDSAVerifier(published.getKeyByKeyId(jwt.getHeader().getKeyID()).toECKey()))).isTrue();
+    assertThat(jwt.verify(new RSASSAVerifier(published.getKeyByKeyId(jwt.getHeader().getKeyID()).toRSAKey()))).isTrue();
     JWTClaimsSet claims = jwt.getJWTClaimsSet();
     assertThat(claims.getSubject()).isEqualTo("alice");
     assertThat(claims.getAudience()).containsExactly(gw.url());

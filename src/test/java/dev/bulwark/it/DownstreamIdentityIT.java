@@ -81,7 +81,7 @@ class DownstreamIdentityIT {
         Map.of("support", List.of("tickets/*")));
     URI endpoint = URI.create(gw.url());
     DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
-    p.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, JWKSourceBuilder
+    p.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, JWKSourceBuilder
         .create(URI.create("http://" + endpoint.getRawAuthority() + "/.well-known/jwks.json").toURL()).build()));
     p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(audience,
         new JWTClaimsSet.Builder().issuer("http://" + endpoint.getRawAuthority()).build(), Set.of("sub", "exp")));

@@ -1,0 +1,107 @@
+package dev.bulwark.identity;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import dev.bulwark.config.AgentConfig;
+import dev.bulwark.config.OAuthConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Per-call cost of authenticating a request: a user's access token (RS256, JWKS cached
+ * after the first fetch), a token Bulwark minted by delegation (RS256, its own keys), and an
+ * agent API key. Run with bench/jmh; not part of the tests.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class TokenValidationBench {
+  private HttpServer jwks;
+  private OAuthAuthenticator authenticator;
+  private String userToken;
+  private String delegatedToken;
+  private String apiKeyHeader;
+
+  @Setup
+  public void setUp() throws Exception {
+    RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
+    byte[] set = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+    jwks = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    jwks.createContext("/jwks", exchange -> {
+      exchange.sendResponseHeaders(200, set.length);
+      exchange.getResponseBody().write(set);
+      exchange.close();
+    });
+    jwks.start();
+    String issuer = "https://idp.example";
+    String resource = "http://127.0.0.1:8080/mcp";
+    SecureRandom random = new SecureRandom();
+    ApiKey agentKey = ApiKey.generate(random);
+    AgentRegistry agents = AgentRegistry.of(List.of(
+        new AgentConfig("assistant", KeyHash.create(agentKey, random).format(), "assistant-app", List.of("*/*"))));
+    SigningKeys signing = SigningKeys.loadOrCreate(Files.createTempDirectory("bench"));
+    DelegatedTokens delegated = new DelegatedTokens(signing, () -> "http://127.0.0.1:8080", () -> resource,
+        Clock.systemUTC(), 3);
+    OAuthConfig oauth = new OAuthConfig(issuer, null, null, null, null, null, null, null, Map.of());
+    authenticator = new OAuthAuthenticator(oauth, URI.create("http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks"),
+        () -> resource, agents, delegated);
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(),
+        new JWTClaimsSet.Builder().issuer(issuer).audience(resource).subject("alice").claim("azp", "assistant-app")
+            .claim("roles", List.of("support")).expirationTime(new Date(System.currentTimeMillis() + 3_600_000)).build());
+    jwt.sign(new RSASSASigner(key));
+    userToken = "Bearer " + jwt.serialize();
+    Caller alice = ((Authenticator.Authentication.Authenticated) authenticator.authenticate(userToken)).caller();
+    delegatedToken = "Bearer " + delegated.mint(alice, null, alice, List.of()).token();
+    apiKeyHeader = "Bearer " + agentKey.revealOnce();
+    if (!(authenticator.authenticate(delegatedToken) instanceof Authenticator.Authentication.Authenticated)
+        || !(authenticator.authenticate(apiKeyHeader) instanceof Authenticator.Authentication.Authenticated)) {
+      throw new IllegalStateException("benchmark tokens do not authenticate");
+    }
+  }
+
+  @TearDown
+  public void tearDown() {
+    jwks.stop(0);
+  }
+
+  @Benchmark
+  public Object userAccessTokenRs256() {
+    return authenticator.authenticate(userToken);
+  }
+
+  @Benchmark
+  public Object delegatedTokenRs256() {
+    return authenticator.authenticate(delegatedToken);
+  }
+
+  @Benchmark
+  public Object agentApiKey() {
+    return authenticator.authenticate(apiKeyHeader);
+  }
+
+}
