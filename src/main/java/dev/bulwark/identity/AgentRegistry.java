@@ -39,6 +39,9 @@ public final class AgentRegistry {
     }
   }
 
+  // Parsed forms of every stored hash, so a request checks keys without parsing hex.
+  private final Map<String, KeyHash> parsedHashes = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Path store;
   private final SecureRandom random;
   private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
@@ -92,7 +95,7 @@ public final class AgentRegistry {
     Agent match = null;
     for (Agent a : agents.values()) {
       for (String hash : a.keyHashes()) {
-        if (KeyHash.parse(hash).matches(key) && !a.revoked() && match == null) {
+        if (parsedHashes.computeIfAbsent(hash, KeyHash::parse).matches(key) && !a.revoked() && match == null) {
           match = a;
         }
       }

@@ -30,6 +30,9 @@ public final class Json {
     JsonFactory factory = JsonFactory.builder()
         .streamReadConstraints(constraints)
         .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        // No source excerpts in parse errors: they would echo a peer's bytes, and building
+        // the reference costs on every message.
+        .disable(com.fasterxml.jackson.core.StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
         .build();
     return JsonMapper.builder(factory)
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
