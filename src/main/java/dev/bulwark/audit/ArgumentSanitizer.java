@@ -51,7 +51,8 @@ public final class ArgumentSanitizer {
   private JsonNode walk(JsonNode node, int depth) {
     if (node.isTextual()) {
       String original = node.asText();
-      String s = SECRET_VALUE.matcher(original).replaceAll("[redacted]");
+      // The shortest credential shape matched is 20 characters: shorter strings skip the scan.
+      String s = original.length() < 20 ? original : SECRET_VALUE.matcher(original).replaceAll("[redacted]");
       if (s.length() <= maxString) {
         return s.equals(original) ? node : NODES.textNode(s);
       }

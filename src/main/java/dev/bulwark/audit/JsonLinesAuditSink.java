@@ -1,10 +1,5 @@
 package dev.bulwark.audit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -20,14 +15,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * thrown, never swallowed, and the sink stays failed so no later event can skip a gap.
  */
 public final class JsonLinesAuditSink implements AuditSink {
-  private final ObjectMapper mapper = JsonMapper.builder()
-      .findAndAddModules()
-      // Generated accessors instead of reflection: one event is written per request.
-      .addModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule())
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .build();
   private final ReentrantLock lock = new ReentrantLock();
   private final Path file;
   private OutputStream out;
@@ -49,7 +36,7 @@ public final class JsonLinesAuditSink implements AuditSink {
   public void write(AuditEvent event) throws AuditException {
     byte[] line;
     try {
-      byte[] json = mapper.writeValueAsBytes(event);
+      byte[] json = AuditJson.encode(event);
       line = java.util.Arrays.copyOf(json, json.length + 1);
       line[json.length] = '\n';
     } catch (IOException e) {
