@@ -77,15 +77,7 @@ class AgentAdminIT {
   void aRevokedAgentStopsAtOnceInFlightCallsIncluded() throws Exception {
     String key = gw.key("ops");
     String session = http.initialize(key);
-    CompletableFuture<JsonNode> longCall = CompletableFuture.supplyAsync(() -> {
-      try {
-        return http.call(key, session, """
-            {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"everything__trigger-long-running-operation",
-             "arguments":{"duration":60,"steps":60}}}""").json();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<JsonNode> longCall = http.longCall(key, session);
     Thread.sleep(1500);
     long revokedAt = System.nanoTime();
     assertThat(cli("revoke", "ops").exit()).isZero();

@@ -88,11 +88,7 @@ class DelegationIT {
   }
 
   private static List<String> tools(String bearer) throws Exception {
-    String session = http.initialize(bearer);
-    List<String> names = new ArrayList<>();
-    http.call(bearer, session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").json()
-        .path("result").path("tools").forEach(t -> names.add(t.path("name").asText()));
-    return names;
+    return http.toolNames(bearer);
   }
 
   @Test

@@ -74,6 +74,28 @@ final class McpHttp {
     return lines;
   }
 
+  /** Names of the tools {@code key} sees, in a new session. */
+  java.util.List<String> toolNames(String key) throws IOException, InterruptedException {
+    String session = initialize(key);
+    java.util.List<String> names = new java.util.ArrayList<>();
+    call(key, session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}").json()
+        .path("result").path("tools").forEach(t -> names.add(t.path("name").asText()));
+    return names;
+  }
+
+  /** Starts everything's 60-second operation in the session; completes with its answer. */
+  java.util.concurrent.CompletableFuture<JsonNode> longCall(String key, String session) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return call(key, session, """
+            {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"everything__trigger-long-running-operation",
+             "arguments":{"duration":60,"steps":60}}}""").json();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
   /** Initializes a session as {@code key}; returns the session id. */
   String initialize(String key) throws IOException, InterruptedException {
     Reply r = post("""

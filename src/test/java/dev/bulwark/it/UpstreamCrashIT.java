@@ -33,15 +33,7 @@ class UpstreamCrashIT {
           .contains("\"io.modelcontextprotocol/subscriptionId\":\"listen-1\"").doesNotContain("resourceSubscriptions");
       BlockingQueue<String> sessionStream = http.get(Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", session));
 
-      CompletableFuture<JsonNode> inFlight = CompletableFuture.supplyAsync(() -> {
-        try {
-          return http.call(key, session, """
-              {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"everything__trigger-long-running-operation",
-               "arguments":{"duration":60,"steps":60}}}""").json();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<JsonNode> inFlight = http.longCall(key, session);
       Thread.sleep(1500);
       ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
