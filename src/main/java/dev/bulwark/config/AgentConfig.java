@@ -7,14 +7,21 @@ import java.util.regex.Pattern;
  * An agent identity: its id, how it authenticates — the salted hash of its API key (never
  * the key), and/or the OAuth client id its users' tokens are issued to — and the patterns of
  * what it may use. An agent with no patterns may use nothing. Every agent belongs to exactly
- * one tenant (default {@code default}); nothing of one tenant resolves for another.
+ * one tenant (default {@code default}); nothing of one tenant resolves for another. An agent
+ * with a {@code signing_key} (Ed25519, base64 X.509) must sign every request (RFC 9421).
  */
-public record AgentConfig(String id, String keyHash, String oauthClientId, List<String> allow, String tenant) {
+public record AgentConfig(String id, String keyHash, String oauthClientId, List<String> allow, String tenant,
+    String signingKey) {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   /** An agent of the default tenant. */
   public AgentConfig(String id, String keyHash, String oauthClientId, List<String> allow) {
-    this(id, keyHash, oauthClientId, allow, null);
+    this(id, keyHash, oauthClientId, allow, null, null);
+  }
+
+  /** An agent of the given tenant that does not sign its requests. */
+  public AgentConfig(String id, String keyHash, String oauthClientId, List<String> allow, String tenant) {
+    this(id, keyHash, oauthClientId, allow, tenant, null);
   }
 
   public AgentConfig {

@@ -32,7 +32,7 @@ public final class AgentRegistry {
 
   /** One agent as it stands now. */
   public record Agent(String id, List<String> keyHashes, String oauthClientId, List<String> allow, boolean revoked,
-      String tenant) {
+      String tenant, String signingKey) {
     public Agent {
       keyHashes = List.copyOf(keyHashes);
       allow = List.copyOf(allow);
@@ -53,7 +53,10 @@ public final class AgentRegistry {
     Map<String, Agent> map = new LinkedHashMap<>();
     for (AgentConfig a : configured) {
       map.put(a.id(), new Agent(a.id(), a.keyHash() == null ? List.of() : List.of(a.keyHash()), a.oauthClientId(),
-          a.allow(), false, a.tenant()));
+          a.allow(), false, a.tenant(), a.signingKey()));
+      if (a.signingKey() != null) {
+        MessageSignatures.ed25519(a.signingKey());
+      }
     }
     if (store != null && Files.exists(store)) {
       for (JsonNode n : Json.MAPPER.readTree(store.toFile()).path("agents")) {
@@ -115,7 +118,7 @@ public final class AgentRegistry {
     if (tenant == null || !ID.matcher(tenant).matches()) {
       throw new IllegalArgumentException("tenant must match " + ID.pattern());
     }
-    put(new Agent(id, List.of(KeyHash.create(key, random).format()), null, allow, false, tenant));
+    put(new Agent(id, List.of(KeyHash.create(key, random).format()), null, allow, false, tenant, null));
     return key;
   }
 
@@ -124,7 +127,7 @@ public final class AgentRegistry {
     Agent a = active(id).orElseThrow(() -> new IllegalArgumentException("no active agent '" + id + "'"));
     ApiKey key = ApiKey.generate(random);
     put(new Agent(a.id(), List.of(KeyHash.create(key, random).format()), a.oauthClientId(), a.allow(), false,
-        a.tenant()));
+        a.tenant(), a.signingKey()));
     return key;
   }
 
@@ -135,7 +138,7 @@ public final class AgentRegistry {
       if (a == null || a.revoked()) {
         return false;
       }
-      put(new Agent(a.id(), a.keyHashes(), a.oauthClientId(), a.allow(), true, a.tenant()));
+      put(new Agent(a.id(), a.keyHashes(), a.oauthClientId(), a.allow(), true, a.tenant(), a.signingKey()));
     }
     revocationListeners.forEach(l -> l.accept(id));
     return true;
@@ -171,6 +174,9 @@ public final class AgentRegistry {
       a.allow().forEach(allow::add);
       n.put("revoked", a.revoked());
       n.put("tenant", a.tenant());
+      if (a.signingKey() != null) {
+        n.put("signing_key", a.signingKey());
+      }
     }
     Files.createDirectories(store.toAbsolutePath().getParent());
     Path tmp = Files.createTempFile(store.toAbsolutePath().getParent(), "agents", ".tmp",
@@ -185,6 +191,7 @@ public final class AgentRegistry {
     List<String> allow = new ArrayList<>();
     n.path("allow").forEach(p -> allow.add(p.asText()));
     return new Agent(n.path("id").asText(), hashes, n.hasNonNull("oauth_client_id") ? n.get("oauth_client_id").asText() : null,
-        allow, n.path("revoked").asBoolean(false), n.path("tenant").asText("default"));
+        allow, n.path("revoked").asBoolean(false), n.path("tenant").asText("default"),
+        n.hasNonNull("signing_key") ? n.get("signing_key").asText() : null);
   }
 }

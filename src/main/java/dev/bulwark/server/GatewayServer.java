@@ -64,7 +64,7 @@ public final class GatewayServer implements AutoCloseable {
         exchangeIds);
     HttpGuard guard = new HttpGuard(config.listen());
     McpEndpoint mcp = new McpEndpoint(path, guard, authenticator, codec, sessions, runner, refusals,
-        resource, config.limits().maxRequestBytes());
+        resource, signatureCheck(agents), config.limits().maxRequestBytes());
     java.util.List<Handler> handlers = new java.util.ArrayList<>(java.util.List.of(mcp));
     if (signing != null) {
       // Keys are published whenever Bulwark signs anything; token exchange only with users.
@@ -80,6 +80,20 @@ public final class GatewayServer implements AutoCloseable {
       sessions.removeAgent(id);
       runner.cancelAgent(id);
     });
+  }
+
+  // The acting agent signs if it registered a key (RFC 9421); agents without one need not.
+  private static McpEndpoint.SignatureCheck signatureCheck(AgentRegistry agents) {
+    dev.bulwark.identity.MessageSignatures signatures =
+        new dev.bulwark.identity.MessageSignatures(java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(60));
+    return (caller, http, body) -> {
+      String key = agents.active(caller.agentId()).map(AgentRegistry.Agent::signingKey).orElse(null);
+      if (key == null) {
+        return null;
+      }
+      return signatures.verify(new dev.bulwark.identity.MessageSignatures.SignedRequest(http.getMethod(),
+          http.getHttpURI().asString(), body, name -> http.getHeaders().getValuesList(name)), key);
+    };
   }
 
   /** Bulwark's own issuer identifier (for tokens it mints): the endpoint's origin. */

@@ -38,12 +38,23 @@ public final class McpEndpoint extends Handler.Abstract {
   private final ExchangeRunner runner;
   private final RefusalRecorder refusals;
   private final ProtectedResource resource;
+  private final SignatureCheck signatures;
   private final int maxBytes;
 
+  /** Null if the caller's request is signed as its agent requires (or need not be); else why not. */
+  @FunctionalInterface
+  interface SignatureCheck {
+    String check(dev.bulwark.identity.Caller caller, Request http, byte[] body);
+
+    SignatureCheck NONE = (caller, http, body) -> null;
+  }
+
   McpEndpoint(String path, HttpGuard guard, Authenticator authenticator, JsonRpcCodec codec,
-      SessionRegistry sessions, ExchangeRunner runner, RefusalRecorder refusals, ProtectedResource resource, int maxBytes) {
+      SessionRegistry sessions, ExchangeRunner runner, RefusalRecorder refusals, ProtectedResource resource,
+      SignatureCheck signatures, int maxBytes) {
     super(InvocationType.BLOCKING);
     this.resource = resource;
+    this.signatures = signatures;
     this.path = path;
     this.guard = guard;
     this.authenticator = authenticator;
@@ -100,6 +111,15 @@ public final class McpEndpoint extends Handler.Abstract {
     if (body.length > maxBytes) {
       Replies.error(response, callback, 413, null, ErrorCodes.INVALID_REQUEST, "Request too large");
       return;
+    }
+    if (auth instanceof Authentication.Authenticated a) {
+      String unsigned = signatures.check(a.caller(), request, body);
+      if (unsigned != null) {
+        refusals.refused(Request.getRemoteAddr(request), a.caller().agentId(), request.getHeaders().get("Mcp-Session-Id"),
+            "POST", 401, unsigned);
+        Replies.unauthenticated(response, callback, resource.challenge(true));
+        return;
+      }
     }
     switch (codec.decode(body)) {
       case JsonRpcCodec.Decoded.Invalid inv ->

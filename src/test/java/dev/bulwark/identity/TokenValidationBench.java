@@ -46,6 +46,9 @@ public class TokenValidationBench {
   private String userToken;
   private String delegatedToken;
   private String apiKeyHeader;
+  private MessageSignatures.SignedRequest signed;
+  private String signerKey;
+  private MessageSignatures verifier;
 
   @Setup
   public void setUp() throws Exception {
@@ -78,7 +81,25 @@ public class TokenValidationBench {
     Caller alice = ((Authenticator.Authentication.Authenticated) authenticator.authenticate(userToken)).caller();
     delegatedToken = "Bearer " + delegated.mint(alice, null, alice, List.of()).token();
     apiKeyHeader = "Bearer " + agentKey.revealOnce();
-    if (!(authenticator.authenticate(delegatedToken) instanceof Authenticator.Authentication.Authenticated)
+    java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    signerKey = java.util.Base64.getEncoder().encodeToString(pair.getPublic().getEncoded());
+    byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x__y\"}}"
+        .getBytes(StandardCharsets.UTF_8);
+    String digest = MessageSignatures.contentDigest(body);
+    String components = "\"@method\" \"@target-uri\" \"content-digest\" \"authorization\"";
+    String params = ";created=" + java.time.Instant.now().getEpochSecond() + ";nonce=\"n1\";alg=\"ed25519\"";
+    String base = "\"@method\": POST\n\"@target-uri\": " + resource + "\n\"content-digest\": " + digest + "\n"
+        + "\"authorization\": " + apiKeyHeader + "\n\"@signature-params\": (" + components + ")" + params;
+    java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+    s.initSign(pair.getPrivate());
+    s.update(base.getBytes(StandardCharsets.UTF_8));
+    Map<String, List<String>> headers = Map.of("authorization", List.of(apiKeyHeader), "content-digest", List.of(digest),
+        "signature-input", List.of("sig1=(" + components + ")" + params),
+        "signature", List.of("sig1=:" + java.util.Base64.getEncoder().encodeToString(s.sign()) + ":"));
+    signed = new MessageSignatures.SignedRequest("POST", resource, body, headers::get);
+    verifier = new MessageSignatures(Clock.systemUTC(), java.time.Duration.ofMinutes(10));
+    if (new MessageSignatures(Clock.systemUTC(), java.time.Duration.ofMinutes(10)).verify(signed, signerKey) != null
+        || !(authenticator.authenticate(delegatedToken) instanceof Authenticator.Authentication.Authenticated)
         || !(authenticator.authenticate(apiKeyHeader) instanceof Authenticator.Authentication.Authenticated)) {
       throw new IllegalStateException("benchmark tokens do not authenticate");
     }
@@ -97,6 +118,15 @@ public class TokenValidationBench {
   @Benchmark
   public Object delegatedTokenRs256() {
     return authenticator.authenticate(delegatedToken);
+  }
+
+  /**
+   * RFC 9421 verification (Ed25519) of a signed request. Every call after the first is a
+   * replay, refused only after the signature verified: the full cost is measured.
+   */
+  @Benchmark
+  public Object signedRequestEd25519() {
+    return verifier.verify(signed, signerKey);
   }
 
   @Benchmark

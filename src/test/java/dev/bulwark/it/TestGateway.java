@@ -56,6 +56,13 @@ final class TestGateway implements AutoCloseable {
   /** {@code tenants}: agent id → its tenant (absent: the default tenant). */
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants) throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, tenants, Map.of());
+  }
+
+  /** {@code signingKeys}: agent id → its Ed25519 public key (base64 X.509); such agents must sign. */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys)
+      throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = Files.createTempDirectory("bulwark-it");
@@ -63,7 +70,7 @@ final class TestGateway implements AutoCloseable {
     Files.writeString(files.resolve("hello.txt"), "hello from the integration test\n");
     List<AgentConfig> agents = new java.util.ArrayList<>();
     new java.util.TreeMap<>(grants).forEach((id, allow) -> agents.add(agent(id, allow, clients.get(id), tenants.get(id),
-        random)));
+        signingKeys.get(id), random)));
     String npmDir = TestNode.DIR.toString();
     if (upstreams == null) {
       upstreams = List.of(
@@ -82,10 +89,11 @@ final class TestGateway implements AutoCloseable {
         System.getenv(), TestNode.NODE.toString()));
   }
 
-  private AgentConfig agent(String id, List<String> allow, String oauthClient, String tenant, SecureRandom random) {
+  private AgentConfig agent(String id, List<String> allow, String oauthClient, String tenant, String signingKey,
+      SecureRandom random) {
     ApiKey key = ApiKey.generate(random);
     keys.put(id, key.revealOnce());
-    return new AgentConfig(id, KeyHash.create(key, random).format(), oauthClient, allow, tenant);
+    return new AgentConfig(id, KeyHash.create(key, random).format(), oauthClient, allow, tenant, signingKey);
   }
 
   String url() {
