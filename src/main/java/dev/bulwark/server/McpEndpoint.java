@@ -306,22 +306,38 @@ public final class McpEndpoint extends Handler.Abstract {
     Replies.accepted(response, callback);
   }
 
+  // For bodiless requests (GET, DELETE): authenticates and, for an agent that signs, checks
+  // the signature over an empty body. Null when it already answered (refused).
+  private Authentication authenticateSigned(Request http, Response response, Callback callback) {
+    Authentication auth = authenticator.authenticate(http.getHeaders().get(HttpHeader.AUTHORIZATION));
+    if (auth instanceof Authentication.Authenticated a) {
+      String unsigned = signatures.check(a.caller(), http, new byte[0]);
+      if (unsigned != null) {
+        refusals.refused(Request.getRemoteAddr(http), a.caller().agentId(), http.getHeaders().get("Mcp-Session-Id"),
+            http.getMethod(), 401, unsigned);
+        Replies.unauthenticated(response, callback, resource.challenge(true));
+        return null;
+      }
+    }
+    return auth;
+  }
+
   private void get(Request http, Response response, Callback callback) {
     if (http.getHeaders().get("Mcp-Session-Id") == null) {
       response.getHeaders().put(HttpHeader.ALLOW, "POST, DELETE");
       Replies.error(response, callback, 405, null, ErrorCodes.INVALID_REQUEST, "Method not allowed without a session");
       return;
     }
-    Session session = sessionOf(http, response, callback,
-        authenticator.authenticate(http.getHeaders().get(HttpHeader.AUTHORIZATION)));
+    Authentication auth = authenticateSigned(http, response, callback);
+    Session session = auth == null ? null : sessionOf(http, response, callback, auth);
     if (session != null) {
       runner.standaloneStream(response, callback, session);
     }
   }
 
   private void delete(Request http, Response response, Callback callback) {
-    Session session = sessionOf(http, response, callback,
-        authenticator.authenticate(http.getHeaders().get(HttpHeader.AUTHORIZATION)));
+    Authentication auth = authenticateSigned(http, response, callback);
+    Session session = auth == null ? null : sessionOf(http, response, callback, auth);
     if (session != null) {
       sessions.remove(session);
       response.setStatus(200);

@@ -101,4 +101,23 @@ class SignedCallsIT {
     gw.awaitAudit("\"type\":\"http.refused\"", "content-digest does not match");
     gw.awaitAudit("\"type\":\"http.refused\"", "request is not signed");
   }
+
+  @Test
+  void endingASessionNeedsASignatureToo() throws Exception {
+    HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(gw.url()))
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(PING))
+        .headers(flatten(sign("callee-facing", signer.getPrivate(), PING, now(), UUID.randomUUID().toString())))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    String session = created.headers().firstValue("mcp-session-id").orElseThrow();
+    HttpResponse<String> unsigned = client.send(HttpRequest.newBuilder(URI.create(gw.url())).DELETE()
+        .header("Authorization", "Bearer " + gw.key("callee-facing")).header("Mcp-Session-Id", session).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(unsigned.statusCode()).isEqualTo(401);
+  }
+
+  private static String[] flatten(Map<String, String> headers) {
+    return headers.entrySet().stream().flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue()))
+        .toArray(String[]::new);
+  }
 }
