@@ -92,6 +92,17 @@ class OAuthIT {
   }
 
   @Test
+  void aClientCredentialsTokenIsTheAgentOnItsOwn() throws Exception {
+    // Issued to the agent's OAuth client for itself (subject = the client): no user, so the
+    // agent's own grants apply, not any user's entitlements.
+    String token = idp.issueToken("corp", "assistant-app", new DefaultOAuth2TokenCallback("corp", "assistant-app", "JWT",
+        List.of(gw.url()), Map.of(), 3600)).serialize();
+    assertThat(tools(token)).contains("everything__get-env", "fs__read_text_file");
+    gw.awaitAudit("\"agent\":\"assistant\"", "\"method\":\"tools/list\"");
+    assertThat(gw.auditLines()).noneMatch(l -> l.contains("\"user\":\"assistant-app\""));
+  }
+
+  @Test
   void publishesProtectedResourceMetadataAndPointsRefusedClientsToIt() throws Exception {
     URI endpoint = URI.create(gw.url());
     String metadataUrl = "http://" + endpoint.getRawAuthority() + "/.well-known/oauth-protected-resource/mcp";
