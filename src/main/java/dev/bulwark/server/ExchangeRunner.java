@@ -84,7 +84,7 @@ final class ExchangeRunner {
 
   /** One exchange in flight; outlives the HTTP request that started it when it is parked. */
   record Flight(Exchange exchange, RequestChannel channel, CompletableFuture<Void> cancelled, Session session,
-      ProtocolVersion version, boolean canStream, String challenge) {}
+      ProtocolVersion version, boolean canStream, boolean credentialPresented) {}
 
   void run(Request http, Response response, Callback callback, JsonRpc.Request r, Authentication auth, int size,
       Session session, ProtocolVersion version, ObjectNode capabilities) {
@@ -97,7 +97,7 @@ final class ExchangeRunner {
     }
     http.addFailureListener(failure -> cancelled.complete(null));
     Flight flight = new Flight(ex, channel, cancelled, session, version, accepts(http, "text/event-stream"),
-        challenge(http));
+        http.getHeaders().get(HttpHeader.AUTHORIZATION) != null);
     flights.put(ex.id(), flight);
     Thread.ofVirtual().name("bulwark-exchange-" + ex.id()).start(() -> {
       Outcome outcome;
@@ -188,7 +188,7 @@ final class ExchangeRunner {
         switch (item) {
           case RequestChannel.Item.Done d -> {
             finish(response, callback, stream, out, responseBytes(r, d.outcome(), modern), d.outcome(), modern,
-                f.challenge());
+                f.credentialPresented());
             return;
           }
           case RequestChannel.Item.Message m -> {
@@ -207,7 +207,8 @@ final class ExchangeRunner {
             if (modern && INPUT_METHODS.contains(r.method())) {
               ObjectNode result = inputRequired(f, Map.of("input-1", ask), r);
               byte[] bytes = JsonRpcCodec.encode(JsonRpc.Response.success(r.id(), result));
-              finish(response, callback, stream, out, bytes, new Outcome.Result(result), modern, f.challenge());
+              finish(response, callback, stream, out, bytes, new Outcome.Result(result), modern,
+                  f.credentialPresented());
               return;
             }
             if (!f.canStream() || f.session() == null) {
@@ -255,14 +256,15 @@ final class ExchangeRunner {
   }
 
   // Ends the answer: on the event stream if one was started, else as plain JSON.
-  private static void finish(Response response, Callback callback, SseStream stream, OutputStream out, byte[] answer,
-      Outcome outcome, boolean modern, String challenge) throws IOException {
+  // The challenge is only built for a 401, never on the way of a normal answer.
+  private void finish(Response response, Callback callback, SseStream stream, OutputStream out, byte[] answer,
+      Outcome outcome, boolean modern, boolean credentialPresented) throws IOException {
     if (stream != null) {
       stream.send(answer);
       out.close();
       callback.succeeded();
     } else if (outcome instanceof Outcome.Unauthenticated) {
-      Replies.unauthenticated(response, callback, challenge);
+      Replies.unauthenticated(response, callback, resource.challenge(credentialPresented));
     } else {
       Replies.json(response, callback, httpStatus(outcome, modern), answer);
     }
@@ -358,7 +360,8 @@ final class ExchangeRunner {
   private void reply(Request http, Response response, Callback callback, JsonRpc.Request r, Outcome outcome,
       boolean modern) {
     try {
-      finish(response, callback, null, null, responseBytes(r, outcome, modern), outcome, modern, challenge(http));
+      finish(response, callback, null, null, responseBytes(r, outcome, modern), outcome, modern,
+          http.getHeaders().get(HttpHeader.AUTHORIZATION) != null);
     } catch (IOException e) {
       callback.failed(e);
     }
@@ -381,10 +384,6 @@ final class ExchangeRunner {
       int size) {
     return new Exchange.Inbound(auth, session == null ? null : session.id(), version, "http",
         Request.getRemoteAddr(http), size);
-  }
-
-  private String challenge(Request http) {
-    return resource.challenge(http.getHeaders().get(HttpHeader.AUTHORIZATION) != null);
   }
 
   private static boolean accepts(Request http, String type) {

@@ -238,8 +238,13 @@ final class HttpTransport {
 
   /** The _meta envelope a 2026-07-28 request carries: version and what the gateway can relay. */
   static ObjectNode envelope(ObjectNode params) {
-    ObjectNode out = params == null ? JsonNodeFactory.instance.objectNode() : params.deepCopy();
-    ObjectNode meta = out.path("_meta") instanceof ObjectNode m ? m : out.putObject("_meta");
+    // Shallow: the arguments are shared with the client's request, only _meta is new.
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    if (params != null) {
+      out.setAll(params);
+    }
+    ObjectNode meta = params != null && params.get("_meta") instanceof ObjectNode m ? m.deepCopy() : out.objectNode();
+    out.set("_meta", meta);
     meta.put("io.modelcontextprotocol/protocolVersion", MODERN);
     ObjectNode caps = meta.putObject("io.modelcontextprotocol/clientCapabilities");
     caps.putObject("sampling");

@@ -184,15 +184,13 @@ public final class HttpUpstream implements Upstream {
     if (to == null) {
       throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name + " is unavailable");
     }
-    JsonNode clientToken = params == null ? null : params.path("_meta").get("progressToken");
+    JsonNode clientToken = ProgressTokens.of(params);
     ObjectNode outParams = to.modern() ? HttpTransport.envelope(params) : params;
     for (int round = 0; round < MAX_ROUNDS; round++) {
       long id = ids.incrementAndGet();
-      String ourToken = null;
-      if (clientToken != null) {
-        ourToken = "bw-" + id;
-        outParams = outParams.deepCopy();
-        ((ObjectNode) outParams.get("_meta")).set("progressToken", TextNode.valueOf(ourToken));
+      String ourToken = clientToken == null ? null : "bw-" + id;
+      if (ourToken != null) {
+        outParams = ProgressTokens.substitute(outParams, ourToken);
       }
       final String token = ourToken;
       if (!to.modern()) {
@@ -226,7 +224,8 @@ public final class HttpUpstream implements Upstream {
 
   // Asks the gateway's client each question of an input_required result; the retry's params.
   private ObjectNode answered(ObjectNode params, JsonNode inputRequired, CallContext context) throws InterruptedException {
-    ObjectNode next = params.deepCopy();
+    ObjectNode next = params.objectNode();
+    next.setAll(params);
     ObjectNode responses = next.putObject("inputResponses");
     for (Iterator<Map.Entry<String, JsonNode>> it = inputRequired.path("inputRequests").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> q = it.next();
@@ -254,13 +253,9 @@ public final class HttpUpstream implements Upstream {
 
   private void relay(JsonRpc m, String ourToken, JsonNode clientToken, CallContext context, HttpTransport.Addressing to) {
     switch (m) {
-      case JsonRpc.Notification n when "notifications/progress".equals(n.method()) && n.params() != null -> {
-        if (ourToken != null && ourToken.equals(n.params().path("progressToken").asText())) {
-          ObjectNode params = n.params().deepCopy();
-          params.set("progressToken", clientToken);
-          context.channel().notify(new JsonRpc.Notification(n.method(), params));
-        }
-      }
+      case JsonRpc.Notification n when ProgressTokens.carries(n, ourToken) ->
+          context.channel().notify(ProgressTokens.restore(n, clientToken));
+      case JsonRpc.Notification n when "notifications/progress".equals(n.method()) -> { } // another call's, or stale
       case JsonRpc.Notification n when "notifications/message".equals(n.method()) -> context.channel().notify(n);
       case JsonRpc.Notification n -> listener.onNotification(name, n);
       case JsonRpc.Request r -> Thread.startVirtualThread(() -> answer(r, context, to));
@@ -314,14 +309,6 @@ public final class HttpUpstream implements Upstream {
         backoff = Math.min(backoff * 2, 30_000);
       }
     });
-  }
-
-  @Override
-  public void notify(String method, ObjectNode params) {
-    HttpTransport.Addressing to = addressing;
-    if (to != null && !to.modern()) {
-      transport.post(new JsonRpc.Notification(method, params), to);
-    }
   }
 
   @Override

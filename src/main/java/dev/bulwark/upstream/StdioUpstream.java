@@ -129,9 +129,9 @@ public final class StdioUpstream implements Upstream {
   private CompletableFuture<JsonRpc.Response> send(StdioConnection c, String method, ObjectNode params,
       CallContext context) {
     long id = ids.incrementAndGet();
-    JsonNode clientToken = params == null ? null : params.path("_meta").get("progressToken");
+    JsonNode clientToken = ProgressTokens.of(params);
     String ourToken = clientToken == null ? null : "bw-" + id;
-    ObjectNode outParams = clientToken == null ? params : withProgressToken(params, ourToken);
+    ObjectNode outParams = clientToken == null ? params : ProgressTokens.substitute(params, ourToken);
     CompletableFuture<JsonRpc.Response> future = new CompletableFuture<>();
     Pending p = new Pending(id, context, future, c, clientToken, ourToken);
     pending.put(id, p);
@@ -199,9 +199,7 @@ public final class StdioUpstream implements Upstream {
     if ("notifications/progress".equals(n.method()) && n.params() != null) {
       Pending p = byProgressToken.get(n.params().path("progressToken").asText(""));
       if (p != null) {
-        ObjectNode params = n.params().deepCopy();
-        params.set("progressToken", p.clientProgressToken());
-        p.context().channel().notify(new JsonRpc.Notification(n.method(), params));
+        p.context().channel().notify(ProgressTokens.restore(n, p.clientProgressToken()));
       }
       return;
     }
@@ -300,18 +298,6 @@ public final class StdioUpstream implements Upstream {
   }
 
   @Override
-  public void notify(String method, ObjectNode params) {
-    StdioConnection c = connection;
-    if (c != null) {
-      try {
-        c.send(new JsonRpc.Notification(method, params));
-      } catch (IOException e) {
-        LOG.debug("could not notify {}", name);
-      }
-    }
-  }
-
-  @Override
   public ObjectNode initializeResult() {
     return initializeResult;
   }
@@ -336,14 +322,5 @@ public final class StdioUpstream implements Upstream {
     if (c != null) {
       c.kill();
     }
-  }
-
-  private static ObjectNode withProgressToken(ObjectNode params, String token) {
-    ObjectNode copy = params.objectNode();
-    copy.setAll(params);
-    ObjectNode meta = ((ObjectNode) params.get("_meta")).deepCopy();
-    meta.set("progressToken", TextNode.valueOf(token));
-    copy.set("_meta", meta);
-    return copy;
   }
 }

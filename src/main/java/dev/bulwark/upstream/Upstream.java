@@ -25,8 +25,6 @@ public interface Upstream extends AutoCloseable {
    */
   CompletableFuture<JsonRpc.Response> call(String method, ObjectNode params, CallContext context);
 
-  /** Sends a notification to the server (e.g. roots/list_changed); dropped if it is down. */
-  void notify(String method, ObjectNode params);
 
   /** The server's {@code initialize} result (capabilities, serverInfo, instructions); empty if never up. */
   ObjectNode initializeResult();

@@ -9,11 +9,4 @@ public interface UpstreamListener {
   /** The upstream (re)connected: cached lists and subscriptions of it are stale. */
   void onReconnected(String upstream);
 
-  UpstreamListener NONE = new UpstreamListener() {
-    @Override
-    public void onNotification(String upstream, JsonRpc.Notification notification) {}
-
-    @Override
-    public void onReconnected(String upstream) {}
-  };
 }

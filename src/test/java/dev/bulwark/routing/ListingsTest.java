@@ -59,9 +59,6 @@ class ListingsTest {
     }
 
     @Override
-    public void notify(String method, ObjectNode params) {}
-
-    @Override
     public ObjectNode initializeResult() {
       ObjectNode init = Json.object();
       init.putObject("capabilities").putObject("tools");
