@@ -78,6 +78,45 @@ class GatewayControlsIT {
   }
 
   @Test
+  void aStdioServerSeesNoneOfTheGatewaysEnvironmentButPathHomeAndLang() throws Exception {
+    String key = gw.key("full");
+    String session = http.initialize(key);
+    String env = http.call(key, session, """
+        {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"everything__get-env","arguments":{}}}""")
+        .json().path("result").path("content").path(0).path("text").asText();
+    assertThat(env).contains("PATH").doesNotContain(TestGateway.GATEWAY_SECRET).doesNotContain("must-not-reach");
+  }
+
+  @Test
+  void aLargeUpstreamAnswerIsDeliveredAndDoesNotBreakTheServer() throws Exception {
+    String big = "x".repeat(5 * 1024 * 1024);
+    java.nio.file.Files.writeString(gw.files.resolve("big.txt"), big);
+    String key = gw.key("full");
+    String session = http.initialize(key);
+    JsonNode read = http.call(key, session, """
+        {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"fs__read_text_file","arguments":{"path":"%s"}}}"""
+        .formatted(gw.files.resolve("big.txt"))).json();
+    assertThat(read.path("result").path("content").path(0).path("text").asText()).hasSize(big.length());
+  }
+
+  @Test
+  void repeatedRoutingHeadersAreRefused() throws Exception {
+    String key = gw.key("full");
+    String session = http.initialize(key);
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.url()))
+        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+        .header("Authorization", "Bearer " + key).header("Mcp-Session-Id", session)
+        .header("Mcp-Method", "tools/call").header("Mcp-Method", "tools/list")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
+            {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"everything__echo","arguments":{"message":"x"}}}"""))
+        .build();
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(request,
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("-32020").contains("more than once");
+  }
+
+  @Test
   void missingOrWrongKeyIsRefusedWithAChallenge() throws Exception {
     String init = """
         {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"x","version":"1"}}}""";

@@ -86,7 +86,7 @@ final class TestGateway implements AutoCloseable {
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
         LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), oauth, admin, agents, upstreams);
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
-        System.getenv(), TestNode.NODE.toString()));
+        hostEnvironment(), TestNode.NODE.toString()));
   }
 
   private AgentConfig agent(String id, List<String> allow, String oauthClient, String tenant, String signingKey,
@@ -94,6 +94,15 @@ final class TestGateway implements AutoCloseable {
     ApiKey key = ApiKey.generate(random);
     keys.put(id, key.revealOnce());
     return new AgentConfig(id, KeyHash.create(key, random).format(), oauthClient, allow, tenant, signingKey);
+  }
+
+  /** A secret in the gateway's own environment that no upstream may ever see. */
+  static final String GATEWAY_SECRET = "BULWARK_IT_GATEWAY_SECRET";
+
+  private static Map<String, String> hostEnvironment() {
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.put(GATEWAY_SECRET, "must-not-reach-any-upstream");
+    return env;
   }
 
   String url() {
