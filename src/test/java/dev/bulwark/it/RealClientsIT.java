@@ -117,6 +117,12 @@ class RealClientsIT {
       assertThat(((McpSchema.TextContent) file.content().get(0)).text()).isEqualTo("hello from the integration test\n");
       client.callTool(McpSchema.CallToolRequest.builder("everything__trigger-long-running-operation")
           .arguments(Map.of("duration", 1, "steps", 2)).progressToken("java-1").build());
+      // The Java SDK hands notifications to another thread than the response, so the last
+      // progress may be delivered just after callTool returns: wait for it, then check order.
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (progress.size() < 2 && System.nanoTime() < deadline) {
+        try { Thread.sleep(10); } catch (InterruptedException e) { Thread.currentThread().interrupt(); break; }
+      }
       assertThat(progress).containsExactly(1.0, 2.0);
       McpSchema.ReadResourceResult res = client.readResource(
           McpSchema.ReadResourceRequest.builder("everything+demo://resource/dynamic/text/1").build());
