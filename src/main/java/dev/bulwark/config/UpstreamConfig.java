@@ -66,11 +66,34 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     }
   }
 
-  /** How calls to a remote server carry who they are for. */
-  public record Identity(Mint mint) {
+  /** How calls to a remote server carry who they are for: exactly one of the ways. */
+  public record Identity(Mint mint, Exchange exchange) {
     public Identity {
-      if (mint == null) {
-        throw new IllegalArgumentException("identity needs mint");
+      if ((mint == null) == (exchange == null)) {
+        throw new IllegalArgumentException("identity needs exactly one of mint, exchange");
+      }
+    }
+
+    public Identity(Mint mint) {
+      this(mint, null);
+    }
+  }
+
+  /**
+   * An RFC 8693 token exchange at the server's own authorization server: Bulwark mints a
+   * subject token for the caller (audience {@code subject_audience}, default the token
+   * endpoint; subject the user, {@code act} the agent chain), authenticates as
+   * {@code client_id} / {@code client_secret}, and sends the token it gets back. The server
+   * never sees a Bulwark token or the agent's credential.
+   */
+  public record Exchange(String tokenEndpoint, String clientId, dev.bulwark.vault.Secret clientSecret,
+      String audience, String scope, String subjectAudience) {
+    public Exchange {
+      if (tokenEndpoint == null || !(tokenEndpoint.startsWith("https://") || tokenEndpoint.startsWith("http://"))) {
+        throw new IllegalArgumentException("token_endpoint must be an http or https URL");
+      }
+      if (clientId == null || clientId.isBlank() || clientSecret == null) {
+        throw new IllegalArgumentException("client_id and client_secret are required");
       }
     }
   }

@@ -33,6 +33,10 @@ public final class DownstreamTokens {
     this.clock = clock;
   }
 
+  public Clock clock() {
+    return clock;
+  }
+
   /** A token for {@code caller} (empty: the gateway itself, e.g. listing or handshake). */
   public String tokenFor(Optional<Caller> caller, String audience, Duration lifetime) {
     String key = caller.map(Caller::principal).orElse("") + " " + audience;

@@ -41,11 +41,11 @@ final class HttpTransport {
       .connectTimeout(Duration.ofSeconds(10))
       .build();
 
-  private final java.util.function.Function<java.util.Optional<dev.bulwark.identity.Caller>, String> identity;
+  private final CallIdentity identity;
 
   /** {@code identity}: the Authorization value for a call on someone's behalf, or null to send none. */
   HttpTransport(UpstreamConfig.Http config, JsonRpcCodec codec,
-      java.util.function.Function<java.util.Optional<dev.bulwark.identity.Caller>, String> identity) {
+      CallIdentity identity) {
     this.url = URI.create(config.url());
     this.config = config;
     this.codec = codec;
@@ -62,13 +62,13 @@ final class HttpTransport {
   /** What came back: the HTTP status, the session id if the server set one, and the response. */
   record Answer(int status, String sessionId, JsonRpc.Response response) {}
 
-  HttpRequest request(JsonRpc message, Addressing to, Duration timeout) {
+  HttpRequest request(JsonRpc message, Addressing to, Duration timeout) throws IOException {
     return request(message, to, timeout, java.util.Optional.empty());
   }
 
   /** A POST of {@code message}, identified as made for {@code caller} when this server wants that. */
   HttpRequest request(JsonRpc message, Addressing to, Duration timeout,
-      java.util.Optional<dev.bulwark.identity.Caller> caller) {
+      java.util.Optional<dev.bulwark.identity.Caller> caller) throws IOException {
     HttpRequest.Builder b = HttpRequest.newBuilder(url)
         .timeout(timeout)
         .header("Content-Type", "application/json")
@@ -76,7 +76,7 @@ final class HttpTransport {
         .POST(HttpRequest.BodyPublishers.ofByteArray(JsonRpcCodec.encode(message)));
     config.headers().forEach(b::header);
     if (identity != null) {
-      b.setHeader("Authorization", identity.apply(caller));
+      b.setHeader("Authorization", identity.authorization(caller));
     }
     if (to.modern()) {
       b.header("MCP-Protocol-Version", MODERN);
@@ -157,7 +157,7 @@ final class HttpTransport {
           .header("MCP-Protocol-Version", to.protocolVersion()).GET();
       config.headers().forEach(b::header);
       if (identity != null) {
-        b.setHeader("Authorization", identity.apply(java.util.Optional.empty()));
+        b.setHeader("Authorization", identity.authorization(java.util.Optional.empty()));
       }
       HttpResponse<InputStream> resumed = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
       if (resumed.statusCode() != 200
@@ -205,7 +205,7 @@ final class HttpTransport {
           .header("Mcp-Session-Id", sessionId);
       config.headers().forEach(b::header);
       if (identity != null) {
-        b.setHeader("Authorization", identity.apply(java.util.Optional.empty()));
+        b.setHeader("Authorization", identity.authorization(java.util.Optional.empty()));
       }
       http.send(b.build(), HttpResponse.BodyHandlers.discarding());
     } catch (IOException e) {

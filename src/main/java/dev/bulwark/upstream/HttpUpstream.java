@@ -44,14 +44,20 @@ public final class HttpUpstream implements Upstream {
   public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
       dev.bulwark.identity.DownstreamTokens tokens) {
     this.name = name;
-    java.util.function.Function<java.util.Optional<dev.bulwark.identity.Caller>, String> identity = null;
+    CallIdentity identity = null;
     if (config.identity() != null) {
       if (tokens == null) {
         throw new IllegalArgumentException("upstream " + name + " mints tokens but the gateway has no signing keys");
       }
       UpstreamConfig.Mint mint = config.identity().mint();
-      String audience = mint.audience() != null ? mint.audience() : config.url();
-      identity = caller -> "Bearer " + tokens.tokenFor(caller, audience, mint.lifetime());
+      if (mint != null) {
+        String audience = mint.audience() != null ? mint.audience() : config.url();
+        identity = caller -> "Bearer " + tokens.tokenFor(caller, audience, mint.lifetime());
+      } else {
+        dev.bulwark.identity.ExchangedTokens exchanged = new dev.bulwark.identity.ExchangedTokens(
+            config.identity().exchange(), config.url(), tokens, tokens.clock());
+        identity = caller -> "Bearer " + exchanged.tokenFor(caller);
+      }
     }
     this.transport = new HttpTransport(config, codec, identity);
     this.listener = listener;
@@ -163,6 +169,10 @@ public final class HttpUpstream implements Upstream {
       } catch (InterruptedException e) {
         result.completeExceptionally(new UpstreamException(UpstreamException.Kind.CANCELLED, "request cancelled"));
       } catch (IOException | RuntimeException e) {
+        if (!context.cancelled().isDone()) {
+          // The client learns only that the server is unavailable; the operator learns why.
+          LOG.warn("call to upstream {} failed: {}", name, e.getMessage());
+        }
         result.completeExceptionally(new UpstreamException(
             context.cancelled().isDone() ? UpstreamException.Kind.CANCELLED : UpstreamException.Kind.UNAVAILABLE,
             "upstream " + name + " is unavailable"));

@@ -88,6 +88,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anExchangeIdentityKeepsItsClientSecretOutOfEveryPrintout() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: crm
+            http:
+              url: https://crm.example/mcp
+              identity:
+                exchange: {token_endpoint: "https://as.example/token", client_id: bulwark, client_secret: "${TOKEN}"}
+        """);
+    UpstreamConfig.Exchange exchange = config.upstreams().get(0).http().identity().exchange();
+    assertThat(exchange.clientSecret().reveal()).isEqualTo("t0k");
+    assertThat(config.toString()).doesNotContain("t0k").contains("Secret[redacted]");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: crm
+            http:
+              url: https://crm.example/mcp
+              identity:
+                mint: {}
+                exchange: {token_endpoint: "https://as.example/token", client_id: bulwark, client_secret: x}
+        """)).isInstanceOf(ConfigException.class).hasMessageContaining("exactly one of mint, exchange");
+  }
+
+  @Test
   void fillsDefaultsForAnEmptyMapping() {
     BulwarkConfig config = loader.parse("bulwark.yaml", "{}");
 
