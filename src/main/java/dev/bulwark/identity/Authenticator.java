@@ -10,6 +10,23 @@ public interface Authenticator {
    */
   Authentication authenticate(String authorizationHeader);
 
+  /** The header by which an agent presents its own credential beside a user's token. */
+  String AGENT_HEADER = "Bulwark-Agent-Authorization";
+
+  /**
+   * Both identities on one request: {@code Authorization} holds the user's token and
+   * {@code agentAuthorization} ({@value #AGENT_HEADER}) the agent's own credential. Without
+   * users (no OAuth) a second credential means nothing and is refused rather than ignored.
+   *
+   * @param agentAuthorization the raw agent header, or null when the request has none
+   */
+  default Authentication authenticate(String authorizationHeader, String agentAuthorization) {
+    if (agentAuthorization != null) {
+      return new Authentication.Refused(AGENT_HEADER + " is only accepted beside a user's token");
+    }
+    return authenticate(authorizationHeader);
+  }
+
   /** The outcome of authenticating: a value, so refusals carry their reason. */
   sealed interface Authentication {
     record Authenticated(Caller caller) implements Authentication {}

@@ -15,12 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Verifies HTTP Message Signatures (RFC 9421) on requests of agents that registered an
  * Ed25519 key. The signature must cover {@code @method}, {@code @target-uri},
  * {@code content-digest} (RFC 9530, SHA-256 of the body, checked) and {@code authorization}
- * (so a credential is only usable inside the request it was signed for), with
+ * (so a credential is only usable inside the request it was signed for; likewise
+ * {@code bulwark-agent-authorization} when the request carries it), with
  * {@code created} within the window and a {@code nonce} never seen before in it.
  *
  * <p>Written here rather than taken from a library: the JVM has no well-kept RFC 9421
@@ -37,8 +39,9 @@ public final class MessageSignatures {
   private final Clock clock;
   private final Duration window;
   private final Map<String, Long> nonces = new ConcurrentHashMap<>();
-  // Registered keys decoded once: a request only looks its key up.
-  private final Map<String, byte[]> rawKeys = new ConcurrentHashMap<>();
+  // Registered keys decoded and validated once (point decompression included): a request
+  // only looks its key up.
+  private final Map<String, Ed25519.PublicPoint> points = new ConcurrentHashMap<>();
 
   public MessageSignatures(Clock clock, Duration window) {
     this.clock = clock;
@@ -67,6 +70,12 @@ public final class MessageSignatures {
         .map(c -> c.replace("\"", "")).toList();
     if (!covered.containsAll(REQUIRED)) {
       return "signature must cover " + REQUIRED;
+    }
+    // An agent credential beside a user's token is as much the request's identity as Authorization.
+    String agentHeader = Authenticator.AGENT_HEADER.toLowerCase(java.util.Locale.ROOT);
+    if (request.headers().apply(agentHeader) != null && !request.headers().apply(agentHeader).isEmpty()
+        && !covered.contains(agentHeader)) {
+      return "signature must cover " + agentHeader;
     }
     Map<String, String> params = new java.util.HashMap<>();
     Matcher p = PARAM.matcher(in.group(3));
@@ -101,9 +110,9 @@ public final class MessageSignatures {
     try {
       byte[] message = base.toString().getBytes(StandardCharsets.UTF_8);
       byte[] signatureBytes = Base64.getDecoder().decode(sig.group(2));
-      if (signatureBytes.length != org.bouncycastle.math.ec.rfc8032.Ed25519.SIGNATURE_SIZE
-          || !org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signatureBytes, 0,
-              rawKeys.computeIfAbsent(registeredKey, k -> raw(ed25519(k))), 0, message, 0, message.length)) {
+      if (signatureBytes.length != Ed25519.SIGNATURE_SIZE
+          || !Ed25519.verify(signatureBytes, 0, points.computeIfAbsent(registeredKey, MessageSignatures::point),
+              message, 0, message.length)) {
         return "signature does not verify";
       }
     } catch (IllegalArgumentException e) {
@@ -120,13 +129,15 @@ public final class MessageSignatures {
     return null;
   }
 
-  // The 32 raw key bytes: an Ed25519 SubjectPublicKeyInfo is a fixed 12-byte prefix and the key.
-  private static byte[] raw(PublicKey key) {
-    byte[] encoded = key.getEncoded();
-    if (encoded.length != 44) {
+  // An Ed25519 SubjectPublicKeyInfo is a fixed 12-byte prefix and the 32 key bytes; the point
+  // is checked to be on the curve (a bad registered key fails here, not as a forged "valid").
+  private static Ed25519.PublicPoint point(String registeredKey) {
+    byte[] encoded = ed25519(registeredKey).getEncoded();
+    Ed25519.PublicPoint point = encoded.length == 44 ? Ed25519.validatePublicKeyFullExport(encoded, 12) : null;
+    if (point == null) {
       throw new IllegalArgumentException("not an Ed25519 public key");
     }
-    return java.util.Arrays.copyOfRange(encoded, 12, 44);
+    return point;
   }
 
   /** The RFC 9530 {@code Content-Digest} value of a body: {@code sha-256=:<base64>:}. */

@@ -63,6 +63,51 @@ public final class OAuthAuthenticator implements Authenticator {
     };
   }
 
+  /**
+   * A user's token from the issuer plus the acting agent's own credential (an API key or a
+   * client-credentials token of the agent). The agent acts for the token's subject; the
+   * token must not have been issued to another agent (handing a user's token to a second
+   * agent is delegation, which goes through token exchange and narrows rights).
+   */
+  @Override
+  public Authentication authenticate(String authorizationHeader, String agentAuthorization) {
+    if (agentAuthorization == null) {
+      return authenticate(authorizationHeader);
+    }
+    String token = bearer(authorizationHeader);
+    if (token == null || !looksLikeJwt(token) || delegated.issuer().equals(unverifiedIssuer(token))) {
+      return new Authentication.Refused("beside " + AGENT_HEADER + ", Authorization must hold a user's token from "
+          + config.issuer());
+    }
+    Authentication agentAuth = authenticate(agentAuthorization);
+    if (!(agentAuth instanceof Authentication.Authenticated a)) {
+      return new Authentication.Refused("agent credential: " + ((Authentication.Refused) agentAuth).reason());
+    }
+    Caller agent = a.caller();
+    if (agent.user().isPresent() || !agent.chain().isEmpty()) {
+      return new Authentication.Refused("agent credential must be the agent's own, not a token for a user");
+    }
+    JWTClaimsSet claims;
+    switch (validator.validate(token)) {
+      case JwtValidator.Validation.Invalid i -> {
+        return new Authentication.Refused(i.reason());
+      }
+      case JwtValidator.Validation.Valid v -> claims = v.claims();
+    }
+    String client = text(claims, config.agentClaim()).or(() -> text(claims, "client_id")).orElse(null);
+    if (client != null && client.equals(claims.getSubject())) {
+      return new Authentication.Refused("the token is a client's own, not a user's");
+    }
+    Optional<AgentRegistry.Agent> issuedTo = client == null ? Optional.empty() : agents.byOAuthClient(client);
+    if (issuedTo.isPresent() && !issuedTo.get().id().equals(agent.agentId())) {
+      return new Authentication.Refused("user token was issued to agent " + issuedTo.get().id()
+          + ", not to " + agent.agentId() + " (delegate through token exchange)");
+    }
+    User user = new User(claims.getSubject(), strings(claims, config.rolesClaim()), strings(claims, config.groupsClaim()));
+    return new Authentication.Authenticated(new Caller(agent.tenant(), agent.agentId(), Optional.of(user), List.of(),
+        List.of()));
+  }
+
   private Authentication caller(JWTClaimsSet claims) {
     String client = text(claims, config.agentClaim()).or(() -> text(claims, "client_id")).orElse(null);
     AgentRegistry.Agent agent = client == null ? null : agents.byOAuthClient(client).orElse(null);

@@ -12,6 +12,7 @@ import dev.bulwark.mcp.JsonRpcCodec;
 import dev.bulwark.mcp.ProtocolVersion;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -95,8 +96,18 @@ public final class McpEndpoint extends Handler.Abstract {
     return true;
   }
 
+  // One Authorization and at most one agent credential: a repeated header is ambiguous.
+  private Authentication authenticate(Request request) {
+    List<String> agent = request.getHeaders().getValuesList(Authenticator.AGENT_HEADER);
+    if (agent.size() > 1 || request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION.asString()).size() > 1) {
+      return new Authentication.Refused("repeated Authorization or " + Authenticator.AGENT_HEADER + " header");
+    }
+    return authenticator.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION),
+        agent.isEmpty() ? null : agent.get(0));
+  }
+
   private void post(Request request, Response response, Callback callback) throws IOException {
-    Authentication auth = authenticator.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+    Authentication auth = authenticate(request);
     long declared = request.getLength();
     if (declared > maxBytes) {
       Replies.error(response, callback, 413, null, ErrorCodes.INVALID_REQUEST, "Request too large");
@@ -309,7 +320,7 @@ public final class McpEndpoint extends Handler.Abstract {
   // For bodiless requests (GET, DELETE): authenticates and, for an agent that signs, checks
   // the signature over an empty body. Null when it already answered (refused).
   private Authentication authenticateSigned(Request http, Response response, Callback callback) {
-    Authentication auth = authenticator.authenticate(http.getHeaders().get(HttpHeader.AUTHORIZATION));
+    Authentication auth = authenticate(http);
     if (auth instanceof Authentication.Authenticated a) {
       String unsigned = signatures.check(a.caller(), http, new byte[0]);
       if (unsigned != null) {

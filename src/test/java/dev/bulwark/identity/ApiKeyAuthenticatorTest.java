@@ -101,6 +101,14 @@ class ApiKeyAuthenticatorTest {
     assertThat(refused.reason()).doesNotContain(presented);
   }
 
+  @Test
+  void refusesASecondCredentialWhenThereAreNoUsers() {
+    assertThat(authenticator.authenticate("Bearer " + supportKey.revealOnce(), "Bearer " + supportKey.revealOnce()))
+        .isInstanceOf(Authentication.Refused.class);
+    assertThat(authenticator.authenticate("Bearer " + supportKey.revealOnce(), null))
+        .isInstanceOf(Authentication.Authenticated.class);
+  }
+
   private static AgentConfig agent(String id, ApiKey key) {
     return new AgentConfig(id, KeyHash.create(key, RANDOM).format(), null, List.of());
   }

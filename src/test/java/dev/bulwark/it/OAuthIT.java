@@ -47,7 +47,7 @@ class OAuthIT {
     OAuthConfig oauth = new OAuthConfig(issuer, null, null, null, null, null, null, null, Map.of(
         "role:support", List.of("tool:everything/echo", "tool:everything/get-sum"),
         "group:ops", List.of("everything/*")));
-    gw = new TestGateway(null, Map.of("assistant", List.of("everything/*", "fs/read_*")), oauth,
+    gw = new TestGateway(null, Map.of("assistant", List.of("everything/*", "fs/read_*"), "helper", List.of("everything/*")), oauth,
         Map.of("assistant", "assistant-app"));
     http = new McpHttp(gw.url());
   }
@@ -161,6 +161,51 @@ class OAuthIT {
     // And the good token of the same shape passes.
     assertThat(http.post(initialize(), Map.of("Authorization", "Bearer " + token(good))).status())
         .as(() -> String.join("\n", auditTail())).isEqualTo(200);
+  }
+
+  // Both identities on one request: the user's token and the agent's own credential.
+  private static List<String> toolsAs(String userToken, String agentCredential) throws Exception {
+    Map<String, String> headers = Map.of("Authorization", "Bearer " + userToken,
+        "Bulwark-Agent-Authorization", "Bearer " + agentCredential);
+    McpHttp.Reply init = http.post(initialize(), headers);
+    if (init.status() != 200) {
+      return null;
+    }
+    Map<String, String> inSession = new java.util.HashMap<>(headers);
+    inSession.put("Mcp-Session-Id", init.header("Mcp-Session-Id"));
+    inSession.put("MCP-Protocol-Version", "2025-11-25");
+    List<String> names = new ArrayList<>();
+    Json.MAPPER.readTree(http.post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}", inSession).body())
+        .path("result").path("tools").forEach(t -> names.add(t.path("name").asText()));
+    return names;
+  }
+
+  @Test
+  void anAgentPresentsItsOwnCredentialBesideTheUsersToken() throws Exception {
+    // A token the user got through a portal (an OAuth client that is no agent), and the
+    // agent's own API key: the agent acts for alice, within both their rights.
+    String portal = issue("corp", "portal", gw.url(), Map.of("roles", List.of("support")), 3600);
+    assertThat(http.post(initialize(), Map.of("Authorization", "Bearer " + portal)).status())
+        .as("the portal is no agent: its token alone is refused").isEqualTo(401);
+    assertThat(toolsAs(portal, gw.key("helper"))).containsExactly("everything__echo", "everything__get-sum");
+    gw.awaitAudit("\"agent\":\"helper\"", "\"user\":\"alice\"", "\"method\":\"tools/list\"");
+
+    // A user's token issued to one agent cannot be carried by another: that is delegation,
+    // which goes through token exchange.
+    String toAssistant = token(Map.of("roles", List.of("support")));
+    assertThat(toolsAs(toAssistant, gw.key("helper"))).isNull();
+    gw.awaitAudit("\"status\":\"unauthenticated\"", "issued to agent assistant, not to helper");
+    assertThat(toolsAs(toAssistant, gw.key("assistant"))).containsExactly("everything__echo", "everything__get-sum");
+
+    // A wrong agent key, a client's own token in the user's place, and a user's token in the
+    // agent's place are all refused.
+    assertThat(toolsAs(portal, "bwk_" + "0".repeat(43))).isNull();
+    String clientOwn = idp.issueToken("corp", "portal", new DefaultOAuth2TokenCallback("corp", "portal", "JWT",
+        List.of(gw.url()), Map.of(), 3600)).serialize();
+    assertThat(toolsAs(clientOwn, gw.key("helper"))).isNull();
+    assertThat(toolsAs(portal, toAssistant)).isNull();
+    gw.awaitAudit("\"status\":\"unauthenticated\"", "not a token for a user");
+    // Without OAuth users the second header is refused rather than ignored (see ApiKeyAuthenticatorTest).
   }
 
   private static List<String> auditTail() {
