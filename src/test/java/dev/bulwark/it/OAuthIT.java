@@ -92,6 +92,42 @@ class OAuthIT {
   }
 
   @Test
+  void anAgentKnownToTheIdpAuthenticatesWithAPrivateKeyJwt() throws Exception {
+    // The agent holds a key pair, no shared secret: it asks the IdP for a token with a
+    // client assertion (RFC 7523, private_key_jwt) and presents that token to Bulwark.
+    RSAKey agentKey = new RSAKeyGenerator(2048).keyID("assistant-2026").generate();
+    String tokenEndpoint = idp.tokenEndpointUrl("corp").toString();
+    SignedJWT assertion = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(agentKey.getKeyID()).build(),
+        new JWTClaimsSet.Builder().issuer("assistant-app").subject("assistant-app").audience(tokenEndpoint)
+            .jwtID(java.util.UUID.randomUUID().toString())
+            .expirationTime(new Date(System.currentTimeMillis() + 60_000)).build());
+    assertion.sign(new RSASSASigner(agentKey));
+    // mock-oauth2-server leaves out the RFC 9068 client_id claim unless told which claims to
+    // issue; real IdPs include it (Keycloak, Entra: azp; Okta: cid is configurable). Test double
+    // limit: the mock does not check the assertion against a registered key, a real IdP does.
+    idp.enqueueCallback(new DefaultOAuth2TokenCallback("corp", "assistant-app", "JWT", List.of(gw.url()),
+        Map.of("client_id", "assistant-app"), 3600));
+    String form = "grant_type=client_credentials"
+        + "&client_assertion_type=" + java.net.URLEncoder.encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            StandardCharsets.UTF_8)
+        + "&client_assertion=" + assertion.serialize()
+        + "&scope=" + java.net.URLEncoder.encode(gw.url(), StandardCharsets.UTF_8);
+    java.net.http.HttpResponse<String> issued = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(URI.create(tokenEndpoint))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
+    String token = Json.MAPPER.readTree(issued.body()).path("access_token").asText();
+    JWTClaimsSet claims = SignedJWT.parse(token).getJWTClaimsSet();
+    assertThat(claims.getSubject()).as(claims.toString()).isEqualTo("assistant-app");
+    assertThat(http.post(initialize(), Map.of("Authorization", "Bearer " + token)).status())
+        .as(() -> claims + "\n" + String.join("\n", auditTail())).isEqualTo(200);
+    assertThat(tools(token)).as(claims.toString()).contains("everything__get-env", "fs__read_text_file");
+    gw.awaitAudit("\"agent\":\"assistant\"", "\"method\":\"tools/list\"");
+  }
+
+  @Test
   void aClientCredentialsTokenIsTheAgentOnItsOwn() throws Exception {
     // Issued to the agent's OAuth client for itself (subject = the client): no user, so the
     // agent's own grants apply, not any user's entitlements.
