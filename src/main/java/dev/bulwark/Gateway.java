@@ -18,10 +18,18 @@ import dev.bulwark.identity.OAuthAuthenticator;
 import dev.bulwark.mcp.JsonRpc;
 import dev.bulwark.mcp.JsonRpcCodec;
 import dev.bulwark.pipeline.Pipeline;
-import dev.bulwark.policy.AllowListAuthorizer;
+import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.policy.CedarFiles;
+import dev.bulwark.policy.PolicyCompiler;
+import dev.bulwark.policy.PolicyEngine;
+import dev.bulwark.policy.PolicyException;
+import dev.bulwark.policy.Rule;
 import dev.bulwark.policy.AuthorizeStage;
 import dev.bulwark.routing.DispatchStage;
 import dev.bulwark.routing.GatewayMethods;
+import dev.bulwark.registry.Classifier;
+import dev.bulwark.registry.PinStore;
+import dev.bulwark.registry.Registry;
 import dev.bulwark.routing.Listings;
 import dev.bulwark.routing.Namespace;
 import dev.bulwark.routing.ResolveStage;
@@ -79,20 +87,26 @@ public final class Gateway implements AutoCloseable {
         new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
         signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
     AgentRegistry agents = new AgentRegistry(config.agents(), config.agentStore(), env.random());
-    Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500);
-    Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
     AuditSink audit = new JsonLinesAuditSink(config.auditFile());
-    Pipeline pipeline = Pipeline.standard(
-        new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
-        new AuthenticateStage(),
-        new ResolveStage(router),
-        new AuthorizeStage(new AllowListAuthorizer(agents,
-            config.oauth() == null ? java.util.Map.of() : config.oauth().entitlements())),
-        new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
-            config.limits().upstreamTimeout()));
     AtomicLong counter = new AtomicLong();
     String node = Long.toString(env.clock().millis(), 36);
     java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
+    RefusalRecorder recorder = new RefusalRecorder(audit, env.clock(), ids);
+    Registry registry = new Registry(config.upstreams(), new PinStore(config.dataDir()), new Classifier(), env.clock(),
+        e -> registryEvent(recorder, e));
+    // An approval changes what may be listed: tell every client, as the server itself would.
+    registry.onChange(server -> listener.onNotification(server,
+        new dev.bulwark.mcp.JsonRpc.Notification("notifications/tools/list_changed", null)));
+    Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500, registry);
+    PolicyEngine policy = policyEngine(config, agents, registry);
+    Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
+    Pipeline pipeline = Pipeline.standard(
+        new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
+        new AuthenticateStage(),
+        new ResolveStage(router, registry, listings),
+        new AuthorizeStage(policy, env.clock(), e -> java.util.Set.of()),
+        new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
+            config.limits().upstreamTimeout()));
     java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
     DelegatedTokens delegated = config.oauth() == null ? null : new DelegatedTokens(signing, issuer, resource,
         env.clock(), 3);
@@ -100,7 +114,7 @@ public final class Gateway implements AutoCloseable {
         delegated,
         pipeline, codec,
         namespace, subscriptions::sessionEnded,
-        new RefusalRecorder(audit, env.clock(), ids), env.random(), ids);
+        recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder)));
     serverRef.set(server);
     listener.targets = List.of(listings, subscriptions, server.listener());
     // The server listens first: tokens minted for upstreams name it as their issuer.
@@ -117,6 +131,38 @@ public final class Gateway implements AutoCloseable {
     });
     LOG.info("MCP endpoint {}", server.endpoint());
     return new Gateway(upstreams, server, audit);
+  }
+
+  // The allow lists, entitlements and grants of the configuration compiled to Cedar, and the
+  // .cedar files; recompiled whenever an agent is created or revoked.
+  private static PolicyEngine policyEngine(BulwarkConfig config, AgentRegistry agents, Registry registry)
+      throws PolicyException {
+    PolicyCompiler compiler = new PolicyCompiler();
+    java.util.Map<String, List<String>> entitlements = config.oauth() == null ? java.util.Map.of()
+        : config.oauth().entitlements();
+    PolicyEngine engine = new PolicyEngine(() -> {
+      List<Rule> rules = new java.util.ArrayList<>(compiler.compile(agents, entitlements, config.policy()));
+      rules.addAll(CedarFiles.load(config.policy().files()));
+      return rules;
+    }, name -> registry.server(name).map(UpstreamConfig::registry));
+    agents.onChange(() -> {
+      try {
+        engine.reload();
+      } catch (PolicyException e) {
+        LOG.error("policies not reloaded after an agent change; the previous ones stay: {}", e.getMessage());
+      }
+    });
+    return engine;
+  }
+
+  // Drift, new tools and look-alikes are alerts: a warning in the log and an audit event.
+  private static void registryEvent(RefusalRecorder recorder, Registry.Event e) {
+    switch (e.type()) {
+      case "registry.drift", "registry.lookalike", "registry.new_tool" ->
+          LOG.warn("ALERT {} {}/{}: {}", e.type(), e.server(), e.tool(), e.detail());
+      default -> LOG.info("{} {}/{}: {}", e.type(), e.server(), e.tool(), e.detail());
+    }
+    recorder.system(e.type(), "BW500", e.server(), e.tool(), "registry", e.detail());
   }
 
   // API keys always; with an oauth section also access tokens from the company's issuer,

@@ -3,6 +3,7 @@ package dev.bulwark;
 import dev.bulwark.cli.AgentsCommand;
 import dev.bulwark.cli.DemoCommand;
 import dev.bulwark.cli.KeysCommand;
+import dev.bulwark.cli.RegistryCommand;
 import dev.bulwark.cli.ServeCommand;
 import dev.bulwark.cli.StdioCommand;
 import picocli.CommandLine;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The one executable: subcommands for the gateway, the demo, the stdio bridge and keys. */
 @Command(name = "bulwark", mixinStandardHelpOptions = true, version = "bulwark 0.1.0",
     description = "Security gateway for AI agents calling tools over MCP.",
-    subcommands = {ServeCommand.class, DemoCommand.class, StdioCommand.class, KeysCommand.class, AgentsCommand.class})
+    subcommands = {ServeCommand.class, DemoCommand.class, StdioCommand.class, KeysCommand.class, AgentsCommand.class,
+        RegistryCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

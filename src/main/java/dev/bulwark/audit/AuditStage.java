@@ -67,7 +67,7 @@ public final class AuditStage implements Stage {
     }
     JsonNode args = req.params() == null ? null : req.params().get("arguments");
     AuditEvent.DecisionBlock decision = ex.decision()
-        .map(d -> new AuditEvent.DecisionBlock(d instanceof Decision.Allow ? "allow" : "deny", d.reasons()))
+        .map(d -> new AuditEvent.DecisionBlock(d.effect(), reasons(d)))
         .orElse(new AuditEvent.DecisionBlock("none", null));
     long micros = (System.nanoTime() - ex.startNanos()) / 1_000;
     AuditEvent.Result result = switch (outcome) {
@@ -87,6 +87,16 @@ public final class AuditStage implements Stage {
         decision, result);
   }
 
+  // An approval-gated decision names the rules that allow and, marked, the gates that hold it.
+  private static java.util.List<String> reasons(Decision d) {
+    if (d instanceof Decision.RequireApproval r) {
+      java.util.List<String> all = new java.util.ArrayList<>(r.reasons());
+      r.gates().forEach(g -> all.add("gate:" + g));
+      return all;
+    }
+    return d.reasons();
+  }
+
   private static boolean isToolError(JsonNode result) {
     return result.path("isError").asBoolean(false);
   }
@@ -94,6 +104,9 @@ public final class AuditStage implements Stage {
   private static String status(Exchange ex, Outcome.Failure f) {
     if (ex.decision().orElse(null) instanceof Decision.Deny) {
       return "denied";
+    }
+    if (ex.decision().orElse(null) instanceof Decision.RequireApproval) {
+      return "approval_required";
     }
     if (f.error().code() == ErrorCodes.REQUEST_CANCELLED) {
       return "cancelled";

@@ -39,6 +39,27 @@ public final class RefusalRecorder {
   }
 
   /**
+   * Something the gateway itself observed or did that an investigator must see: a tool
+   * definition drifting from its pin, a new tool, an approval, a kill switch.
+   *
+   * @param type the event type ({@code registry.drift}, {@code kill.engaged}, …)
+   * @param server the server it is about, or null
+   * @param item the tool (or other item) it is about, or null
+   */
+  public void system(String type, String code, String server, String item, String by, String detail) {
+    AuditEvent event = new AuditEvent(type, code, clock.instant(), ids.get(),
+        new AuditEvent.Who(null, null, by, null, null, "internal", null),
+        new AuditEvent.Request(type, null, item == null ? null : "tool", server, item, null, 0),
+        new AuditEvent.DecisionBlock("none", List.of()),
+        new AuditEvent.Result("recorded", null, detail, 0, 0));
+    try {
+      sink.write(event);
+    } catch (AuditSink.AuditException e) {
+      LOG.error("could not record {} ({})", type, detail, e);
+    }
+  }
+
+  /**
    * @param agent the authenticated agent, or null
    * @param method the JSON-RPC method if the body was read, else the HTTP method
    * @param reason what was wrong, for the investigator

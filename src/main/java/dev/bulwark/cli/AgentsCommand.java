@@ -21,32 +21,6 @@ public final class AgentsCommand implements Runnable {
     new picocli.CommandLine(this).usage(System.out);
   }
 
-  abstract static class AdminCall implements Callable<Integer> {
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
-        description = "The gateway's base URL (default: ${DEFAULT-VALUE}).")
-    URI url;
-
-    @Option(names = "--key-env", defaultValue = "BULWARK_ADMIN_KEY",
-        description = "Environment variable holding the admin key (default: ${DEFAULT-VALUE}).")
-    String keyEnv;
-
-    int send(String method, String path, String body) throws Exception {
-      String key = System.getenv(keyEnv);
-      if (key == null || key.isBlank()) {
-        System.err.println("bulwark agents: set " + keyEnv + " to the admin key");
-        return 2;
-      }
-      HttpRequest.Builder b = HttpRequest.newBuilder(url.resolve(path)).header("Authorization", "Bearer " + key)
-          .header("Content-Type", "application/json")
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-      try (HttpClient http = HttpClient.newHttpClient()) {
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        (r.statusCode() / 100 == 2 ? System.out : System.err).println(r.body());
-        return r.statusCode() / 100 == 2 ? 0 : 1;
-      }
-    }
-  }
-
   @Command(name = "list", description = "List agents (never their keys).")
   static final class ListAgents extends AdminCall {
     @Override

@@ -14,7 +14,8 @@ public record BulwarkConfig(
     OAuthConfig oauth,
     AdminConfig admin,
     List<AgentConfig> agents,
-    List<UpstreamConfig> upstreams) {
+    List<UpstreamConfig> upstreams,
+    PolicyConfig policy) {
 
   public BulwarkConfig {
     dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -23,6 +24,7 @@ public record BulwarkConfig(
     audit = audit == null ? new AuditConfig(null) : audit;
     agents = agents == null ? List.of() : List.copyOf(agents);
     upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+    policy = policy == null ? PolicyConfig.defaults() : policy;
     Set<String> ids = new HashSet<>();
     Set<String> clients = new HashSet<>();
     for (AgentConfig a : agents) {
@@ -43,6 +45,11 @@ public record BulwarkConfig(
       }
     }
     checkPrefixesUnambiguous(upstreams);
+  }
+
+  public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
+      AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams) {
+    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, null);
   }
 
   /** Where agents created or changed at run time are kept. */

@@ -54,7 +54,8 @@ public final class ConfigLoader {
 
   public ConfigLoader(Function<String, String> env) {
     this.env = env;
-    SimpleModule durations = new SimpleModule().addDeserializer(Duration.class, new DurationReader());
+    SimpleModule durations = new SimpleModule().addDeserializer(Duration.class, new DurationReader())
+        .addDeserializer(java.time.LocalDate.class, new DateReader());
     this.yaml = YAMLMapper.builder(new YAMLFactory())
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -200,6 +201,18 @@ public final class ConfigLoader {
       why = why.substring(0, nl);
     }
     return where + ": " + why;
+  }
+
+  private static final class DateReader extends JsonDeserializer<java.time.LocalDate> {
+    @Override
+    public java.time.LocalDate deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String text = p.getValueAsString();
+      try {
+        return java.time.LocalDate.parse(text == null ? "" : text.trim());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw JsonMappingException.from(p, "a date like 2027-03-31 is required, not '" + text + "'");
+      }
+    }
   }
 
   private static final class DurationReader extends JsonDeserializer<Duration> {

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * Streamable HTTP endpoint). Its tools and prompts are exposed as {@code <prefix>__<name>}
  * and its resource URIs as {@code <prefix>+<uri>}; an empty prefix exposes names as they are.
  */
-public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart) {
+public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart,
+    Registration registry) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
   public UpstreamConfig {
@@ -27,6 +28,73 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
       throw new IllegalArgumentException("exactly one of stdio, npm or http is required");
     }
     restart = restart == null ? new Restart(null, null) : restart;
+    registry = registry == null ? Registration.unregistered() : registry;
+  }
+
+  public UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart) {
+    this(name, prefix, stdio, npm, http, restart, null);
+  }
+
+  /**
+   * What the registry knows about a server beyond how to reach it: who owns it and why it is
+   * here, the class of data it handles, where it may connect (enforced by the egress proxy),
+   * which vault secrets it may use, when it must next be reviewed, how each tool is
+   * classified, and whether new tools that only read may be accepted without review.
+   */
+  public record Registration(String owner, String purpose, DataClass dataClass, List<String> egress,
+      List<String> credentials, java.time.LocalDate reviewBy, Map<String, ToolClass> tools,
+      Boolean autoAcceptReadTools, FirstConnect firstConnect) {
+    public Registration {
+      dataClass = dataClass == null ? DataClass.CONFIDENTIAL : dataClass;
+      egress = egress == null ? List.of() : List.copyOf(egress);
+      credentials = credentials == null ? List.of() : List.copyOf(credentials);
+      tools = tools == null ? Map.of() : Map.copyOf(tools);
+      autoAcceptReadTools = autoAcceptReadTools != null && autoAcceptReadTools;
+      firstConnect = firstConnect == null ? FirstConnect.PIN : firstConnect;
+    }
+
+    static Registration unregistered() {
+      return new Registration(null, null, null, null, null, null, null, null, null);
+    }
+  }
+
+  /** Data classification of a server; unknown counts as confidential. */
+  public enum DataClass { PUBLIC, INTERNAL, CONFIDENTIAL, RESTRICTED }
+
+  /**
+   * What happens to the tools a server shows the first time it is connected: {@code pin}
+   * trusts them (registering the server was the review) and pins them; {@code review}
+   * holds every one until approved.
+   */
+  public enum FirstConnect { PIN, REVIEW }
+
+  /**
+   * The classification of tools whose name matches the key (a glob): capability tiers
+   * (read, write, destructive, external) and flow labels (reads-private, reads-untrusted,
+   * sends-external). Set here, it replaces what Bulwark would propose.
+   */
+  public record ToolClass(List<String> tiers, List<String> labels) {
+    private static final java.util.Set<String> TIERS = java.util.Set.of("read", "write", "destructive", "external");
+    private static final java.util.Set<String> LABELS = java.util.Set.of("reads-private", "reads-untrusted",
+        "sends-external");
+
+    public ToolClass {
+      tiers = tiers == null ? List.of() : List.copyOf(tiers);
+      labels = labels == null ? List.of() : List.copyOf(labels);
+      if (tiers.isEmpty()) {
+        throw new IllegalArgumentException("tiers must name at least one of " + new java.util.TreeSet<>(TIERS));
+      }
+      for (String t : tiers) {
+        if (!TIERS.contains(t)) {
+          throw new IllegalArgumentException("unknown tier '" + t + "' (one of " + new java.util.TreeSet<>(TIERS) + ")");
+        }
+      }
+      for (String l : labels) {
+        if (!LABELS.contains(l)) {
+          throw new IllegalArgumentException("unknown label '" + l + "' (one of " + new java.util.TreeSet<>(LABELS) + ")");
+        }
+      }
+    }
   }
 
   public record Stdio(String command, List<String> args, Map<String, String> env, String cwd) {

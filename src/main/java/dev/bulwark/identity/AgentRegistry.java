@@ -45,6 +45,7 @@ public final class AgentRegistry {
   private final Path store;
   private final SecureRandom random;
   private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile Map<String, Agent> agents;
 
   public AgentRegistry(List<AgentConfig> configured, Path store, SecureRandom random) throws IOException {
@@ -119,6 +120,7 @@ public final class AgentRegistry {
       throw new IllegalArgumentException("tenant must match " + ID.pattern());
     }
     put(new Agent(id, List.of(KeyHash.create(key, random).format()), null, allow, false, tenant, null));
+    changeListeners.forEach(Runnable::run);
     return key;
   }
 
@@ -140,8 +142,14 @@ public final class AgentRegistry {
       }
       put(new Agent(a.id(), a.keyHashes(), a.oauthClientId(), a.allow(), true, a.tenant(), a.signingKey()));
     }
+    changeListeners.forEach(Runnable::run);
     revocationListeners.forEach(l -> l.accept(id));
     return true;
+  }
+
+  /** Called after an agent was created or revoked (its grants changed). */
+  public void onChange(Runnable listener) {
+    changeListeners.add(listener);
   }
 
   /** Called with the agent id after each revocation (to end its sessions and calls). */

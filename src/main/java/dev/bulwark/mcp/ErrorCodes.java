@@ -13,6 +13,10 @@ public final class ErrorCodes {
   public static final int FORBIDDEN = -32003;
   /** The upstream server is down, timed out or failed. */
   public static final int UPSTREAM_UNAVAILABLE = -32004;
+  /** The call is allowed only with a person's approval of exactly these arguments. */
+  public static final int APPROVAL_REQUIRED = -32005;
+  /** Too many calls: {@code data.retryAfterSeconds} says when to try again. */
+  public static final int RATE_LIMITED = -32029;
   /** MCP: the referenced resource does not exist. */
   public static final int RESOURCE_NOT_FOUND = -32002;
   /** The request was cancelled by the client. */

@@ -21,4 +21,24 @@ public sealed interface Decision {
       reasons = List.copyOf(reasons);
     }
   }
+
+  /**
+   * Allowed once a human approves exactly this call: {@code reasons} are the rules that
+   * allow it and {@code gates} the approval-gated rules that hold it.
+   */
+  record RequireApproval(List<String> reasons, List<String> gates) implements Decision {
+    public RequireApproval {
+      reasons = List.copyOf(reasons);
+      gates = List.copyOf(gates);
+    }
+  }
+
+  /** The effect as the audit trail names it. */
+  default String effect() {
+    return switch (this) {
+      case Allow a -> "allow";
+      case Deny d -> "deny";
+      case RequireApproval r -> "require_approval";
+    };
+  }
 }

@@ -15,9 +15,19 @@ import dev.bulwark.pipeline.Target;
  */
 public final class AuthorizeStage implements Stage {
   private final Authorizer authorizer;
+  private final java.time.Clock clock;
+  private final java.util.function.Function<Exchange, java.util.Set<String>> flowLabels;
+
+  /** {@code flowLabels}: the flow labels the exchange's caller has collected so far. */
+  public AuthorizeStage(Authorizer authorizer, java.time.Clock clock,
+      java.util.function.Function<Exchange, java.util.Set<String>> flowLabels) {
+    this.authorizer = authorizer;
+    this.clock = clock;
+    this.flowLabels = flowLabels;
+  }
 
   public AuthorizeStage(Authorizer authorizer) {
-    this.authorizer = authorizer;
+    this(authorizer, java.time.Clock.systemUTC(), e -> java.util.Set.of());
   }
 
   @Override
@@ -25,7 +35,10 @@ public final class AuthorizeStage implements Stage {
     Target target = exchange.target().orElseThrow(() -> new IllegalStateException("Resolve must run first"));
     Decision decision;
     try {
-      decision = authorizer.decide(exchange.requireCaller(), target);
+      com.fasterxml.jackson.databind.JsonNode params = exchange.request().paramsOrEmpty();
+      com.fasterxml.jackson.databind.JsonNode args = params.has("arguments") ? params.get("arguments") : null;
+      decision = authorizer.decide(exchange.requireCaller(), target,
+          new Authorizer.Situation(args, flowLabels.apply(exchange), clock.instant(), false));
     } catch (RuntimeException e) {
       decision = new Decision.Deny(java.util.List.of("authorizer-error"));
     }
@@ -35,6 +48,10 @@ public final class AuthorizeStage implements Stage {
       case Decision.Deny d -> new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(ErrorCodes.FORBIDDEN,
           "Forbidden: " + describe(target) + " is not allowed for this agent", null),
           "denied by " + String.join(",", d.reasons()));
+      // Until approvals exist, a call that needs one is held back: never sent without it.
+      case Decision.RequireApproval r -> new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(
+          ErrorCodes.APPROVAL_REQUIRED, "Approval required: " + describe(target) + " needs a person's approval ("
+          + String.join(", ", r.gates()) + ")", null), "held for approval by " + String.join(",", r.gates()));
     };
   }
 

@@ -74,8 +74,12 @@ public final class Listings implements UpstreamListener {
   private final Duration timeout;
   private final int pageSize;
   private final Map<String, CompletableFuture<List<ObjectNode>>> cache = new ConcurrentHashMap<>();
+  private final dev.bulwark.registry.Registry registry;
 
-  public Listings(Upstreams upstreams, Namespace namespace, Duration timeout, int pageSize) {
+  /** Tools pass the {@code registry}: it pins them, and only approved, unchanged ones are listed. */
+  public Listings(Upstreams upstreams, Namespace namespace, Duration timeout, int pageSize,
+      dev.bulwark.registry.Registry registry) {
+    this.registry = registry;
     this.upstreams = upstreams;
     this.namespace = namespace;
     this.timeout = timeout;
@@ -103,7 +107,11 @@ public final class Listings implements UpstreamListener {
           continue;
         }
         boolean routable = kind.byUri() ? namespace.uriRoutesBack(u.name(), local) : namespace.nameRoutesBack(u.name(), local);
-        if (routable && visible.test(new Target.Item(kind.target, u.name(), local))) {
+        if (kind == Kind.TOOLS && !registry.tool(u.name(), local).map(dev.bulwark.registry.Registry.Tool::usable)
+            .orElse(false)) {
+          continue;  // quarantined, awaiting approval, or not yet seen by the registry
+        }
+        if (routable && visible.test(item(kind, u.name(), local))) {
           all.add(new Listed(u.name(), local, item));
         }
       }
@@ -123,6 +131,20 @@ public final class Listings implements UpstreamListener {
     return JsonRpc.Response.success(request.id(), result);
   }
 
+  // The item as policy sees it: tools with what the registry knows of them.
+  private Target.Item item(Kind kind, String server, String local) {
+    Target.Item item = new Target.Item(kind.target, server, local);
+    if (kind == Kind.TOOLS) {
+      return registry.tool(server, local).map(t -> item.with(ResolveStage.facts(t))).orElse(item);
+    }
+    return item.with(ResolveStage.READING);
+  }
+
+  /** Lists {@code server}'s tools now if the registry has no current view of them. */
+  public void ensureTools(String server) {
+    upstreams.get(server).filter(Upstream::isUp).ifPresent(u -> itemsOf(u, Kind.TOOLS));
+  }
+
   private List<ObjectNode> itemsOf(Upstream u, Kind kind) {
     String key = u.name() + " " + kind.method;
     CompletableFuture<List<ObjectNode>> f = cache.computeIfAbsent(key, k -> CompletableFuture.supplyAsync(
@@ -137,6 +159,7 @@ public final class Listings implements UpstreamListener {
   }
 
   private List<ObjectNode> fetchAll(Upstream u, Kind kind) {
+    long changesSeen = registry.changes(u.name());
     List<ObjectNode> items = new ArrayList<>();
     String cursor = null;
     for (int pages = 0; pages < 1000; pages++) {
@@ -155,6 +178,9 @@ public final class Listings implements UpstreamListener {
       }
       JsonNode next = r.result().get("nextCursor");
       if (next == null || !next.isTextual() || next.asText().isEmpty()) {
+        if (kind == Kind.TOOLS) {
+          registry.observe(u.name(), items, changesSeen);
+        }
         return List.copyOf(items);
       }
       cursor = next.asText();
@@ -162,8 +188,11 @@ public final class Listings implements UpstreamListener {
     throw new IllegalStateException(kind.method + " of " + u.name() + " pages without end");
   }
 
-  /** Drops cached lists of an upstream so the next listing asks it again. */
+  /** Drops cached lists of an upstream so the next listing (or call of a tool) asks it again. */
   public void invalidate(String upstream, Optional<String> method) {
+    if (method.map("tools/list"::equals).orElse(true)) {
+      registry.stale(upstream);
+    }
     cache.keySet().removeIf(k -> k.startsWith(upstream + " ") && method.map(m -> k.endsWith(" " + m)).orElse(true));
   }
 

@@ -27,15 +27,19 @@ import org.eclipse.jetty.util.Callback;
  * answers.
  */
 final class AdminEndpoint extends Handler.Abstract {
+  static final String ROOT = "/admin";
   static final String PREFIX = "/admin/agents";
   private static final int MAX_BODY = 64 * 1024;
   private final HttpGuard guard;
   private final KeyHash adminKey;
   private final AgentRegistry agents;
   private final RefusalRecorder audit;
+  private final java.util.Map<String, AdminResource> resources = new java.util.HashMap<>();
 
-  AdminEndpoint(HttpGuard guard, KeyHash adminKey, AgentRegistry agents, RefusalRecorder audit) {
+  AdminEndpoint(HttpGuard guard, KeyHash adminKey, AgentRegistry agents, RefusalRecorder audit,
+      List<AdminResource> resources) {
     super(InvocationType.BLOCKING);
+    resources.forEach(r -> this.resources.put(r.name(), r));
     this.guard = guard;
     this.adminKey = adminKey;
     this.agents = agents;
@@ -45,7 +49,7 @@ final class AdminEndpoint extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
-    if (!path.equals(PREFIX) && !path.startsWith(PREFIX + "/")) {
+    if (!path.equals(ROOT) && !path.startsWith(ROOT + "/")) {
       return false;
     }
     String remote = Request.getRemoteAddr(request);
@@ -61,6 +65,10 @@ final class AdminEndpoint extends Handler.Abstract {
       audit.refused(remote, null, null, "admin " + path, 401, "no valid admin key");
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"bulwark-admin\"");
       error(response, callback, 401, "admin key required");
+      return true;
+    }
+    if (!path.equals(PREFIX) && !path.startsWith(PREFIX + "/")) {
+      other(request, response, callback, path.substring(ROOT.length()), remote);
       return true;
     }
     String rest = path.substring(PREFIX.length());
@@ -100,6 +108,32 @@ final class AdminEndpoint extends Handler.Abstract {
       error(response, callback, 400, "request body must be a JSON object");
     }
     return true;
+  }
+
+  private void other(Request request, Response response, Callback callback, String path, String remote) {
+    String name = path.length() > 1 ? path.substring(1).split("/", 2)[0] : "";
+    AdminResource resource = resources.get(name);
+    if (resource == null) {
+      error(response, callback, 404, "no such admin operation");
+      return;
+    }
+    try {
+      byte[] raw = body(request);
+      JsonNode body = raw.length == 0 ? Json.object() : Json.MAPPER.readTree(raw);
+      if (!body.isObject()) {
+        throw new IOException("not an object");
+      }
+      AdminResource.Reply reply = resource.handle(request.getMethod(), path.substring(1 + name.length()), body, remote);
+      Replies.json(response, callback, reply.status(), reply.body());
+    } catch (IOException e) {
+      error(response, callback, 400, "request body must be a JSON object");
+    } catch (IllegalArgumentException e) {
+      error(response, callback, 400, e.getMessage());
+    } catch (IllegalStateException e) {
+      error(response, callback, 409, e.getMessage());
+    } catch (java.util.NoSuchElementException e) {
+      error(response, callback, 404, e.getMessage());
+    }
   }
 
   private ObjectNode list() {

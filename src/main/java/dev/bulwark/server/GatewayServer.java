@@ -38,7 +38,7 @@ public final class GatewayServer implements AutoCloseable {
   public GatewayServer(BulwarkConfig config, AgentRegistry agents, Authenticator authenticator, SigningKeys signing,
       DelegatedTokens delegated, Pipeline pipeline, JsonRpcCodec codec,
       Namespace namespace, Consumer<String> sessionEnded,
-      RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds) {
+      RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds, java.util.List<AdminResource> admin) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("bulwark-http");
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -72,7 +72,7 @@ public final class GatewayServer implements AutoCloseable {
       handlers.add(new TokenEndpoint(guard, oauth, delegated, signing, refusals));
     }
     if (config.admin() != null) {
-      handlers.add(new AdminEndpoint(guard, KeyHash.parse(config.admin().keyHash()), agents, refusals));
+      handlers.add(new AdminEndpoint(guard, KeyHash.parse(config.admin().keyHash()), agents, refusals, admin));
     }
     jetty.setHandler(new Handler.Sequence(handlers));
     // A revoked agent stops at once: its sessions end and its calls in flight are cancelled.

@@ -26,7 +26,7 @@ class AuthorizeStageTest {
     Exchange exchange = resolvedExchange(TOOL);
     Decision allow = new Decision.Allow(List.of("rule-1"), item -> false);
 
-    Outcome outcome = new AuthorizeStage((caller, target) -> allow).handle(exchange, next);
+    Outcome outcome = new AuthorizeStage((caller, target, situation) -> allow).handle(exchange, next);
 
     assertThat(outcome).isSameAs(DISPATCHED);
     assertThat(next.calls).isEqualTo(1);
@@ -37,7 +37,7 @@ class AuthorizeStageTest {
   void stopsWithForbiddenWhenTheAuthorizerDenies() {
     Exchange exchange = resolvedExchange(TOOL);
 
-    Outcome outcome = new AuthorizeStage((caller, target) -> new Decision.Deny(List.of("rule-7", "rule-9")))
+    Outcome outcome = new AuthorizeStage((caller, target, situation) -> new Decision.Deny(List.of("rule-7", "rule-9")))
         .handle(exchange, next);
 
     assertThat(next.calls).isZero();
@@ -51,7 +51,7 @@ class AuthorizeStageTest {
   @Test
   void keepsRuleIdsOutOfTheClientMessage() {
     Outcome.Failure failure = (Outcome.Failure) new AuthorizeStage(
-        (caller, target) -> new Decision.Deny(List.of("secret-rule-name"))).handle(resolvedExchange(TOOL), next);
+        (caller, target, situation) -> new Decision.Deny(List.of("secret-rule-name"))).handle(resolvedExchange(TOOL), next);
 
     assertThat(failure.error().message()).doesNotContain("secret-rule-name");
   }
@@ -59,7 +59,7 @@ class AuthorizeStageTest {
   @Test
   void deniesWhenTheAuthorizerThrows() {
     Exchange exchange = resolvedExchange(TOOL);
-    Authorizer broken = (caller, target) -> {
+    Authorizer broken = (caller, target, situation) -> {
       throw new IllegalStateException("policy store unavailable");
     };
 
@@ -76,7 +76,7 @@ class AuthorizeStageTest {
     Exchange exchange = resolvedExchange(TOOL);
     List<Object> asked = new java.util.ArrayList<>();
 
-    new AuthorizeStage((caller, target) -> {
+    new AuthorizeStage((caller, target, situation) -> {
       asked.add(caller);
       asked.add(target);
       return new Decision.Deny(List.of("x"));
@@ -86,11 +86,23 @@ class AuthorizeStageTest {
   }
 
   @Test
+  void holdsACallThatNeedsApprovalInsteadOfSendingIt() {
+    Exchange exchange = resolvedExchange(TOOL);
+
+    Outcome outcome = new AuthorizeStage((caller, target, situation) ->
+        new Decision.RequireApproval(List.of("grant:x"), List.of("bulwark:flow:trifecta"))).handle(exchange, next);
+
+    assertThat(next.calls).isZero();
+    assertThat(((Outcome.Failure) outcome).error().code()).isEqualTo(ErrorCodes.APPROVAL_REQUIRED);
+    assertThat(((Outcome.Failure) outcome).error().message()).contains("approval");
+  }
+
+  @Test
   void refusesToRunBeforeATargetIsResolved() {
     Exchange exchange = TestExchanges.authenticatedAs("support", "tools/call", null);
     exchange.caller(new Caller("support"));
 
-    assertThatThrownBy(() -> new AuthorizeStage((caller, target) -> new Decision.Allow(List.of("x"), i -> true))
+    assertThatThrownBy(() -> new AuthorizeStage((caller, target, situation) -> new Decision.Allow(List.of("x"), i -> true))
         .handle(exchange, next)).isInstanceOf(IllegalStateException.class);
     assertThat(next.calls).isZero();
   }

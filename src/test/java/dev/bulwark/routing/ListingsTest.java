@@ -83,8 +83,15 @@ class ListingsTest {
     for (Upstream u : ups) {
       configs.add(new UpstreamConfig(u.name(), null, new UpstreamConfig.Stdio("x", null, null, null), null, null, null));
     }
-    return new Listings(dev.bulwark.upstream.Upstreams.of(List.of(ups)), new Namespace(configs), Duration.ofSeconds(5),
-        pageSize);
+    try {
+      dev.bulwark.registry.Registry registry = new dev.bulwark.registry.Registry(configs,
+          new dev.bulwark.registry.PinStore(java.nio.file.Files.createTempDirectory("pins")),
+          new dev.bulwark.registry.Classifier(), java.time.Clock.systemUTC(), e -> { });
+      return new Listings(dev.bulwark.upstream.Upstreams.of(List.of(ups)), new Namespace(configs), Duration.ofSeconds(5),
+          pageSize, registry);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static JsonRpc.Request list(String cursor) {

@@ -1,0 +1,118 @@
+package dev.bulwark.policy;
+
+import com.cedarpolicy.value.PrimString;
+import com.cedarpolicy.value.Value;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.IDN;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A call's arguments as Cedar tags on the item: each top-level argument under its name as
+ * sent (strings as they are, anything else as compact JSON), and for path- and URL-like
+ * values their normalized forms: {@code path:<name>} (percent-decoded, {@code \} read as
+ * a separator, {@code .} and {@code ..} resolved, repeated slashes collapsed; a path that
+ * climbs above its start gets no tag, so no path rule can match it), {@code url:<name>} and
+ * {@code host:<name>} (scheme and host lower-cased, internationalized hosts in ASCII, user
+ * info dropped). Normalizing before comparing is what makes {@code /srv/public/../secret}
+ * not match {@code /srv/public/*}.
+ */
+final class ArgumentTags {
+  private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
+  private static final int MAX_TAG = 8192;
+
+  private ArgumentTags() {}
+
+  static String text(JsonNode value) {
+    return value.isTextual() ? value.asText() : value.toString();
+  }
+
+  static void add(Map<String, Value> tags, String name, String value) {
+    if (value.length() > MAX_TAG) {
+      return;  // arguments this long fail every rule on them (schema limits refuse them earlier)
+    }
+    tags.put(name, new PrimString(value));
+    if (SCHEME.matcher(value).matches()) {
+      url(value).ifPresent(u -> {
+        tags.put("url:" + name, new PrimString(u.url()));
+        if (!u.host().isEmpty()) {
+          tags.put("host:" + name, new PrimString(u.host()));
+        }
+        if (u.scheme().equals("file")) {
+          path(u.path()).ifPresent(p -> tags.put("path:" + name, new PrimString(p)));
+        }
+      });
+    } else if (value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.startsWith(".") || value.startsWith("~")) {
+      path(value).ifPresent(p -> tags.put("path:" + name, new PrimString(p)));
+    }
+  }
+
+  /** The normalized path, or empty if it is malformed or climbs above its start. */
+  static Optional<String> path(String raw) {
+    String decoded;
+    try {
+      decoded = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < decoded.length(); i++) {
+      if (decoded.charAt(i) < 0x20 || decoded.charAt(i) == 0x7f) {
+        return Optional.empty();
+      }
+    }
+    String p = decoded.replace('\\', '/');
+    boolean absolute = p.startsWith("/");
+    Deque<String> parts = new ArrayDeque<>();
+    for (String seg : p.split("/")) {
+      if (seg.isEmpty() || seg.equals(".")) {
+        continue;
+      }
+      if (seg.equals("..")) {
+        if (parts.isEmpty()) {
+          return Optional.empty();
+        }
+        parts.removeLast();
+      } else {
+        parts.addLast(seg);
+      }
+    }
+    String joined = String.join("/", parts);
+    return Optional.of(absolute ? "/" + joined : joined);
+  }
+
+  record Url(String scheme, String host, String path, String url) {}
+
+  static Optional<Url> url(String raw) {
+    try {
+      URI u = new URI(raw).normalize();
+      String scheme = u.getScheme().toLowerCase(Locale.ROOT);
+      String host = u.getHost() == null ? "" : IDN.toASCII(u.getHost(), IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+      if (host.endsWith(".")) {
+        host = host.substring(0, host.length() - 1);
+      }
+      if (u.getRawAuthority() != null && host.isEmpty()) {
+        return Optional.empty();  // an authority Java cannot read as a host: never matches a host rule
+      }
+      String path = u.getRawPath() == null ? "" : u.getRawPath();
+      Optional<String> normalized = path.isEmpty() ? Optional.of("") : path(path);
+      if (normalized.isEmpty()) {
+        return Optional.empty();
+      }
+      int port = u.getPort();
+      boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+      String url = scheme + "://" + host + (defaultPort ? "" : ":" + port) + normalized.get()
+          + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+      return Optional.of(new Url(scheme, host, normalized.get(), url));
+    } catch (URISyntaxException | IllegalArgumentException | NullPointerException e) {
+      return Optional.empty();
+    }
+  }
+}

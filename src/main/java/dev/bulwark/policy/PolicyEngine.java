@@ -1,0 +1,371 @@
+package dev.bulwark.policy;
+
+import com.cedarpolicy.BasicAuthorizationEngine;
+import com.cedarpolicy.model.AuthorizationRequest;
+import com.cedarpolicy.model.AuthorizationResponse;
+import com.cedarpolicy.model.AuthorizationSuccessResponse;
+import com.cedarpolicy.model.entity.Entity;
+import com.cedarpolicy.model.exception.AuthException;
+import com.cedarpolicy.model.policy.PolicySet;
+import com.cedarpolicy.model.schema.Schema;
+import com.cedarpolicy.value.CedarList;
+import com.cedarpolicy.value.EntityTypeName;
+import com.cedarpolicy.value.EntityUID;
+import com.cedarpolicy.value.PrimBool;
+import com.cedarpolicy.value.PrimLong;
+import com.cedarpolicy.value.PrimString;
+import com.cedarpolicy.value.Value;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.identity.Caller;
+import dev.bulwark.identity.User;
+import dev.bulwark.pipeline.Decision;
+import dev.bulwark.pipeline.Target;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * Authorization by Cedar. Every principal acting in a call must be allowed: each agent that
+ * delegated, the acting agent, and the user it acts for — so delegation never widens rights.
+ * A decision is Allow, Deny, or RequireApproval when the only thing in the way is an
+ * approval gate (a {@code forbid … unless { context.approved }}) and the call would be
+ * allowed once approved. Any evaluation error denies. A delegated token's scope narrows
+ * further. Rules come from a {@link RuleSource} (the compiled configuration and the
+ * {@code .cedar} files); {@link #reload()} builds and validates a new snapshot and keeps
+ * the old one if that fails.
+ */
+public final class PolicyEngine implements Authorizer {
+  static final String DEFAULT_DENY = "default-deny";
+  static final String NOT_ENTITLED = "user-not-entitled";
+  private static final EntityTypeName AGENT = type("Agent");
+  private static final EntityTypeName USER = type("User");
+  private static final EntityTypeName TENANT = type("Tenant");
+  private static final EntityTypeName ROLE = type("Role");
+  private static final EntityTypeName GROUP = type("Group");
+  private static final EntityTypeName SERVER = type("Server");
+  private static final EntityTypeName TOOL = type("Tool");
+  private static final EntityTypeName PROMPT = type("Prompt");
+  private static final EntityTypeName RESOURCE = type("Resource");
+  private static final EntityTypeName ACTION = type("Action");
+  private static final int MAX_LISTED = 100_000;
+
+  private final BasicAuthorizationEngine cedar = new BasicAuthorizationEngine();
+  private final Schema schema;
+  private final RuleSource rules;
+  private final Function<String, Optional<UpstreamConfig.Registration>> servers;
+  private final AtomicReference<PolicySnapshot> current = new AtomicReference<>();
+  private final AtomicLong versions = new AtomicLong();
+  // Listing decisions depend on principal and item only (no arguments, no flow): cached per snapshot.
+  private final Map<String, Boolean> listed = new ConcurrentHashMap<>();
+
+  /**
+   * @param rules every rule to enforce, gathered anew at each (re)load
+   * @param servers the registration of a server by name (its owner, purpose, data class)
+   */
+  public PolicyEngine(RuleSource rules, Function<String, Optional<UpstreamConfig.Registration>> servers)
+      throws PolicyException {
+    this.schema = new Schema(schemaText());
+    this.rules = rules;
+    this.servers = servers;
+    reload();
+  }
+
+  /** Where the rules come from: gathered anew at each (re)load. */
+  @FunctionalInterface
+  public interface RuleSource {
+    List<Rule> rules() throws PolicyException;
+  }
+
+  /** The Cedar schema policies are validated against. */
+  public static String schemaText() {
+    try (InputStream in = PolicyEngine.class.getResourceAsStream("bulwark.cedarschema")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("the Cedar schema is missing from the build", e);
+    }
+  }
+
+  /** Builds a new snapshot from the rules as they are now; on failure the current one stays. */
+  public synchronized long reload() throws PolicyException {
+    List<Rule> all;
+    try {
+      all = rules.rules();
+    } catch (IllegalArgumentException e) {
+      throw new PolicyException(List.of(PolicySnapshot.oneLine(e.getMessage())));
+    }
+    PolicySnapshot next = PolicySnapshot.build(versions.incrementAndGet(), all, schema, cedar);
+    current.set(next);
+    listed.clear();
+    return next.version;
+  }
+
+  public long version() {
+    return current.get().version;
+  }
+
+  public Optional<Rule> rule(String id) {
+    return Optional.ofNullable(current.get().rules.get(id));
+  }
+
+  public List<Rule> rules() {
+    return List.copyOf(current.get().rules.values());
+  }
+
+  @Override
+  public Decision decide(Caller caller, Target target, Situation situation) {
+    return switch (target) {
+      case Target.Gateway g -> new Decision.Allow(List.of("gateway-method:" + g.method()), item -> false);
+      case Target.Listing l -> {
+        PolicySnapshot snap = current.get();
+        yield new Decision.Allow(List.of("listing:filtered"), item -> visible(snap, caller, item, situation));
+      }
+      case Target.Item item -> explain(caller, item, situation).decision();
+    };
+  }
+
+  /** One principal's part in a decision, for {@code policy explain}. */
+  public record Step(String principal, String effect, List<String> determining, List<String> errors) {}
+
+  /** A decision with the steps that made it. */
+  public record Explanation(Decision decision, List<Step> steps, long policyVersion) {}
+
+  /** Decides, and says how: each principal's effect and the rules that determined it. */
+  public Explanation explain(Caller caller, Target.Item item, Situation situation) {
+    PolicySnapshot snap = current.get();
+    List<Step> steps = new ArrayList<>();
+    if (!caller.scope().isEmpty() && caller.scope().stream().map(PolicyEngine::pattern)
+        .noneMatch(p -> p != null && p.matches(item))) {
+      steps.add(new Step("token scope", "deny", List.of("outside-token-scope"), List.of()));
+      return new Explanation(new Decision.Deny(List.of("outside-token-scope")), steps, snap.version);
+    }
+    EntityUID action = ACTION.of(actionFor(item.kind()));
+    Entity resource = resourceEntity(item, situation.arguments());
+    Set<Entity> base = Set.of(resource, serverEntity(item.server()), actionEntity(action));
+    List<String> reasons = new ArrayList<>();
+    List<String> gates = new ArrayList<>();
+    for (Principal p : principals(caller)) {
+      Set<Entity> entities = new HashSet<>(base);
+      entities.add(p.entity());
+      Evaluation first = evaluate(snap, p, action, resource, entities, context(caller, situation, situation.approved()));
+      if (!first.errors().isEmpty()) {
+        steps.add(new Step(p.label(), "error", first.determining(), first.errors()));
+        return new Explanation(new Decision.Deny(first.errors().stream().map(e -> "policy-error:" + e).toList()), steps,
+            snap.version);
+      }
+      if (first.allowed()) {
+        steps.add(new Step(p.label(), "allow", first.determining(), List.of()));
+        reasons.addAll(first.determining());
+        continue;
+      }
+      boolean onlyGates = !first.determining().isEmpty()
+          && first.determining().stream().allMatch(id -> snap.rules.get(id) != null && snap.rules.get(id).gate());
+      if (onlyGates && !situation.approved()) {
+        Evaluation approved = evaluate(snap, p, action, resource, entities, context(caller, situation, true));
+        if (approved.allowed() && approved.errors().isEmpty()) {
+          steps.add(new Step(p.label(), "require_approval", first.determining(), List.of()));
+          reasons.addAll(approved.determining());
+          gates.addAll(first.determining());
+          continue;
+        }
+      }
+      List<String> why = first.determining().isEmpty() ? List.of(p.denial()) : first.determining();
+      steps.add(new Step(p.label(), "deny", why, List.of()));
+      return new Explanation(new Decision.Deny(why), steps, snap.version);
+    }
+    Decision d = gates.isEmpty() ? new Decision.Allow(dedupe(reasons), i -> false)
+        : new Decision.RequireApproval(dedupe(reasons), dedupe(gates));
+    return new Explanation(d, steps, snap.version);
+  }
+
+  private boolean visible(PolicySnapshot snap, Caller caller, Target.Item item, Situation situation) {
+    // Everything the listing decision reads: who (with the user's roles and groups, which can
+    // differ between two tokens of one user), the token scope, and the item with its facts.
+    String key = snap.version + "|" + caller.principal() + "|" + caller.user().map(u -> new java.util.TreeSet<>(u.roles())
+        + "" + new java.util.TreeSet<>(u.groups())).orElse("") + "|" + String.join(",", caller.scope()) + "|"
+        + item.kind() + "|" + item.server() + "|" + item.name() + "|" + item.facts().tiers() + item.facts().labels();
+    Boolean cached = listed.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    boolean ok = decideList(snap, caller, item, situation);
+    if (listed.size() > MAX_LISTED) {
+      listed.clear();
+    }
+    listed.put(key, ok);
+    return ok;
+  }
+
+  private boolean decideList(PolicySnapshot snap, Caller caller, Target.Item item, Situation situation) {
+    if (!caller.scope().isEmpty() && caller.scope().stream().map(PolicyEngine::pattern)
+        .noneMatch(p -> p != null && p.matches(item))) {
+      return false;
+    }
+    Entity resource = resourceEntity(item, null);
+    Set<Entity> base = Set.of(resource, serverEntity(item.server()), actionEntity(ACTION.of("list")));
+    Map<String, Value> context = context(caller, new Situation(null, Set.of(), situation.now(), false), false);
+    for (Principal p : principals(caller)) {
+      Set<Entity> entities = new HashSet<>(base);
+      entities.add(p.entity());
+      Evaluation e = evaluate(snap, p, ACTION.of("list"), resource, entities, context);
+      if (!e.allowed() || !e.errors().isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private record Evaluation(boolean allowed, List<String> determining, List<String> errors) {}
+
+  private Evaluation evaluate(PolicySnapshot snap, Principal p, EntityUID action, Entity resource, Set<Entity> entities,
+      Map<String, Value> context) {
+    PolicySet slice = snap.slice(p.scopes());
+    if (slice.policies.isEmpty()) {
+      return new Evaluation(false, List.of(), List.of());
+    }
+    try {
+      AuthorizationResponse r = cedar.isAuthorized(new AuthorizationRequest(p.entity().getEUID(), action,
+          resource.getEUID(), Optional.of(context), Optional.empty(), false), slice, entities);
+      if (r.success.isEmpty()) {
+        return new Evaluation(false, List.of(), List.of("cedar: " + ((Optional<?>) r.errors).map(String::valueOf).orElse("failed")));
+      }
+      AuthorizationSuccessResponse s = r.success.get();
+      List<String> errors = s.getErrors().stream()
+          .map(e -> e.getPolicyId() + ": " + PolicySnapshot.oneLine(e.getError().message)).toList();
+      return new Evaluation(s.isAllowed(), List.copyOf(new java.util.TreeSet<>(s.getReason())), errors);
+    } catch (AuthException | RuntimeException e) {
+      return new Evaluation(false, List.of(), List.of("cedar: " + PolicySnapshot.oneLine(e.getMessage())));
+    }
+  }
+
+  /** A principal of the call, its Cedar entity, the rule scopes that can apply to it, and what its denial is called. */
+  private record Principal(String label, Entity entity, Set<String> scopes, String denial) {}
+
+  private static List<Principal> principals(Caller caller) {
+    List<Principal> out = new ArrayList<>();
+    for (String delegator : caller.chain()) {
+      out.add(agent(delegator, caller.tenant(), "delegator-not-allowed:" + delegator));
+    }
+    out.add(agent(caller.agentId(), caller.tenant(), DEFAULT_DENY));
+    caller.user().ifPresent(u -> out.add(user(u, caller.tenant())));
+    return out;
+  }
+
+  private static Principal agent(String id, String tenant, String denial) {
+    Entity e = new Entity(AGENT.of(id), Map.of("tenant", new PrimString(tenant)), Set.of(TENANT.of(tenant)));
+    return new Principal("agent:" + id, e, Set.of("all", "type:Agent", "agent:" + id, "tenant:" + tenant), denial);
+  }
+
+  private static Principal user(User u, String tenant) {
+    Set<EntityUID> parents = new HashSet<>();
+    parents.add(TENANT.of(tenant));
+    Set<String> scopes = new HashSet<>(Set.of("all", "type:User", "user:" + u.subject(), "tenant:" + tenant));
+    u.roles().forEach(r -> {
+      parents.add(ROLE.of(r));
+      scopes.add("role:" + r);
+    });
+    u.groups().forEach(g -> {
+      parents.add(GROUP.of(g));
+      scopes.add("group:" + g);
+    });
+    Entity e = new Entity(USER.of(u.subject()), Map.of("tenant", new PrimString(tenant)), parents);
+    return new Principal("user:" + u.subject(), e, scopes, NOT_ENTITLED);
+  }
+
+  // Actions are members of "use": without the schema at request time, Cedar learns it from here.
+  private static Entity actionEntity(EntityUID action) {
+    return new Entity(action, Map.of(), Set.of(ACTION.of("use")));
+  }
+
+  private Entity serverEntity(String name) {
+    UpstreamConfig.Registration r = servers.apply(name).orElse(null);
+    Map<String, Value> attrs = new HashMap<>();
+    attrs.put("owner", new PrimString(r == null || r.owner() == null ? "" : r.owner()));
+    attrs.put("purpose", new PrimString(r == null || r.purpose() == null ? "" : r.purpose()));
+    attrs.put("data_class", new PrimString(r == null ? "confidential" : r.dataClass().name().toLowerCase(Locale.ROOT)));
+    return new Entity(SERVER.of(name), attrs, Set.of());
+  }
+
+  private static Entity resourceEntity(Target.Item item, JsonNode arguments) {
+    EntityTypeName t = switch (item.kind()) {
+      case TOOL -> TOOL;
+      case PROMPT -> PROMPT;
+      case RESOURCE -> RESOURCE;
+    };
+    Map<String, Value> attrs = new HashMap<>();
+    attrs.put("server", new PrimString(item.server()));
+    attrs.put("name", new PrimString(item.name()));
+    attrs.put("tiers", strings(item.facts().tiers()));
+    attrs.put("labels", strings(item.facts().labels()));
+    Map<String, Value> tags = new HashMap<>();
+    if (item.kind() == Target.Kind.RESOURCE) {
+      ArgumentTags.add(tags, "uri", item.name());
+    }
+    if (arguments != null && arguments.isObject()) {
+      arguments.fields().forEachRemaining(f -> ArgumentTags.add(tags, f.getKey(), ArgumentTags.text(f.getValue())));
+    }
+    return new Entity(t.of(item.server() + "/" + item.name()), attrs, Set.of(SERVER.of(item.server())), tags);
+  }
+
+  private static Map<String, Value> context(Caller caller, Situation s, boolean approved) {
+    ZonedDateTime at = s.now().atZone(ZoneOffset.UTC);
+    Map<String, Value> c = new HashMap<>();
+    c.put("tenant", new PrimString(caller.tenant()));
+    c.put("agent", new PrimString(caller.agentId()));
+    c.put("user", new PrimString(caller.user().map(User::subject).orElse("")));
+    c.put("has_user", new PrimBool(caller.user().isPresent()));
+    c.put("chain", strings(caller.chain()));
+    c.put("chain_depth", new PrimLong(caller.chain().size()));
+    c.put("session_labels", strings(s.sessionLabels()));
+    c.put("now", new PrimLong(s.now().getEpochSecond()));
+    c.put("hour", new PrimLong(at.getHour()));
+    c.put("weekday", new PrimString(at.getDayOfWeek().name().substring(0, 3).toLowerCase(Locale.ROOT)));
+    c.put("approved", new PrimBool(approved));
+    return c;
+  }
+
+  private static CedarList strings(java.util.Collection<String> values) {
+    CedarList list = new CedarList();
+    new java.util.TreeSet<>(values).forEach(v -> list.add(new PrimString(v)));
+    return list;
+  }
+
+  private static String actionFor(Target.Kind kind) {
+    return switch (kind) {
+      case TOOL -> "call_tool";
+      case PROMPT -> "get_prompt";
+      case RESOURCE -> "read_resource";
+    };
+  }
+
+  private static AccessPattern pattern(String s) {
+    try {
+      return AccessPattern.parse(s);
+    } catch (IllegalArgumentException e) {
+      return null;  // a scope entry that does not parse allows nothing
+    }
+  }
+
+  private static List<String> dedupe(List<String> ids) {
+    return List.copyOf(new LinkedHashSet<>(ids));
+  }
+
+  private static EntityTypeName type(String name) {
+    return EntityTypeName.parse("Bulwark::" + name).orElseThrow();
+  }
+}

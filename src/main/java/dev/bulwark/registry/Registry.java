@@ -1,0 +1,311 @@
+package dev.bulwark.registry;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.config.UpstreamConfig;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The servers Bulwark may reach and the state of every tool they offer. Only configured
+ * servers exist. Each tool's definition is pinned by hash: at a server's first connection
+ * (or, with {@code first_connect: review}, when approved), and afterwards only by approval.
+ * A definition that no longer matches its pin is quarantined (hidden and refused) until
+ * an administrator approves the new one; a tool that was never pinned waits for approval,
+ * unless the server auto-accepts new tools that only read. Names that imitate another
+ * server's tools are flagged.
+ */
+public final class Registry {
+  public enum Status { APPROVED, QUARANTINED, PENDING }
+
+  /** What the registry knows of one tool as last listed by its server. */
+  public record Tool(String server, String name, Status status, String hash, ObjectNode definition,
+      Optional<PinStore.Pin> pin, Classification classification, List<String> lookalikeOf) {
+    public boolean usable() {
+      return status == Status.APPROVED;
+    }
+  }
+
+  /** Something an operator must hear about: a drift, a new tool, a pin, an approval, a look-alike. */
+  public record Event(String type, String server, String tool, String detail) {}
+
+  private final Map<String, UpstreamConfig> servers = new LinkedHashMap<>();
+  private final PinStore pins;
+  private final Classifier classifier;
+  private final Clock clock;
+  private final Consumer<Event> events;
+  private final Map<String, Map<String, Tool>> tools = new ConcurrentHashMap<>();
+  private final List<Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public Registry(List<UpstreamConfig> configured, PinStore pins, Classifier classifier, Clock clock,
+      Consumer<Event> events) {
+    configured.forEach(u -> servers.put(u.name(), u));
+    this.pins = pins;
+    this.classifier = classifier;
+    this.clock = clock;
+    this.events = events;
+  }
+
+  /** Called with the server's name after an approval changes what it may list. */
+  public void onChange(Consumer<String> listener) {
+    changeListeners.add(listener);
+  }
+
+  public boolean registered(String server) {
+    return servers.containsKey(server);
+  }
+
+  public Optional<UpstreamConfig> server(String name) {
+    return Optional.ofNullable(servers.get(name));
+  }
+
+  public List<UpstreamConfig> servers() {
+    return List.copyOf(servers.values());
+  }
+
+  private final java.util.Set<String> stale = ConcurrentHashMap.newKeySet();
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> changes = new ConcurrentHashMap<>();
+
+  /** Whether the registry has a current view of the server's tools (listed, and not changed since). */
+  public boolean observed(String server) {
+    return tools.containsKey(server) && !stale.contains(server);
+  }
+
+  /** The server said its tools changed (or reconnected): look again before the next call. */
+  public void stale(String server) {
+    stale.add(server);
+    changes.computeIfAbsent(server, s -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+  }
+
+  /**
+   * How many times the server said its tools changed. A listing takes this before it asks,
+   * and hands it to {@link #observe}: a change announced while the answer was on its way
+   * keeps the view stale, so the next call looks again.
+   */
+  public long changes(String server) {
+    return changes.computeIfAbsent(server, s -> new java.util.concurrent.atomic.AtomicLong()).get();
+  }
+
+  public Optional<Tool> tool(String server, String name) {
+    return Optional.ofNullable(tools.getOrDefault(server, Map.of()).get(name));
+  }
+
+  public List<Tool> tools(String server) {
+    return List.copyOf(tools.getOrDefault(server, Map.of()).values());
+  }
+
+  /**
+   * Records the tools {@code server} just listed: pins them at first connection, compares
+   * them with their pins afterwards, and raises events for anything new or changed.
+   */
+  public synchronized void observe(String server, List<ObjectNode> listed) {
+    observe(server, listed, changes(server));
+  }
+
+  /** {@link #observe(String, List)} for a listing asked when the server had announced {@code changesSeen} changes. */
+  public synchronized void observe(String server, List<ObjectNode> listed, long changesSeen) {
+    UpstreamConfig config = servers.get(server);
+    if (config == null) {
+      return;
+    }
+    UpstreamConfig.Registration reg = config.registry();
+    boolean firstConnect = !pins.knows(server);
+    Map<String, Tool> before = tools.getOrDefault(server, Map.of());
+    Map<String, Tool> now = new LinkedHashMap<>();
+    int pinnedNow = 0;
+    for (ObjectNode def : listed) {
+      String name = def.path("name").asText(null);
+      if (name == null || now.containsKey(name)) {
+        continue;  // a nameless or duplicated tool is never usable
+      }
+      String hash = ToolDefinitions.hash(def);
+      Classification cls = classifier.classify(name, def, reg);
+      Optional<PinStore.Pin> pin = pins.pin(server, name);
+      Status status;
+      if (pin.isPresent()) {
+        status = pin.get().hash().equals(hash) ? Status.APPROVED : Status.QUARANTINED;
+        if (status == Status.QUARANTINED && !sameQuarantine(before.get(name), hash)) {
+          events.accept(new Event("registry.drift", server, name, "definition changed since it was approved ("
+              + pin.get().hash() + " -> " + hash + "): " + String.join(" ", ToolDefinitions.diff(pin.get().definition(), def))));
+        }
+      } else if (firstConnect && reg.firstConnect() == UpstreamConfig.FirstConnect.PIN) {
+        pin = Optional.of(pinNow(server, name, def, hash, "first-connect"));
+        status = Status.APPROVED;
+        pinnedNow++;
+      } else if (reg.autoAcceptReadTools() && cls.tierNames().equals(java.util.Set.of("read"))
+          && !firstConnect) {
+        pin = Optional.of(pinNow(server, name, def, hash, "auto-accept-read"));
+        status = Status.APPROVED;
+        events.accept(new Event("registry.auto_accepted", server, name, "new read-tier tool accepted: " + hash));
+      } else {
+        status = Status.PENDING;
+        Tool was = before.get(name);
+        if (was == null || !hash.equals(was.hash())) {
+          events.accept(new Event("registry.new_tool", server, name, "new tool awaits approval: " + hash));
+        }
+      }
+      now.put(name, new Tool(server, name, status, hash, def, pin, cls, List.of()));
+    }
+    if (firstConnect) {
+      pins.markKnown(server);
+      events.accept(new Event("registry.pinned", server, null, pinnedNow + " tool(s) pinned at first connection"
+          + (reg.firstConnect() == UpstreamConfig.FirstConnect.REVIEW ? "; all await review" : "")));
+    }
+    tools.put(server, now);
+    if (changes(server) == changesSeen) {
+      stale.remove(server);
+    }
+    flagLookalikes(server, before);
+  }
+
+  private static boolean sameQuarantine(Tool before, String hash) {
+    return before != null && before.status() == Status.QUARANTINED && before.hash().equals(hash);
+  }
+
+  private PinStore.Pin pinNow(String server, String name, ObjectNode def, String hash, String by) {
+    PinStore.Pin pin = new PinStore.Pin(hash, ToolDefinitions.canonical(def), clock.instant(), by);
+    pins.put(server, name, pin);
+    return pin;
+  }
+
+  // A name equal to, containing, or a letter or two away from another server's tool name. Of
+  // two such tools, the one pinned later (or not at all) imitates the other; pinned at the
+  // same moment, the server configured later does. Rechecked for every server, since a new
+  // server's names can make an existing one's tools look-alikes, or the other way round.
+  private void flagLookalikes(String server, Map<String, Tool> before) {
+    List<String> order = new ArrayList<>(servers.keySet());
+    for (Map.Entry<String, Map<String, Tool>> mine : tools.entrySet()) {
+      for (Tool t : List.copyOf(mine.getValue().values())) {
+        List<String> like = new ArrayList<>();
+        tools.forEach((other, theirs) -> {
+          if (!other.equals(t.server())) {
+            theirs.values().forEach(o -> {
+              if (imitates(t.name(), o.name()) && later(t, o, order)) {
+                like.add(other + "/" + o.name());
+              }
+            });
+          }
+        });
+        like.sort(null);
+        if (!like.equals(t.lookalikeOf())) {
+          mine.getValue().put(t.name(), new Tool(t.server(), t.name(), t.status(), t.hash(), t.definition(), t.pin(),
+              t.classification(), List.copyOf(like)));
+          if (!like.isEmpty() && !t.lookalikeOf().containsAll(like)) {
+            events.accept(new Event("registry.lookalike", t.server(), t.name(), "name imitates " + like));
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean later(Tool a, Tool b, List<String> order) {
+    java.time.Instant pa = a.pin().map(PinStore.Pin::approvedAt).orElse(java.time.Instant.MAX);
+    java.time.Instant pb = b.pin().map(PinStore.Pin::approvedAt).orElse(java.time.Instant.MAX);
+    int byPin = pa.compareTo(pb);
+    return byPin != 0 ? byPin > 0 : order.indexOf(a.server()) > order.indexOf(b.server());
+  }
+
+  /** Whether tool name {@code a} imitates {@code b}: same, one inside the other, or 1–2 edits apart. */
+  static boolean imitates(String a, String b) {
+    String x = fold(a);
+    String y = fold(b);
+    if (x.equals(y)) {
+      return true;
+    }
+    if (Math.min(x.length(), y.length()) >= 5 && (x.contains(y) || y.contains(x))) {
+      return true;
+    }
+    return Math.min(x.length(), y.length()) >= 6 && distance(x, y) <= 2;
+  }
+
+  // Case, separators and the usual confusables (I/l/1, O/0) do not tell names apart for a model.
+  private static String fold(String s) {
+    return s.toLowerCase(Locale.ROOT).replaceAll("[-_.\\s]", "").replace('1', 'l').replace('i', 'l').replace('0', 'o');
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  /**
+   * Approves the definition of {@code server}/{@code tool} whose hash is {@code hash} — the
+   * one the administrator was shown. If the server has changed it again since, nothing is
+   * approved.
+   */
+  public Tool approve(String server, String tool, String hash, String by) {
+    Tool approved;
+    synchronized (this) {
+      Tool t = tool(server, tool).orElseThrow(() -> new IllegalArgumentException(
+          "no tool '" + tool + "' of server '" + server + "' has been listed"));
+      if (!t.hash().equals(hash)) {
+        throw new IllegalStateException("the definition of " + server + "/" + tool + " is now " + t.hash()
+            + ", not " + hash + ": review it again");
+      }
+      PinStore.Pin pin = pinNow(server, tool, t.definition(), hash, by);
+      approved = new Tool(server, tool, Status.APPROVED, hash, t.definition(), Optional.of(pin), t.classification(),
+          t.lookalikeOf());
+      tools.get(server).put(tool, approved);
+    }
+    events.accept(new Event("registry.approved", server, tool, "approved " + hash + " by " + by));
+    changeListeners.forEach(l -> l.accept(server));
+    return approved;
+  }
+
+  /** Servers past their review date (or without one), and tools waiting for a decision. */
+  public Review review() {
+    LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    List<Review.ServerLine> lines = new ArrayList<>();
+    for (UpstreamConfig u : servers.values()) {
+      UpstreamConfig.Registration r = u.registry();
+      List<String> problems = new ArrayList<>();
+      if (r.reviewBy() == null) {
+        problems.add("no review_by date");
+      } else if (r.reviewBy().isBefore(today)) {
+        problems.add("review overdue since " + r.reviewBy());
+      }
+      if (r.owner() == null) {
+        problems.add("no owner");
+      }
+      if (r.purpose() == null) {
+        problems.add("no purpose");
+      }
+      List<Tool> attention = tools(u.name()).stream()
+          .filter(t -> t.status() != Status.APPROVED || !t.lookalikeOf().isEmpty()).toList();
+      lines.add(new Review.ServerLine(u, problems, attention, tools(u.name()).size(), observed(u.name())));
+    }
+    return new Review(today, lines);
+  }
+
+  /** The registry's state for {@code bulwark registry review}. */
+  public record Review(LocalDate today, List<ServerLine> servers) {
+    public record ServerLine(UpstreamConfig server, List<String> problems, List<Tool> attention, int tools,
+        boolean observed) {}
+
+    public boolean clean() {
+      return servers.stream().allMatch(s -> s.problems().isEmpty() && s.attention().isEmpty());
+    }
+  }
+}

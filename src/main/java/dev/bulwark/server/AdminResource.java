@@ -1,0 +1,23 @@
+package dev.bulwark.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One part of the admin API under {@code /admin/<name>}: the endpoint authenticates the
+ * admin key, guards Host and Origin, reads the body and turns exceptions into answers; a
+ * resource only decides. {@link IllegalArgumentException} answers 400,
+ * {@link IllegalStateException} 409, {@link java.util.NoSuchElementException} 404.
+ */
+public interface AdminResource {
+  String name();
+
+  /**
+   * @param path what follows {@code /admin/<name>}, empty or starting with {@code /}
+   * @param body the JSON body, or an empty object for none
+   * @param remote the caller's address, for the audit trail
+   */
+  Reply handle(String method, String path, JsonNode body, String remote);
+
+  record Reply(int status, ObjectNode body) {}
+}
