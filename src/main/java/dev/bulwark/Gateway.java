@@ -19,7 +19,12 @@ import dev.bulwark.mcp.JsonRpc;
 import dev.bulwark.mcp.JsonRpcCodec;
 import dev.bulwark.pipeline.Pipeline;
 import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.kill.KillSwitch;
+import dev.bulwark.kill.KillSwitchStage;
+import dev.bulwark.policy.ArgumentsStage;
 import dev.bulwark.policy.CedarFiles;
+import dev.bulwark.policy.Flows;
+import dev.bulwark.policy.RateLimits;
 import dev.bulwark.policy.PolicyCompiler;
 import dev.bulwark.policy.PolicyEngine;
 import dev.bulwark.policy.PolicyException;
@@ -31,9 +36,9 @@ import dev.bulwark.registry.Classifier;
 import dev.bulwark.registry.PinStore;
 import dev.bulwark.registry.Registry;
 import dev.bulwark.routing.Listings;
+import dev.bulwark.routing.Router;
 import dev.bulwark.routing.Namespace;
 import dev.bulwark.routing.ResolveStage;
-import dev.bulwark.routing.Router;
 import dev.bulwark.routing.Subscriptions;
 import dev.bulwark.server.GatewayServer;
 import dev.bulwark.upstream.Launcher;
@@ -97,14 +102,21 @@ public final class Gateway implements AutoCloseable {
     // An approval changes what may be listed: tell every client, as the server itself would.
     registry.onChange(server -> listener.onNotification(server,
         new dev.bulwark.mcp.JsonRpc.Notification("notifications/tools/list_changed", null)));
-    Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500, registry);
+    KillSwitch kill = new KillSwitch(config.dataDir(), env.clock());
+    Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500, registry,
+        server -> kill.stopping(java.util.Optional.empty(), java.util.Optional.of(server)).isPresent());
     PolicyEngine policy = policyEngine(config, agents, registry);
     Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
     Pipeline pipeline = Pipeline.standard(
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new AuthenticateStage(),
+        new KillSwitchStage(kill, request -> router.resolve(request) instanceof Router.Resolution.Resolved r
+            && r.target() instanceof dev.bulwark.pipeline.Target.Item item ? java.util.Optional.of(item.server())
+            : java.util.Optional.empty()),
         new ResolveStage(router, registry, listings),
-        new AuthorizeStage(policy, env.clock(), e -> java.util.Set.of()),
+        new ArgumentsStage(config.limits().maxArgumentLength()),
+        new AuthorizeStage(policy, env.clock(), new Flows(env.clock(), config.policy().flow().window()),
+            new RateLimits(config.policy().rateLimits())),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout()));
     java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
@@ -114,8 +126,16 @@ public final class Gateway implements AutoCloseable {
         delegated,
         pipeline, codec,
         namespace, subscriptions::sessionEnded,
-        recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder)));
+        recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder),
+            new dev.bulwark.admin.KillAdmin(kill, recorder)));
     serverRef.set(server);
+    // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.
+    kill.onEngage(stop -> {
+      int cancelled = server.stopMatching(stop::covers);
+      recorder.system("kill.engaged", "BW600", stop.scope() == KillSwitch.Scope.SERVER ? stop.id() : null, null,
+          stop.by(), stop.label() + ": " + cancelled + " call(s) in flight cancelled"
+          + (stop.reason().isEmpty() ? "" : "; reason: " + stop.reason()));
+    });
     listener.targets = List.of(listings, subscriptions, server.listener());
     // The server listens first: tokens minted for upstreams name it as their issuer.
     try {

@@ -111,6 +111,9 @@ public final class AuditStage implements Stage {
     if (f.error().code() == ErrorCodes.REQUEST_CANCELLED) {
       return "cancelled";
     }
+    if (f.error().code() == ErrorCodes.RATE_LIMITED) {
+      return "rate_limited";
+    }
     return "error";
   }
 

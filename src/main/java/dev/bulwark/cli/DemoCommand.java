@@ -52,10 +52,17 @@ public final class DemoCommand implements Callable<Integer> {
         List.of(
             new UpstreamConfig("fs", null, null,
                 new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()), null),
-                null, null),
+                null, null, new UpstreamConfig.Registration("demo", "files the demo agent may read and write",
+                    UpstreamConfig.DataClass.INTERNAL, null, null, java.time.LocalDate.now().plusYears(1), null, null,
+                    null)),
+            // The reference server's tools act on nothing outside it: classified as reading, so the
+            // flow rule (which treats unclassified tools as sending out) does not hold the demo.
             new UpstreamConfig("everything", null, null,
                 new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), null),
-                null, null)));
+                null, null, new UpstreamConfig.Registration("demo", "the MCP reference server's test tools",
+                    UpstreamConfig.DataClass.PUBLIC, null, null, java.time.LocalDate.now().plusYears(1),
+                    java.util.Map.of("*", new UpstreamConfig.ToolClass(List.of("read"), List.of("reads-private"))),
+                    null, null))));
     try (Gateway gateway = Gateway.start(config, Environments.system())) {
       System.out.println("MCP endpoint: " + gateway.endpoint());
       System.out.println("Agent key: " + key.revealOnce());

@@ -14,9 +14,9 @@ public final class Pipeline {
    * The one standard order (DESIGN.md, "The data path"). Audit is outermost so that every
    * request ends in exactly one final event, denials and crashes included.
    */
-  public static Pipeline standard(Stage audit, Stage authenticate, Stage resolve, Stage authorize,
-      Stage dispatch) {
-    return new Pipeline(List.of(audit, authenticate, resolve, authorize, dispatch));
+  public static Pipeline standard(Stage audit, Stage authenticate, Stage killSwitch, Stage resolve, Stage arguments,
+      Stage authorize, Stage dispatch) {
+    return new Pipeline(List.of(audit, authenticate, killSwitch, resolve, arguments, authorize, dispatch));
   }
 
   /** For tests of single stages; production code uses {@link #standard}. */

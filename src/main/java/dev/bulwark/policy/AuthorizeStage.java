@@ -16,18 +16,23 @@ import dev.bulwark.pipeline.Target;
 public final class AuthorizeStage implements Stage {
   private final Authorizer authorizer;
   private final java.time.Clock clock;
-  private final java.util.function.Function<Exchange, java.util.Set<String>> flowLabels;
+  private final Flows flows;
+  private final RateLimits limits;
 
-  /** {@code flowLabels}: the flow labels the exchange's caller has collected so far. */
-  public AuthorizeStage(Authorizer authorizer, java.time.Clock clock,
-      java.util.function.Function<Exchange, java.util.Set<String>> flowLabels) {
+  /**
+   * @param flows the flow labels each caller has collected, read for and added to by tool calls
+   * @param limits rate limits, applied to allowed calls before they go out
+   */
+  public AuthorizeStage(Authorizer authorizer, java.time.Clock clock, Flows flows, RateLimits limits) {
     this.authorizer = authorizer;
     this.clock = clock;
-    this.flowLabels = flowLabels;
+    this.flows = flows;
+    this.limits = limits;
   }
 
   public AuthorizeStage(Authorizer authorizer) {
-    this(authorizer, java.time.Clock.systemUTC(), e -> java.util.Set.of());
+    this(authorizer, java.time.Clock.systemUTC(), new Flows(java.time.Clock.systemUTC(), java.time.Duration.ofHours(8)),
+        new RateLimits(java.util.List.of()));
   }
 
   @Override
@@ -38,13 +43,32 @@ public final class AuthorizeStage implements Stage {
       com.fasterxml.jackson.databind.JsonNode params = exchange.request().paramsOrEmpty();
       com.fasterxml.jackson.databind.JsonNode args = params.has("arguments") ? params.get("arguments") : null;
       decision = authorizer.decide(exchange.requireCaller(), target,
-          new Authorizer.Situation(args, flowLabels.apply(exchange), clock.instant(), false));
+          new Authorizer.Situation(args, flows.labels(exchange.requireCaller()), clock.instant(), false));
     } catch (RuntimeException e) {
       decision = new Decision.Deny(java.util.List.of("authorizer-error"));
     }
     exchange.decision(decision);
     return switch (decision) {
-      case Decision.Allow a -> chain.proceed(exchange);
+      case Decision.Allow a -> {
+        if (target instanceof Target.Item item) {
+          java.util.Optional<RateLimits.Exceeded> over = limits.take(exchange.requireCaller(), item);
+          if (over.isPresent()) {
+            yield new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(ErrorCodes.RATE_LIMITED,
+                "Rate limit exceeded: retry in " + over.get().retryAfterSeconds() + " s",
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                    .put("retryAfterSeconds", over.get().retryAfterSeconds())),
+                "rate limited by " + over.get().limit());
+          }
+        }
+        Outcome outcome = chain.proceed(exchange);
+        // A tool that ran marks the caller's flow with what it can do (read untrusted or
+        // private data, send out), whether or not it reported an error of its own.
+        if (target instanceof Target.Item item && item.kind() == Target.Kind.TOOL
+            && "tools/call".equals(exchange.request().method()) && outcome instanceof Outcome.Result) {
+          flows.record(exchange.requireCaller(), item.facts().labels());
+        }
+        yield outcome;
+      }
       case Decision.Deny d -> new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(ErrorCodes.FORBIDDEN,
           "Forbidden: " + describe(target) + " is not allowed for this agent", null),
           "denied by " + String.join(",", d.reasons()));

@@ -75,11 +75,13 @@ public final class Listings implements UpstreamListener {
   private final int pageSize;
   private final Map<String, CompletableFuture<List<ObjectNode>>> cache = new ConcurrentHashMap<>();
   private final dev.bulwark.registry.Registry registry;
+  private final Predicate<String> stopped;
 
   /** Tools pass the {@code registry}: it pins them, and only approved, unchanged ones are listed. */
   public Listings(Upstreams upstreams, Namespace namespace, Duration timeout, int pageSize,
-      dev.bulwark.registry.Registry registry) {
+      dev.bulwark.registry.Registry registry, Predicate<String> stopped) {
     this.registry = registry;
+    this.stopped = stopped;
     this.upstreams = upstreams;
     this.namespace = namespace;
     this.timeout = timeout;
@@ -98,7 +100,7 @@ public final class Listings implements UpstreamListener {
     }
     List<Listed> all = new ArrayList<>();
     for (Upstream u : upstreams.all()) {
-      if (!u.isUp() || !u.initializeResult().path("capabilities").has(kind.capability)) {
+      if (!u.isUp() || !u.initializeResult().path("capabilities").has(kind.capability) || stopped.test(u.name())) {
         continue;
       }
       for (ObjectNode item : itemsOf(u, kind)) {

@@ -120,6 +120,18 @@ final class ExchangeRunner {
     pump(flight, response, callback, r);
   }
 
+  /** Cancels every call in flight the predicate picks (a kill switch); returns how many. */
+  int cancelIf(java.util.function.Predicate<dev.bulwark.pipeline.Exchange> stopped) {
+    int n = 0;
+    for (Flight f : flights.values()) {
+      if (stopped.test(f.exchange())) {
+        f.cancelled().complete(null);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Cancels every call in flight made by or through the agent (revocation). */
   void cancelAgent(String agentId) {
     for (Flight f : flights.values()) {

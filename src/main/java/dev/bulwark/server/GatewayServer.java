@@ -35,6 +35,8 @@ public final class GatewayServer implements AutoCloseable {
   private final ProtectedResource resource;
   private final RoundTrips roundTrips;
 
+  private final ExchangeRunner runner;
+
   public GatewayServer(BulwarkConfig config, AgentRegistry agents, Authenticator authenticator, SigningKeys signing,
       DelegatedTokens delegated, Pipeline pipeline, JsonRpcCodec codec,
       Namespace namespace, Consumer<String> sessionEnded,
@@ -80,6 +82,21 @@ public final class GatewayServer implements AutoCloseable {
       sessions.removeAgent(id);
       runner.cancelAgent(id);
     });
+    this.runner = runner;
+  }
+
+  /**
+   * Ends the sessions of callers {@code covered} applies to (with no server in particular)
+   * and cancels every call in flight it applies to (by caller, or by the server called).
+   * Returns the number of calls cancelled.
+   */
+  public int stopMatching(java.util.function.BiPredicate<java.util.Optional<dev.bulwark.identity.Caller>,
+      java.util.Optional<String>> covered) {
+    int cancelled = runner.cancelIf(ex -> covered.test(ex.caller(), ex.target()
+        .filter(dev.bulwark.pipeline.Target.Item.class::isInstance)
+        .map(t -> ((dev.bulwark.pipeline.Target.Item) t).server())));
+    sessions.removeIf(c -> covered.test(java.util.Optional.of(c), java.util.Optional.empty()));
+    return cancelled;
   }
 
   // The acting agent signs if it registered a key (RFC 9421); agents without one need not.

@@ -28,6 +28,7 @@ final class Session {
   private volatile SseStream standalone;
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile boolean closed;
+  private volatile dev.bulwark.identity.Caller caller;
 
   Session(String id, String agentId, String principal, ProtocolVersion version, ObjectNode clientCapabilities) {
     this.id = id;
@@ -39,6 +40,15 @@ final class Session {
 
   String id() {
     return id;
+  }
+
+  /** Who opened the session (null only for sessions made without one, in tests). */
+  dev.bulwark.identity.Caller caller() {
+    return caller;
+  }
+
+  void caller(dev.bulwark.identity.Caller value) {
+    caller = value;
   }
 
   String agentId() {

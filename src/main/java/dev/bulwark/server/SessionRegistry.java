@@ -56,6 +56,7 @@ final class SessionRegistry {
     byte[] raw = new byte[16];
     random.nextBytes(raw);
     Session s = new Session(HexFormat.of().formatHex(raw), agentId, caller.principal(), version, clientCapabilities);
+    s.caller(caller);
     sessions.put(s.id(), s);
     return Optional.of(s);
   }
@@ -78,6 +79,11 @@ final class SessionRegistry {
   }
 
   /** Ends every session of the agent (revocation). */
+  /** Ends every session whose caller matches (a kill switch). */
+  void removeIf(java.util.function.Predicate<dev.bulwark.identity.Caller> stopped) {
+    sessions.values().stream().filter(s -> s.caller() != null && stopped.test(s.caller())).forEach(this::remove);
+  }
+
   void removeAgent(String agentId) {
     sessions.values().stream().filter(s -> s.agentId().equals(agentId)).forEach(this::remove);
   }

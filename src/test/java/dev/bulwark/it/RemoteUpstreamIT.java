@@ -67,7 +67,7 @@ class RemoteUpstreamIT {
   void progressAndPlainCallsPassThrough() throws Exception {
     for (String sdk : List.of("v1", "v2-auto")) {
       JsonNode slow = call(sdk, "agent", "modern__slow", "{}");
-      assertThat(slow.path("progress").toString()).isEqualTo("[1,2]");
+      assertThat(slow.path("progress").toString()).as(slow.toString()).isEqualTo("[1,2]");
       assertThat(slow.path("result").path("content").get(0).path("text").asText()).isEqualTo("slow done");
       JsonNode echo = call(sdk, "agent", "modern__echo", "{\"text\":\"hi\"}");
       assertThat(echo.path("result").path("content").get(0).path("text").asText()).isEqualTo("modern echo: hi");

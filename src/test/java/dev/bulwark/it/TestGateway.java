@@ -59,10 +59,25 @@ final class TestGateway implements AutoCloseable {
     this(upstreams, grants, oauth, clients, adminKey, tenants, Map.of());
   }
 
+  /**
+   * Policy for tests about something else than session flow: the fixture servers' tools are
+   * mostly unclassified, and the default flow rule would hold the second such call for
+   * approval. Tests of flow rules pass their own policy.
+   */
+  static final dev.bulwark.config.PolicyConfig NO_FLOW_RULE = new dev.bulwark.config.PolicyConfig(null, null,
+      new dev.bulwark.config.PolicyConfig.Flow(dev.bulwark.config.PolicyConfig.Flow.Trifecta.OFF, null), null);
+
   /** {@code signingKeys}: agent id → its Ed25519 public key (base64 X.509); such agents must sign. */
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys)
       throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, NO_FLOW_RULE);
+  }
+
+  /** With the given policy section. */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
+      dev.bulwark.config.PolicyConfig policy) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = Files.createTempDirectory("bulwark-it");
@@ -84,7 +99,7 @@ final class TestGateway implements AutoCloseable {
     dev.bulwark.config.AdminConfig admin = adminKey == null ? null
         : new dev.bulwark.config.AdminConfig(KeyHash.create(adminKey, random).format());
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
-        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), oauth, admin, agents, upstreams);
+        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), oauth, admin, agents, upstreams, policy);
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
         hostEnvironment(), TestNode.NODE.toString()));
   }

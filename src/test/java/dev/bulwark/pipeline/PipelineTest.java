@@ -102,9 +102,11 @@ class PipelineTest {
     Stage authorize = answer("authorize", DONE);
     Stage dispatch = answer("dispatch", DONE);
 
-    Pipeline pipeline = Pipeline.standard(audit, authenticate, resolve, authorize, dispatch);
+    Stage kill = passThrough("kill");
+    Stage arguments = passThrough("arguments");
+    Pipeline pipeline = Pipeline.standard(audit, authenticate, kill, resolve, arguments, authorize, dispatch);
 
-    assertThat(pipeline.stages()).containsExactly(audit, authenticate, resolve, authorize, dispatch);
+    assertThat(pipeline.stages()).containsExactly(audit, authenticate, kill, resolve, arguments, authorize, dispatch);
   }
 
   private Stage passThrough(String name) {

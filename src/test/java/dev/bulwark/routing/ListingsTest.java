@@ -88,7 +88,7 @@ class ListingsTest {
           new dev.bulwark.registry.PinStore(java.nio.file.Files.createTempDirectory("pins")),
           new dev.bulwark.registry.Classifier(), java.time.Clock.systemUTC(), e -> { });
       return new Listings(dev.bulwark.upstream.Upstreams.of(List.of(ups)), new Namespace(configs), Duration.ofSeconds(5),
-          pageSize, registry);
+          pageSize, registry, server -> false);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -1,0 +1,169 @@
+package dev.bulwark.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import dev.bulwark.mcp.ErrorCodes;
+import dev.bulwark.mcp.JsonRpc;
+import dev.bulwark.pipeline.Chain;
+import dev.bulwark.pipeline.Decision;
+import dev.bulwark.pipeline.Exchange;
+import dev.bulwark.pipeline.Outcome;
+import dev.bulwark.pipeline.Stage;
+import dev.bulwark.pipeline.Target;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A tool call's arguments, checked against the tool's pinned input schema before policy
+ * sees them (T2, schema and parameter poisoning). Refused: arguments that are not an object;
+ * fields the schema does not declare, at any depth where it declares properties (unless it
+ * explicitly admits more with {@code additionalProperties}); strings longer than the
+ * configured limit; anything the schema itself rejects. A schema that refers outside itself
+ * ({@code $ref} to a URL, an unknown {@code $schema}) is never fetched: the tool cannot be
+ * called. Refusals are recorded as denials naming the offending field.
+ */
+public final class ArgumentsStage implements Stage {
+  private static final int MAX_REASONS = 5;
+  private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+  private final Map<String, Optional<Schema>> compiled = new ConcurrentHashMap<>();
+  private final int maxLength;
+
+  public ArgumentsStage(int maxLength) {
+    this.maxLength = maxLength;
+  }
+
+  @Override
+  public Outcome handle(Exchange exchange, Chain chain) {
+    Target target = exchange.target().orElseThrow(() -> new IllegalStateException("Resolve must run first"));
+    if (!(target instanceof Target.Item item) || item.kind() != Target.Kind.TOOL
+        || !"tools/call".equals(exchange.request().method())) {
+      return chain.proceed(exchange);
+    }
+    JsonNode args = exchange.request().paramsOrEmpty().get("arguments");
+    if (args == null || args.isNull()) {
+      args = dev.bulwark.mcp.Json.object();
+    }
+    List<String> problems = new ArrayList<>();
+    if (!args.isObject()) {
+      problems.add("arguments must be an object");
+    } else {
+      JsonNode schema = item.facts().inputSchema();
+      if (schema == null || !schema.isObject()) {
+        problems.add("the tool declares no input schema");
+      } else {
+        undeclared(schema, args, "", problems);
+        tooLong(args, "", problems);
+        if (problems.isEmpty()) {
+          Optional<Schema> s = compiled.computeIfAbsent(item.facts().pin() + "|" + schema.hashCode(), k -> compile(schema));
+          if (s.isEmpty()) {
+            problems.add("the tool's input schema refers outside itself or does not compile");
+          } else {
+            for (Error e : s.get().validate(args)) {
+              problems.add(e.getInstanceLocation() + ": " + e.getMessage());
+            }
+          }
+        }
+      }
+    }
+    if (problems.isEmpty()) {
+      return chain.proceed(exchange);
+    }
+    List<String> shown = problems.size() > MAX_REASONS ? problems.subList(0, MAX_REASONS) : problems;
+    exchange.decision(new Decision.Deny(shown.stream().map(p -> "arguments:" + p).toList()));
+    String name = exchange.request().paramsOrEmpty().path("name").asText("?");
+    return new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.INVALID_PARAMS,
+        "Invalid arguments for tool " + name + ": " + String.join("; ", shown), null),
+        "arguments refused: " + String.join("; ", shown));
+  }
+
+  // Closed world: where a schema lists properties, only those may appear.
+  private static void undeclared(JsonNode schema, JsonNode value, String path, List<String> problems) {
+    if (!value.isObject() || !schema.isObject()) {
+      if (value.isArray() && schema.path("items").isObject()) {
+        int i = 0;
+        for (JsonNode element : value) {
+          undeclared(schema.get("items"), element, path + "/" + i++, problems);
+        }
+      }
+      return;
+    }
+    JsonNode properties = schema.get("properties");
+    JsonNode additional = schema.get("additionalProperties");
+    boolean open = additional != null && (additional.isObject() || additional.asBoolean(false))
+        || schema.has("patternProperties");
+    Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> f = fields.next();
+      JsonNode declared = properties == null ? null : properties.get(f.getKey());
+      if (declared == null) {
+        if (!open) {
+          problems.add("undeclared field " + path + "/" + f.getKey());
+        }
+      } else {
+        undeclared(declared, f.getValue(), path + "/" + f.getKey(), problems);
+      }
+    }
+  }
+
+  private void tooLong(JsonNode value, String path, List<String> problems) {
+    if (value.isTextual() && value.asText().length() > maxLength) {
+      problems.add("field " + (path.isEmpty() ? "/" : path) + " is longer than " + maxLength + " characters");
+    } else if (value.isObject()) {
+      value.fields().forEachRemaining(f -> tooLong(f.getValue(), path + "/" + f.getKey(), problems));
+    } else if (value.isArray()) {
+      int i = 0;
+      for (JsonNode e : value) {
+        tooLong(e, path + "/" + i++, problems);
+      }
+    }
+  }
+
+  private Optional<Schema> compile(JsonNode schema) {
+    if (refersOutside(schema)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(schemas.getSchema(schema));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  // A $ref that is not a local pointer, or a $schema we do not know, would make the
+  // validator fetch something: never from a server-supplied schema.
+  private static boolean refersOutside(JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode o = (ObjectNode) node;
+      for (String key : List.of("$ref", "$dynamicRef", "$recursiveRef")) {
+        JsonNode ref = o.get(key);
+        if (ref != null && !(ref.isTextual() && ref.asText().startsWith("#"))) {
+          return true;
+        }
+      }
+      JsonNode dialect = o.get("$schema");
+      if (dialect != null && (!dialect.isTextual() || SpecificationVersion.fromDialectId(dialect.asText()).isEmpty())) {
+        return true;
+      }
+      for (JsonNode child : o) {
+        if (refersOutside(child)) {
+          return true;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode child : node) {
+        if (refersOutside(child)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}
