@@ -115,6 +115,15 @@ upstreams:
     prefix: ""
     http:
       url: "$fixture_url"
+    registry:
+      owner: conformance
+      purpose: the MCP conformance suite's expectations, served by our own fixture
+      data_class: public
+      # The fixture's tools touch nothing outside it. Classified so, the session flow rule
+      # (which treats unclassified tools as reading untrusted data and sending out) does
+      # not hold the suite's later calls for approval.
+      tools:
+        "*": { tiers: [read], labels: [] }
 EOF
 start bulwark "MCP endpoint:" "$java" --enable-native-access=ALL-UNNAMED -jar target/bulwark.jar serve -c "$out/bulwark.yaml"
 bulwark_url="$started"

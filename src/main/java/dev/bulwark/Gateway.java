@@ -127,7 +127,9 @@ public final class Gateway implements AutoCloseable {
         pipeline, codec,
         namespace, subscriptions::sessionEnded,
         recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder),
-            new dev.bulwark.admin.KillAdmin(kill, recorder)));
+            new dev.bulwark.admin.KillAdmin(kill, recorder),
+            new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
+                dev.bulwark.policy.Policies.configuredFacts(config)), config.auditFile(), env.clock(), recorder)));
     serverRef.set(server);
     // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.
     kill.onEngage(stop -> {
@@ -153,18 +155,10 @@ public final class Gateway implements AutoCloseable {
     return new Gateway(upstreams, server, audit);
   }
 
-  // The allow lists, entitlements and grants of the configuration compiled to Cedar, and the
-  // .cedar files; recompiled whenever an agent is created or revoked.
+  // The configuration's rules compiled to Cedar, recompiled whenever an agent is created or revoked.
   private static PolicyEngine policyEngine(BulwarkConfig config, AgentRegistry agents, Registry registry)
       throws PolicyException {
-    PolicyCompiler compiler = new PolicyCompiler();
-    java.util.Map<String, List<String>> entitlements = config.oauth() == null ? java.util.Map.of()
-        : config.oauth().entitlements();
-    PolicyEngine engine = new PolicyEngine(() -> {
-      List<Rule> rules = new java.util.ArrayList<>(compiler.compile(agents, entitlements, config.policy()));
-      rules.addAll(CedarFiles.load(config.policy().files()));
-      return rules;
-    }, name -> registry.server(name).map(UpstreamConfig::registry));
+    PolicyEngine engine = dev.bulwark.policy.Policies.engine(config, agents);
     agents.onChange(() -> {
       try {
         engine.reload();

@@ -4,6 +4,7 @@ import dev.bulwark.cli.AgentsCommand;
 import dev.bulwark.cli.DemoCommand;
 import dev.bulwark.cli.KeysCommand;
 import dev.bulwark.cli.KillCommand;
+import dev.bulwark.cli.PolicyCommand;
 import dev.bulwark.cli.RegistryCommand;
 import dev.bulwark.cli.ServeCommand;
 import dev.bulwark.cli.StdioCommand;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bulwark", mixinStandardHelpOptions = true, version = "bulwark 0.1.0",
     description = "Security gateway for AI agents calling tools over MCP.",
     subcommands = {ServeCommand.class, DemoCommand.class, StdioCommand.class, KeysCommand.class, AgentsCommand.class,
-        RegistryCommand.class, KillCommand.class})
+        RegistryCommand.class, KillCommand.class,
+        PolicyCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,155 @@
+package dev.bulwark.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.audit.RefusalRecorder;
+import dev.bulwark.mcp.Json;
+import dev.bulwark.pipeline.Decision;
+import dev.bulwark.pipeline.Target;
+import dev.bulwark.policy.PolicyEngine;
+import dev.bulwark.policy.PolicyException;
+import dev.bulwark.policy.PolicyQuery;
+import dev.bulwark.policy.Rule;
+import dev.bulwark.server.AdminResource;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * {@code /admin/policy}: {@code GET} the rules in force; {@code POST /reload} (gather and
+ * validate again; on failure the previous rules stay and the problems are returned);
+ * {@code POST /explain} — why a call would be decided as it would ({@link PolicyQuery}), or,
+ * with {@code {exchange}}, why a recorded call was: its caller and target are read back
+ * from the audit trail and decided again under the rules in force now.
+ */
+public final class PolicyAdmin implements AdminResource {
+  private final PolicyEngine engine;
+  private final PolicyQuery.FactsSource facts;
+  private final Path auditFile;
+  private final Clock clock;
+  private final RefusalRecorder audit;
+
+  public PolicyAdmin(PolicyEngine engine, PolicyQuery.FactsSource facts, Path auditFile, Clock clock,
+      RefusalRecorder audit) {
+    this.engine = engine;
+    this.facts = facts;
+    this.auditFile = auditFile;
+    this.clock = clock;
+    this.audit = audit;
+  }
+
+  @Override
+  public String name() {
+    return "policy";
+  }
+
+  @Override
+  public Reply handle(String method, String path, JsonNode body, String remote) {
+    if (path.isEmpty() && method.equals("GET")) {
+      ObjectNode out = Json.object().put("version", engine.version());
+      ArrayNode rules = out.putArray("rules");
+      engine.rules().forEach(r -> rules.addObject().put("id", r.id()).put("origin", r.origin()).put("gate", r.gate()));
+      return new Reply(200, out);
+    }
+    if (path.equals("/reload") && method.equals("POST")) {
+      try {
+        long v = engine.reload();
+        audit.admin(remote, "policy.reload", "version " + v);
+        return new Reply(200, Json.object().put("version", v));
+      } catch (PolicyException e) {
+        audit.admin(remote, "policy.reload_failed", String.join("; ", e.problems()));
+        ObjectNode out = Json.object().put("error", "policies not reloaded; the previous ones stay")
+            .put("version", engine.version());
+        e.problems().forEach(out.putArray("problems")::add);
+        return new Reply(409, out);
+      }
+    }
+    if (path.equals("/explain") && method.equals("POST")) {
+      JsonNode query = body.hasNonNull("exchange") ? fromAudit(body.get("exchange").asText()) : body;
+      PolicyQuery q = PolicyQuery.parse(query, facts, clock.instant());
+      PolicyEngine.Explanation e = engine.explain(q.caller(), q.item(), q.situation());
+      ObjectNode out = explanation(q, e);
+      if (body.hasNonNull("exchange")) {
+        out.put("note", "recorded call decided again under the rules in force now (version " + e.policyVersion()
+            + "); arguments are as the audit trail kept them (secrets redacted)");
+        out.set("recorded_decision", query.path("recorded_decision"));
+      }
+      return new Reply(200, out);
+    }
+    throw new NoSuchElementException("no such policy operation");
+  }
+
+  private ObjectNode explanation(PolicyQuery q, PolicyEngine.Explanation e) {
+    Decision d = e.decision();
+    ObjectNode out = Json.object().put("decision", d.effect()).put("policy_version", e.policyVersion());
+    d.reasons().forEach(out.putArray("reasons")::add);
+    if (d instanceof Decision.RequireApproval r) {
+      r.gates().forEach(out.putArray("gates")::add);
+    }
+    ObjectNode item = out.putObject("item").put("kind", q.item().kind().name().toLowerCase(java.util.Locale.ROOT))
+        .put("server", q.item().server()).put("name", q.item().name());
+    q.item().facts().tiers().stream().sorted().forEach(item.putArray("tiers")::add);
+    q.item().facts().labels().stream().sorted().forEach(item.putArray("labels")::add);
+    ArrayNode steps = out.putArray("steps");
+    for (PolicyEngine.Step s : e.steps()) {
+      ObjectNode step = steps.addObject().put("principal", s.principal()).put("effect", s.effect());
+      ArrayNode rules = step.putArray("rules");
+      for (String id : s.determining()) {
+        Optional<Rule> r = engine.rule(id);
+        ObjectNode rule = rules.addObject().put("id", id);
+        r.ifPresent(x -> rule.put("origin", x.origin()).put("gate", x.gate()).put("source", x.source()));
+      }
+      s.errors().forEach(step.putArray("errors")::add);
+    }
+    return out;
+  }
+
+  // The recorded call as a query: who made it and what it named.
+  private JsonNode fromAudit(String exchange) {
+    try (BufferedReader in = Files.newBufferedReader(auditFile, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (!line.contains("\"exchange_id\":\"" + exchange + "\"")) {
+          continue;
+        }
+        JsonNode event = Json.MAPPER.readTree(line);
+        JsonNode who = event.path("who");
+        JsonNode req = event.path("request");
+        if (!req.hasNonNull("server") || !req.hasNonNull("item")) {
+          throw new IllegalArgumentException("exchange " + exchange + " named no tool, prompt or resource");
+        }
+        ObjectNode q = Json.object().put("agent", who.path("agent").asText()).put("tenant", who.path("tenant").asText(
+            "default"));
+        if (who.hasNonNull("user")) {
+          q.put("user", who.get("user").asText());
+        }
+        q.set("chain", who.path("chain"));
+        String kind = req.path("kind").asText("tool");
+        q.put(kind.equals("resource") ? "resource" : kind.equals("prompt") ? "prompt" : "tool",
+            req.get("server").asText() + "/" + req.get("item").asText());
+        q.set("arguments", req.get("arguments"));
+        q.put("at", event.path("time").asText());
+        q.set("recorded_decision", event.path("decision"));
+        return q;
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the audit trail: " + e.getMessage());
+    }
+    throw new NoSuchElementException("no exchange " + exchange + " in the audit trail");
+  }
+
+  /** Facts of observed tools from the registry, else as the configuration tells them. */
+  public static PolicyQuery.FactsSource facts(dev.bulwark.registry.Registry registry, PolicyQuery.FactsSource fallback) {
+    return (kind, server, name) -> kind == Target.Kind.TOOL
+        ? registry.tool(server, name).map(t -> new Target.Facts(t.classification().tierNames(),
+            t.classification().labelNames(), t.hash(), t.definition().get("inputSchema")))
+            .orElseGet(() -> fallback.facts(kind, server, name))
+        : fallback.facts(kind, server, name);
+  }
+}
