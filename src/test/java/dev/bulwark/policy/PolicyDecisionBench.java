@@ -183,7 +183,8 @@ public class PolicyDecisionBench {
       expect(engine, allowed[i], Decision.Allow.class, null);
       expect(engine, denied[i], Decision.Deny.class, PolicyEngine.DEFAULT_DENY);
       Decision d = expect(engine, throughAgent[i], Decision.Allow.class, null);
-      if (d.reasons().stream().noneMatch(r -> r.endsWith("@agent:" + throughAgent[i].caller().agentId()))
+      String agentGrant = "@agent:" + throughAgent[i].caller().agentId();
+      if (d.reasons().stream().noneMatch(r -> r.endsWith(agentGrant))
           || d.reasons().stream().noneMatch(r -> r.contains("@role:"))) {
         throw new IllegalStateException("user through agent not allowed by both principals: " + d.reasons());
       }
