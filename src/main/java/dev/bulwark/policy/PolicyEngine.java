@@ -66,6 +66,7 @@ public final class PolicyEngine implements Authorizer {
   private static final int MAX_LISTED = 100_000;
 
   private final BasicAuthorizationEngine cedar = new BasicAuthorizationEngine();
+  private final boolean cacheDecisions;
   private final Schema schema;
   private final RuleSource rules;
   private final Function<String, Optional<UpstreamConfig.Registration>> servers;
@@ -80,6 +81,13 @@ public final class PolicyEngine implements Authorizer {
    */
   public PolicyEngine(RuleSource rules, Function<String, Optional<UpstreamConfig.Registration>> servers)
       throws PolicyException {
+    this(rules, servers, true);
+  }
+
+  /** {@code cacheDecisions} false: every decision asks Cedar (to measure what a cache miss costs). */
+  PolicyEngine(RuleSource rules, Function<String, Optional<UpstreamConfig.Registration>> servers, boolean cacheDecisions)
+      throws PolicyException {
+    this.cacheDecisions = cacheDecisions;
     this.schema = new Schema(schemaText());
     this.rules = rules;
     this.servers = servers;
@@ -234,10 +242,54 @@ public final class PolicyEngine implements Authorizer {
 
   private Evaluation evaluate(PolicySnapshot snap, Principal p, EntityUID action, Entity resource, Set<Entity> entities,
       Map<String, Value> context) {
-    PolicySet slice = snap.slice(p.scopes());
-    if (slice.policies.isEmpty()) {
+    PolicySnapshot.Slice slice = snap.slice(p.scopes());
+    if (slice.set().policies.isEmpty()) {
       return new Evaluation(false, List.of(), List.of());
     }
+    String key = cacheDecisions && slice.cacheable() ? decisionKey(slice, p, action, resource, context) : null;
+    if (key != null && snap.decisions.get(key) instanceof Evaluation cached) {
+      return cached;
+    }
+    Evaluation e = evaluateWithCedar(slice.set(), p, action, resource, entities, context);
+    if (key != null && e.errors().isEmpty()) {
+      snap.remember(key, e);
+    }
+    return e;
+  }
+
+  /**
+   * Everything a cacheable slice's rules can read: the principal with its parents, the
+   * action, the item with its attributes, its tags (the arguments) if any rule reads tags,
+   * and the context fields the rules name. Server attributes and the action hierarchy are
+   * fixed for the snapshot's life. Time-reading slices are never cached.
+   */
+  private static String decisionKey(PolicySnapshot.Slice slice, Principal p, EntityUID action, Entity resource,
+      Map<String, Value> context) {
+    // Cedar expressions, not toString: strings quoted and escaped, so no two inputs share a key.
+    StringBuilder k = new StringBuilder(slice.key()).append('\u0000').append(p.entity().getEUID().toCedarExpr())
+        .append(new java.util.TreeSet<>(p.entity().getParents().stream().map(EntityUID::toCedarExpr).toList()))
+        .append(expr(p.entity().attrs)).append('\u0000').append(action.toCedarExpr()).append('\u0000')
+        .append(resource.getEUID().toCedarExpr()).append(expr(resource.attrs))
+        .append(new java.util.TreeSet<>(resource.getParents().stream().map(EntityUID::toCedarExpr).toList()));
+    if (slice.readsTags()) {
+      k.append('\u0000').append(expr(resource.getTags()));
+    }
+    for (String field : slice.contextFields()) {
+      Value v = context.get(field);
+      k.append('\u0000').append(field).append('=').append(v == null ? "-" : v.toCedarExpr());
+    }
+    return k.toString();
+  }
+
+  private static String expr(Map<String, Value> values) {
+    StringBuilder b = new StringBuilder("{");
+    new java.util.TreeMap<>(values).forEach((name, v) -> b.append(Cedar.string(name)).append(':').append(v.toCedarExpr())
+        .append(','));
+    return b.append('}').toString();
+  }
+
+  private Evaluation evaluateWithCedar(PolicySet slice, Principal p, EntityUID action, Entity resource,
+      Set<Entity> entities, Map<String, Value> context) {
     try {
       AuthorizationResponse r = cedar.isAuthorized(new AuthorizationRequest(p.entity().getEUID(), action,
           resource.getEUID(), Optional.of(context), Optional.empty(), false), slice, entities);

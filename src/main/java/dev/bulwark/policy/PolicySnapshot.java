@@ -27,13 +27,28 @@ final class PolicySnapshot {
   final long version;
   final Map<String, Rule> rules;
   private final Map<String, Policy> policies;
-  private final Map<String, PolicySet> slices = java.util.Collections.synchronizedMap(
+  private static final int MAX_DECISIONS = 100_000;
+  private static final java.util.regex.Pattern CONTEXT_FIELD =
+      java.util.regex.Pattern.compile("\\bcontext\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)");
+  private static final java.util.regex.Pattern CONTEXT = java.util.regex.Pattern.compile("\\bcontext\\b");
+  private static final Set<String> TIME = Set.of("now", "hour", "weekday");
+
+  /**
+   * The rules one principal evaluates, and what they can read: whether any reads the item's
+   * tags (the arguments), and which context fields. A slice whose rules read the time, or
+   * use the context in a way not reducible to named fields, is never cached.
+   */
+  record Slice(String key, PolicySet set, boolean readsTags, Set<String> contextFields, boolean cacheable) {}
+
+  private final Map<String, Slice> slices = java.util.Collections.synchronizedMap(
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, PolicySet> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Slice> eldest) {
           return size() > MAX_SLICES;
         }
       });
+  // Decisions of cacheable slices by everything their rules can read; a new snapshot starts empty.
+  final Map<String, Object> decisions = new java.util.concurrent.ConcurrentHashMap<>();
 
   private PolicySnapshot(long version, Map<String, Rule> rules, Map<String, Policy> policies) {
     this.version = version;
@@ -82,19 +97,42 @@ final class PolicySnapshot {
   }
 
   /** The rules whose scope is among {@code scopes}, as a Cedar policy set (empty: none apply). */
-  PolicySet slice(Set<String> scopes) {
+  Slice slice(Set<String> scopes) {
     String key = String.join("\n", new TreeSet<>(scopes));
-    PolicySet set = slices.get(key);
-    if (set != null) {
-      return set;
+    Slice known = slices.get(key);
+    if (known != null) {
+      return known;
     }
     Set<Policy> chosen = new HashSet<>();
-    rules.values().forEach(r -> {
-      if (scopes.contains(r.scope())) {
-        chosen.add(policies.get(r.id()));
+    boolean readsTags = false;
+    boolean cacheable = true;
+    Set<String> fields = new TreeSet<>();
+    for (Rule r : rules.values()) {
+      if (!scopes.contains(r.scope())) {
+        continue;
       }
-    });
-    set = new PolicySet(chosen);
+      chosen.add(policies.get(r.id()));
+      String text = r.source();
+      readsTags |= text.contains("Tag(");
+      java.util.regex.Matcher m = CONTEXT_FIELD.matcher(text);
+      int named = 0;
+      while (m.find()) {
+        fields.add(m.group(1));
+        named++;
+      }
+      java.util.regex.Matcher all = CONTEXT.matcher(text);
+      int mentions = 0;
+      while (all.find()) {
+        mentions++;
+      }
+      if (mentions != named) {
+        cacheable = false;  // the context used whole (has, ==, …): anything could matter
+      }
+    }
+    if (fields.stream().anyMatch(TIME::contains)) {
+      cacheable = false;
+    }
+    PolicySet set = new PolicySet(chosen);
     if (!chosen.isEmpty()) {
       try {
         set.cache();
@@ -102,8 +140,17 @@ final class PolicySnapshot {
         // Evaluated from its text instead: slower, same answer.
       }
     }
-    slices.put(key, set);
-    return set;
+    Slice slice = new Slice(key, set, readsTags, Set.copyOf(fields), cacheable);
+    slices.put(key, slice);
+    return slice;
+  }
+
+  /** Remembers a decision, within bounds. */
+  void remember(String key, Object decision) {
+    if (decisions.size() > MAX_DECISIONS) {
+      decisions.clear();
+    }
+    decisions.put(key, decision);
   }
 
   static String oneLine(String s) {

@@ -49,6 +49,8 @@ public class PolicyDecisionBench {
   private record Input(Caller caller, Target.Item item, Authorizer.Situation situation) {}
 
   private PolicyEngine engine;
+  // The same rules with the decision cache off: every decision is a Cedar evaluation.
+  private PolicyEngine uncached;
   private PolicyEngine floor;
   private List<Target.Item> tools;
   private final Input[] allowed = new Input[N];
@@ -103,6 +105,8 @@ public class PolicyDecisionBench {
     AgentRegistry registry = AgentRegistry.of(agentConfigs);
     PolicyConfig policy = new PolicyConfig(grants, null, null, null);  // default flow rule (approval)
     engine = new PolicyEngine(() -> new PolicyCompiler().compile(registry, Map.of(), policy), name -> Optional.empty());
+    uncached = new PolicyEngine(() -> new PolicyCompiler().compile(registry, Map.of(), policy), name -> Optional.empty(),
+        false);
 
     Authorizer.Situation now = Authorizer.Situation.at(NOON);
     // 1. An agent alone, on a tool one of its own grants (no argument rule) allows.
@@ -152,7 +156,8 @@ public class PolicyDecisionBench {
         List.of("tool:crm/*"), null, null, null, null)), null,
         new PolicyConfig.Flow(PolicyConfig.Flow.Trifecta.OFF, null), null);
     AgentRegistry soloRegistry = AgentRegistry.of(List.of(new AgentConfig("solo", HASH, null, List.of())));
-    floor = new PolicyEngine(() -> new PolicyCompiler().compile(soloRegistry, Map.of(), one), name -> Optional.empty());
+    floor = new PolicyEngine(() -> new PolicyCompiler().compile(soloRegistry, Map.of(), one), name -> Optional.empty(),
+        false);
     List<Target.Item> crm = tools.stream().filter(t -> t.server().equals("crm")).toList();
     for (int i = 0; i < N; i++) {
       floorInputs[i] = new Input(new Caller("solo"), crm.get(i % crm.size()), now);
@@ -255,6 +260,25 @@ public class PolicyDecisionBench {
   }
 
   /** The floor: one agent, one grant, one policy — one cedar-java call. */
+  /** Cache misses: the same decisions evaluated by Cedar every time. */
+  @Benchmark
+  public Decision agentAloneAllowedUncached() {
+    Input in = allowed[next++ & (N - 1)];
+    return uncached.decide(in.caller(), in.item(), in.situation());
+  }
+
+  @Benchmark
+  public Decision userThroughAgentUncached() {
+    Input in = throughAgent[next++ & (N - 1)];
+    return uncached.decide(in.caller(), in.item(), in.situation());
+  }
+
+  @Benchmark
+  public Decision withArgumentRuleUncached() {
+    Input in = withArguments[next++ & (N - 1)];
+    return uncached.decide(in.caller(), in.item(), in.situation());
+  }
+
   @Benchmark
   public Decision cedarFloorOnePolicy() {
     Input in = floorInputs[next++ & (N - 1)];

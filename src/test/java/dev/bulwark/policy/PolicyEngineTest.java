@@ -251,4 +251,41 @@ class PolicyEngineTest {
     assertThatThrownBy(() -> new PolicyEngine(() -> new PolicyCompiler().compile(AGENTS, Map.of(), sneaky),
         name -> Optional.empty())).isInstanceOf(PolicyException.class).hasMessageContaining("grant:g");
   }
+
+  @Test
+  void cachedDecisionsAreTheDecisionsCedarWouldMake() throws Exception {
+    // Differential: one engine keeps its decision cache warm across many similar calls; the
+    // other starts from an empty cache for each. A key that missed an input would show here.
+    PolicyConfig policy = new PolicyConfig(List.of(
+        new PolicyConfig.Grant("files", List.of("agent:nobody", "role:support"), List.of("tool:fs/*"),
+            List.of("read", "external"), Map.of("path", new PolicyConfig.ArgumentRule(List.of("/srv/public/*"), null, null)),
+            null, null)), null, null, null);
+    PolicyEngine warm = engine(policy, Map.of("role:support", List.of("fs/*")), List.of());
+    PolicyEngine cold = engine(policy, Map.of("role:support", List.of("fs/*")), List.of());
+    List<String> paths = List.of("/srv/public/a", "/srv/public/../b", "/srv/public/a, /etc", "/srv/public/%2e%2e/x",
+        "/srv/public/c", "\\srv\\public\\d", "/srv/private/e");
+    List<Set<String>> flows = List.of(Set.of(), Set.of("reads-private"), Set.of("reads-private", "reads-untrusted"),
+        Set.of("reads-private, reads-untrusted"));
+    List<Caller> callers = List.of(NOBODY, new Caller("default", "nobody", Optional.of(new User("alice", Set.of("support"),
+        Set.of())), List.of(), List.of()), new Caller("default", "nobody", Optional.of(new User("alice", Set.of(), Set.of())),
+        List.of(), List.of()));
+    int compared = 0;
+    for (int round = 0; round < 2; round++) {
+      for (Caller c : callers) {
+        for (String path : paths) {
+          for (Set<String> flow : flows) {
+            for (Target.Facts facts : List.of(READ, SEND)) {
+              Target.Item item = new Target.Item(Kind.TOOL, "fs", "read_file", facts);
+              Authorizer.Situation at = new Authorizer.Situation(Json.object().put("path", path), flow, NOON, false);
+              cold.reload();
+              assertThat(warm.decide(c, item, at).effect()).as(c + " " + path + " " + flow + " " + facts)
+                  .isEqualTo(cold.decide(c, item, at).effect());
+              compared++;
+            }
+          }
+        }
+      }
+    }
+    assertThat(compared).isEqualTo(2 * 3 * 7 * 4 * 2);
+  }
 }
