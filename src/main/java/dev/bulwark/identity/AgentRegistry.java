@@ -8,8 +8,6 @@ import dev.bulwark.mcp.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -186,11 +184,7 @@ public final class AgentRegistry {
         n.put("signing_key", a.signingKey());
       }
     }
-    Files.createDirectories(store.toAbsolutePath().getParent());
-    Path tmp = Files.createTempFile(store.toAbsolutePath().getParent(), "agents", ".tmp",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    Files.move(tmp, store, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    dev.bulwark.store.PrivateFiles.replace(store, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 
   private static Agent fromJson(JsonNode n) {

@@ -9,11 +9,8 @@ import dev.bulwark.identity.User;
 import dev.bulwark.mcp.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -144,16 +141,7 @@ public final class KillSwitch {
     list.forEach(s -> arr.addObject().put("scope", s.scope().wire()).put("id", s.id()).put("reason", s.reason())
         .put("at", s.at().toString()).put("by", s.by()));
     try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "kill", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.write(tmp, root.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      try {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      dev.bulwark.store.PrivateFiles.replace(file, root.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
       // Not persisted means not engaged: the caller learns it failed.
       throw new UncheckedIOException("cannot persist the kill switch to " + file, e);

@@ -49,17 +49,9 @@ class KillSwitchIT {
   }
 
   private static TestNode.Result cli(String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", TestNode.REPO.resolve("target/bulwark.jar").toString(), "kill"));
-    cmd.addAll(List.of(args));
-    cmd.addAll(List.of("--url", base, "--key-env", "IT_ADMIN_KEY"));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("IT_ADMIN_KEY", ADMIN.revealOnce());
-    java.nio.file.Path out = java.nio.file.Files.createTempFile("cli", ".out");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new TestNode.Result(p.exitValue(), java.nio.file.Files.readString(out), "");
+    return TestNode.cli(base, ADMIN, "kill", args);
   }
+
 
   private static int admin(String path, String body) throws Exception {
     return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(URI.create(base + path))

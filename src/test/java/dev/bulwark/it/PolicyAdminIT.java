@@ -35,19 +35,9 @@ class PolicyAdminIT {
   }
 
   private static TestNode.Result cli(boolean online, String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", TestNode.REPO.resolve("target/bulwark.jar").toString(), "policy"));
-    cmd.addAll(List.of(args));
-    if (online) {
-      cmd.addAll(List.of("--url", base, "--key-env", "IT_ADMIN_KEY"));
-    }
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(TestNode.REPO.toFile());
-    pb.environment().put("IT_ADMIN_KEY", ADMIN.revealOnce());
-    java.nio.file.Path out = java.nio.file.Files.createTempFile("cli", ".out");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new TestNode.Result(p.exitValue(), java.nio.file.Files.readString(out), "");
+    return TestNode.cli(base, online ? ADMIN : null, "policy", args);
   }
+
 
   @Test
   void explainSaysWhichRulesDecideAndWhy() throws Exception {

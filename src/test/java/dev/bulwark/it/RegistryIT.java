@@ -56,18 +56,9 @@ class RegistryIT {
   }
 
   private static TestNode.Result cli(String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", TestNode.REPO.resolve("target/bulwark.jar").toString(), "registry"));
-    cmd.addAll(List.of(args));
-    cmd.addAll(List.of("--url", base, "--key-env", "IT_ADMIN_KEY"));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("IT_ADMIN_KEY", ADMIN.revealOnce());
-    java.nio.file.Path out = java.nio.file.Files.createTempFile("cli", ".out");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).redirectInput(
-        ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new TestNode.Result(p.exitValue(), java.nio.file.Files.readString(out), "");
+    return TestNode.cli(base, ADMIN, "registry", args);
   }
+
 
   private static JsonNode call(String key, String session, String tool, String args) throws Exception {
     return http.call(key, session, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool

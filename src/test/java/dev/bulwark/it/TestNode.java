@@ -55,4 +55,29 @@ final class TestNode {
     Files.deleteIfExists(err);
     return r;
   }
+
+  /**
+   * Runs {@code bulwark <command> <args>} from the built jar against a gateway's admin API
+   * at {@code base} with {@code adminKey} (null: offline, no --url), in the repository.
+   */
+  static Result cli(String base, dev.bulwark.identity.ApiKey adminKey, String command, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", REPO.resolve("target/bulwark.jar").toString(), command));
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile());
+    if (adminKey != null) {
+      cmd.addAll(java.util.List.of("--url", base, "--key-env", "IT_ADMIN_KEY"));
+      pb.command(cmd);
+      pb.environment().put("IT_ADMIN_KEY", adminKey.revealOnce());
+    }
+    java.nio.file.Path out = java.nio.file.Files.createTempFile("cli", ".out");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("bulwark " + command + " did not finish");
+    }
+    return new Result(p.exitValue(), java.nio.file.Files.readString(out), "");
+  }
 }
