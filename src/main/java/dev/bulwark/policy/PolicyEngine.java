@@ -265,12 +265,10 @@ public final class PolicyEngine implements Authorizer {
    */
   private static String decisionKey(PolicySnapshot.Slice slice, Principal p, EntityUID action, Entity resource,
       Map<String, Value> context) {
-    // Cedar expressions, not toString: strings quoted and escaped, so no two inputs share a key.
-    StringBuilder k = new StringBuilder(slice.key()).append('\u0000').append(p.entity().getEUID().toCedarExpr())
-        .append(new java.util.TreeSet<>(p.entity().getParents().stream().map(EntityUID::toCedarExpr).toList()))
-        .append(expr(p.entity().attrs)).append('\u0000').append(action.toCedarExpr()).append('\u0000')
-        .append(resource.getEUID().toCedarExpr()).append(expr(resource.attrs))
-        .append(new java.util.TreeSet<>(resource.getParents().stream().map(EntityUID::toCedarExpr).toList()));
+    // Quoted and escaped strings throughout, so no two inputs share a key.
+    StringBuilder k = new StringBuilder(slice.key()).append('\u0000').append(p.key()).append('\u0000')
+        .append(action.getId()).append('\u0000').append(resource.getEUID().toCedarExpr())
+        .append(resource.attrs.get("tiers").toCedarExpr()).append(resource.attrs.get("labels").toCedarExpr());
     if (slice.readsTags()) {
       k.append('\u0000').append(expr(resource.getTags()));
     }
@@ -306,7 +304,8 @@ public final class PolicyEngine implements Authorizer {
   }
 
   /** A principal of the call, its Cedar entity, the rule scopes that can apply to it, and what its denial is called. */
-  private record Principal(String label, Entity entity, Set<String> scopes, String denial) {}
+  /** {@code key}: the entity as a cache key (id, tenant, roles and groups, each quoted). */
+  private record Principal(String label, Entity entity, Set<String> scopes, String denial, String key) {}
 
   private static List<Principal> principals(Caller caller) {
     List<Principal> out = new ArrayList<>();
@@ -320,7 +319,8 @@ public final class PolicyEngine implements Authorizer {
 
   private static Principal agent(String id, String tenant, String denial) {
     Entity e = new Entity(AGENT.of(id), Map.of("tenant", new PrimString(tenant)), Set.of(TENANT.of(tenant)));
-    return new Principal("agent:" + id, e, Set.of("all", "type:Agent", "agent:" + id, "tenant:" + tenant), denial);
+    return new Principal("agent:" + id, e, Set.of("all", "type:Agent", "agent:" + id, "tenant:" + tenant), denial,
+        "A" + Cedar.string(id) + Cedar.string(tenant));
   }
 
   private static Principal user(User u, String tenant) {
@@ -336,7 +336,11 @@ public final class PolicyEngine implements Authorizer {
       scopes.add("group:" + g);
     });
     Entity e = new Entity(USER.of(u.subject()), Map.of("tenant", new PrimString(tenant)), parents);
-    return new Principal("user:" + u.subject(), e, scopes, NOT_ENTITLED);
+    StringBuilder key = new StringBuilder("U").append(Cedar.string(u.subject())).append(Cedar.string(tenant)).append('R');
+    new java.util.TreeSet<>(u.roles()).forEach(r -> key.append(Cedar.string(r)));
+    key.append('G');
+    new java.util.TreeSet<>(u.groups()).forEach(g -> key.append(Cedar.string(g)));
+    return new Principal("user:" + u.subject(), e, scopes, NOT_ENTITLED, key.toString());
   }
 
   // Actions are members of "use": without the schema at request time, Cedar learns it from here.

@@ -31,12 +31,13 @@ final class PolicySnapshot {
   private static final java.util.regex.Pattern CONTEXT_FIELD =
       java.util.regex.Pattern.compile("\\bcontext\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)");
   private static final java.util.regex.Pattern CONTEXT = java.util.regex.Pattern.compile("\\bcontext\\b");
-  private static final Set<String> TIME = Set.of("now", "hour", "weekday");
+  // Seconds change every second; hour and weekday are cached with their values in the key.
+  private static final Set<String> TIME = Set.of("now");
 
   /**
    * The rules one principal evaluates, and what they can read: whether any reads the item's
-   * tags (the arguments), and which context fields. A slice whose rules read the time, or
-   * use the context in a way not reducible to named fields, is never cached.
+   * tags (the arguments), and which context fields. A slice whose rules read the time in
+   * seconds, or use the context in a way not reducible to named fields, is never cached.
    */
   record Slice(String key, PolicySet set, boolean readsTags, Set<String> contextFields, boolean cacheable) {}
 

@@ -69,8 +69,11 @@ final class McpHttp {
 
   private java.util.concurrent.BlockingQueue<String> events(HttpRequest.Builder b) {
     java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    // Read on a thread of its own: a response that is already complete would otherwise run
+    // the callback on the caller's thread, which would then read the endless stream forever.
     http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofLines())
-        .thenAccept(r -> r.body().filter(l -> l.startsWith("data: ")).forEach(l -> lines.add(l.substring(6))));
+        .thenAcceptAsync(r -> r.body().filter(l -> l.startsWith("data: ")).forEach(l -> lines.add(l.substring(6))),
+            command -> Thread.ofVirtual().start(command));
     return lines;
   }
 
