@@ -118,7 +118,7 @@ public final class Gateway implements AutoCloseable {
         new AuthorizeStage(policy, env.clock(), new Flows(env.clock(), config.policy().flow().window()),
             new RateLimits(config.policy().rateLimits())),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
-            config.limits().upstreamTimeout()));
+            config.limits().upstreamTimeout(), (caller, server) -> kill.stopping(caller, server).isPresent()));
     java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
     DelegatedTokens delegated = config.oauth() == null ? null : new DelegatedTokens(signing, issuer, resource,
         env.clock(), 3);

@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * climbs above its start gets no tag, so no path rule can match it), {@code url:<name>} and
  * {@code host:<name>} (scheme and host lower-cased, internationalized hosts in ASCII, user
  * info dropped). Normalizing before comparing is what makes {@code /srv/public/../secret}
- * not match {@code /srv/public/*}.
+ * not match {@code /srv/public/*}. A value that cannot be normalized gets
+ * {@code invalid:<name>} instead: write forbids on paths as
+ * {@code resource.hasTag("invalid:x") || (resource.hasTag("path:x") && …)}.
  */
 final class ArgumentTags {
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
@@ -36,32 +38,53 @@ final class ArgumentTags {
   }
 
   static void add(Map<String, Value> tags, String name, String value) {
-    if (value.length() > MAX_TAG) {
-      return;  // arguments this long fail every rule on them (schema limits refuse them earlier)
-    }
+    // The value as sent is always there (never dropped for being long or odd: a forbid on it
+    // must still see it); a form that cannot be normalized is marked "invalid:<name>", so a
+    // forbid can refuse it and no permit glob over "path:" or "host:" matches it.
     tags.put(name, new PrimString(value));
-    if (SCHEME.matcher(value).matches()) {
-      url(value).ifPresent(u -> {
-        tags.put("url:" + name, new PrimString(u.url()));
-        if (!u.host().isEmpty()) {
-          tags.put("host:" + name, new PrimString(u.host()));
-        }
-        if (u.scheme().equals("file")) {
-          path(u.path()).ifPresent(p -> tags.put("path:" + name, new PrimString(p)));
-        }
-      });
+    if (value.length() > MAX_TAG) {
+      tags.put("invalid:" + name, new PrimString("too long to normalize"));
+      return;
+    }
+    if (SCHEME.matcher(value).matches() || value.startsWith("//")) {
+      Optional<Url> url = url(value.startsWith("//") ? "unknown:" + value : value);
+      if (url.isEmpty()) {
+        tags.put("invalid:" + name, new PrimString("url"));
+        return;
+      }
+      Url u = url.get();
+      tags.put("url:" + name, new PrimString(u.url()));
+      if (!u.host().isEmpty()) {
+        tags.put("host:" + name, new PrimString(u.host()));
+      }
+      if (u.scheme().equals("file")) {
+        path(u.path()).ifPresentOrElse(p -> tags.put("path:" + name, new PrimString(p)),
+            () -> tags.put("invalid:" + name, new PrimString("path")));
+      }
     } else if (value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.startsWith(".") || value.startsWith("~")) {
-      path(value).ifPresent(p -> tags.put("path:" + name, new PrimString(p)));
+      path(value).ifPresentOrElse(p -> tags.put("path:" + name, new PrimString(p)),
+          () -> tags.put("invalid:" + name, new PrimString("path")));
     }
   }
 
   /** The normalized path, or empty if it is malformed or climbs above its start. */
   static Optional<String> path(String raw) {
-    String decoded;
-    try {
-      decoded = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
+    // Decoded until it stops changing (a server may decode again): %252e%252e is "..".
+    String decoded = raw;
+    for (int round = 0; ; round++) {
+      String next;
+      try {
+        next = URLDecoder.decode(decoded.replace("+", "%2B"), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+      if (next.equals(decoded)) {
+        break;
+      }
+      if (round == 3) {
+        return Optional.empty();  // still encoded after four rounds: not a path anyone means
+      }
+      decoded = next;
     }
     for (int i = 0; i < decoded.length(); i++) {
       if (decoded.charAt(i) < 0x20 || decoded.charAt(i) == 0x7f) {

@@ -87,10 +87,15 @@ public final class ArgumentsStage implements Stage {
   // Closed world: where a schema lists properties, only those may appear.
   private static void undeclared(JsonNode schema, JsonNode value, String path, List<String> problems) {
     if (!value.isObject() || !schema.isObject()) {
-      if (value.isArray() && schema.path("items").isObject()) {
+      if (value.isArray()) {
+        JsonNode prefix = schema.path("prefixItems");
         int i = 0;
         for (JsonNode element : value) {
-          undeclared(schema.get("items"), element, path + "/" + i++, problems);
+          JsonNode itemSchema = prefix.isArray() && i < prefix.size() ? prefix.get(i) : schema.path("items");
+          if (itemSchema.isObject()) {
+            undeclared(itemSchema, element, path + "/" + i, problems);
+          }
+          i++;
         }
       }
       return;

@@ -61,10 +61,10 @@ public final class AuthorizeStage implements Stage {
           }
         }
         Outcome outcome = chain.proceed(exchange);
-        // A tool that ran marks the caller's flow with what it can do (read untrusted or
-        // private data, send out), whether or not it reported an error of its own.
-        if (target instanceof Target.Item item && item.kind() == Target.Kind.TOOL
-            && "tools/call".equals(exchange.request().method()) && outcome instanceof Outcome.Result) {
+        // What ran marks the caller's flow with what it can do (read untrusted or private
+        // data, send out), whether or not a tool reported an error of its own.
+        // A resource read or prompt fetched counts as much as a tool that read the same data.
+        if (target instanceof Target.Item item && outcome instanceof Outcome.Result) {
           flows.record(exchange.requireCaller(), item.facts().labels());
         }
         yield outcome;

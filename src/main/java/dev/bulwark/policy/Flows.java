@@ -10,12 +10,13 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The flow labels (reads-private, reads-untrusted, sends-external) of the tools a caller's
- * flow has used, for the session flow rules. A flow is keyed to the caller's principal —
- * tenant, delegation chain, agent and user — not to an MCP session: under the stateless
- * 2026-07-28 protocol there is none, and under either generation an agent could otherwise
- * shed what it read by opening a new session or reconnecting. Labels are forgotten
- * {@code window} after the flow's last call. Kept in memory: a restart forgets them.
+ * The flow labels (reads-private, reads-untrusted, sends-external) of what a caller's flow
+ * has used, for the session flow rules. Labels are kept per agent and per user (in their
+ * tenant), not per MCP session: under the stateless 2026-07-28 protocol there is none, and
+ * an agent could otherwise shed what it read by opening a new session, reconnecting, or
+ * minting itself a delegated token. A call sees the union of its agents' and its user's
+ * labels and adds to each. Labels are forgotten {@code window} after a flow's last call.
+ * Kept in memory: a restart forgets them.
  */
 public final class Flows {
   private static final int MAX_FLOWS = 100_000;
@@ -25,29 +26,44 @@ public final class Flows {
 
   private record Flow(Set<String> labels, Instant last) {}
 
+  // Every agent involved and the user: minting a delegated token (a new chain) sheds nothing.
+  private static java.util.List<String> keys(Caller caller) {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    keys.add("agent:" + caller.tenant() + "/" + caller.agentId());
+    caller.chain().forEach(a -> keys.add("agent:" + caller.tenant() + "/" + a));
+    caller.user().ifPresent(u -> keys.add("user:" + caller.tenant() + "/" + u.subject()));
+    return keys;
+  }
+
   public Flows(Clock clock, Duration window) {
     this.clock = clock;
     this.window = window;
   }
 
   public Set<String> labels(Caller caller) {
-    Flow f = flows.get(caller.principal());
-    if (f == null || f.last().plus(window).isBefore(clock.instant())) {
-      return Set.of();
-    }
-    return f.labels();
-  }
-
-  /** Adds the labels of a tool the caller just used. */
-  public void record(Caller caller, Set<String> labels) {
     Instant now = clock.instant();
-    flows.compute(caller.principal(), (k, f) -> {
-      Set<String> all = new TreeSet<>(labels);
+    Set<String> all = new TreeSet<>();
+    for (String key : keys(caller)) {
+      Flow f = flows.get(key);
       if (f != null && !f.last().plus(window).isBefore(now)) {
         all.addAll(f.labels());
       }
-      return new Flow(Set.copyOf(all), now);
-    });
+    }
+    return all;
+  }
+
+  /** Adds the labels of something the caller just used, to every flow it belongs to. */
+  public void record(Caller caller, Set<String> labels) {
+    Instant now = clock.instant();
+    for (String key : keys(caller)) {
+      flows.compute(key, (k, f) -> {
+        Set<String> all = new TreeSet<>(labels);
+        if (f != null && !f.last().plus(window).isBefore(now)) {
+          all.addAll(f.labels());
+        }
+        return new Flow(Set.copyOf(all), now);
+      });
+    }
     if (flows.size() > MAX_FLOWS) {
       flows.entrySet().removeIf(e -> e.getValue().last().plus(window).isBefore(now));
     }

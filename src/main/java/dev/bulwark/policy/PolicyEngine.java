@@ -207,6 +207,13 @@ public final class PolicyEngine implements Authorizer {
     String key = snap.version + "|" + caller.principal() + "|" + caller.user().map(u -> new java.util.TreeSet<>(u.roles())
         + "" + new java.util.TreeSet<>(u.groups())).orElse("") + "|" + String.join(",", caller.scope()) + "|"
         + item.kind() + "|" + item.server() + "|" + item.name() + "|" + item.facts().tiers() + item.facts().labels();
+    // Conditions on the hour or weekday change what may be seen: part of the key. Rules
+    // reading the time in seconds (or the context whole) leave listings uncached.
+    if (snap.readsNowAnywhere()) {
+      return decideList(snap, caller, item, situation);
+    }
+    ZonedDateTime at = situation.now().atZone(ZoneOffset.UTC);
+    key = key + "|" + at.getHour() + at.getDayOfWeek();
     Boolean cached = listed.get(key);
     if (cached != null) {
       return cached;

@@ -27,10 +27,55 @@ final class PolicySnapshot {
   final long version;
   final Map<String, Rule> rules;
   private final Map<String, Policy> policies;
+
+  /** Whether any rule reads the time in seconds or uses the context whole (listings are then not cached). */
+  boolean readsNowAnywhere() {
+    return reads.values().stream().anyMatch(r -> r.wholeContext() || r.contextFields().contains("now"));
+  }
   private static final int MAX_DECISIONS = 100_000;
-  private static final java.util.regex.Pattern CONTEXT_FIELD =
-      java.util.regex.Pattern.compile("\\bcontext\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)");
-  private static final java.util.regex.Pattern CONTEXT = java.util.regex.Pattern.compile("\\bcontext\\b");
+  /**
+   * What a rule can read, from its syntax tree (Cedar's JSON form), not its text: whether it
+   * reads tags ({@code hasTag}/{@code getTag} anywhere), which context fields it names, and
+   * whether it uses the context other than by naming a field.
+   */
+  record Reads(boolean tags, Set<String> contextFields, boolean wholeContext) {
+    static final Reads EVERYTHING = new Reads(true, Set.of(), true);
+
+    static Reads of(com.fasterxml.jackson.databind.JsonNode policy) {
+      boolean[] tags = {false};
+      boolean[] whole = {false};
+      Set<String> fields = new TreeSet<>();
+      walk(policy, null, tags, whole, fields);
+      return new Reads(tags[0], Set.copyOf(fields), whole[0]);
+    }
+
+    private static void walk(com.fasterxml.jackson.databind.JsonNode n, String parentKey, boolean[] tags,
+        boolean[] whole, Set<String> fields) {
+      if (n.isObject()) {
+        java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = n.fields();
+        while (it.hasNext()) {
+          Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
+          String key = e.getKey();
+          if (key.equals("hasTag") || key.equals("getTag")) {
+            tags[0] = true;
+          }
+          if (key.equals(".") && e.getValue().path("left").path("Var").asText("").equals("context")) {
+            fields.add(e.getValue().path("attr").asText());
+            walk(e.getValue().path("left"), ".ok", tags, whole, fields);
+            continue;
+          }
+          if (key.equals("Var") && e.getValue().asText("").equals("context") && !".ok".equals(parentKey)) {
+            whole[0] = true;
+          }
+          walk(e.getValue(), key, tags, whole, fields);
+        }
+      } else if (n.isArray()) {
+        n.forEach(c -> walk(c, parentKey, tags, whole, fields));
+      }
+    }
+  }
+
+  private final Map<String, Reads> reads;
   // Seconds change every second; hour and weekday are cached with their values in the key.
   private static final Set<String> TIME = Set.of("now");
 
@@ -51,10 +96,11 @@ final class PolicySnapshot {
   // Decisions of cacheable slices by everything their rules can read; a new snapshot starts empty.
   final Map<String, Object> decisions = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private PolicySnapshot(long version, Map<String, Rule> rules, Map<String, Policy> policies) {
+  private PolicySnapshot(long version, Map<String, Rule> rules, Map<String, Policy> policies, Map<String, Reads> reads) {
     this.version = version;
     this.rules = rules;
     this.policies = policies;
+    this.reads = reads;
   }
 
   /** Parses and validates every rule against the schema; any problem is an exception naming the rules. */
@@ -94,7 +140,15 @@ final class PolicySnapshot {
     if (!problems.isEmpty()) {
       throw new PolicyException(problems);
     }
-    return new PolicySnapshot(version, java.util.Collections.unmodifiableMap(byId), policies);
+    Map<String, Reads> reads = new java.util.HashMap<>();
+    for (Map.Entry<String, Policy> p : policies.entrySet()) {
+      try {
+        reads.put(p.getKey(), Reads.of(dev.bulwark.mcp.Json.MAPPER.readTree(p.getValue().toJson())));
+      } catch (InternalException | java.io.IOException | RuntimeException e) {
+        reads.put(p.getKey(), Reads.EVERYTHING);  // unknown: never cached
+      }
+    }
+    return new PolicySnapshot(version, java.util.Collections.unmodifiableMap(byId), policies, reads);
   }
 
   /** The rules whose scope is among {@code scopes}, as a Cedar policy set (empty: none apply). */
@@ -113,22 +167,10 @@ final class PolicySnapshot {
         continue;
       }
       chosen.add(policies.get(r.id()));
-      String text = r.source();
-      readsTags |= text.contains("Tag(");
-      java.util.regex.Matcher m = CONTEXT_FIELD.matcher(text);
-      int named = 0;
-      while (m.find()) {
-        fields.add(m.group(1));
-        named++;
-      }
-      java.util.regex.Matcher all = CONTEXT.matcher(text);
-      int mentions = 0;
-      while (all.find()) {
-        mentions++;
-      }
-      if (mentions != named) {
-        cacheable = false;  // the context used whole (has, ==, …): anything could matter
-      }
+      Reads reads = this.reads.get(r.id());
+      readsTags |= reads.tags();
+      cacheable &= !reads.wholeContext();
+      fields.addAll(reads.contextFields());
     }
     if (fields.stream().anyMatch(TIME::contains)) {
       cacheable = false;

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 
 /**
  * Classifies a tool. The operator's configuration decides when it names the tool (by name or
- * glob). Otherwise Bulwark proposes tiers and labels from the tool's name (verbs such as
- * read/list/get, write/update, delete/drop, send/post) and adds what the server's own
+ * glob). Otherwise Bulwark proposes tiers and labels from every word of the tool's name (the
+ * riskiest of read/list/get, write/update, delete/drop wins; send/post/email anywhere makes
+ * it external) and adds what the server's own
  * annotations claim — but a server's hints only ever add risk: {@code readOnlyHint: true}
  * lowers nothing, {@code destructiveHint} or {@code openWorldHint} add. A tool whose name says
  * nothing counts as destructive and external with every label, whatever its hints say.
@@ -55,15 +56,16 @@ public final class Classifier {
     List<String> words = List.of(WORDS.split(name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT)));
     EnumSet<Tier> tiers = EnumSet.noneOf(Tier.class);
     EnumSet<Label> labels = EnumSet.noneOf(Label.class);
-    String verb = words.isEmpty() ? "" : words.get(0);
-    if (DESTRUCTIVE.contains(verb) || words.stream().anyMatch(DESTRUCTIVE::contains)) {
+    // Every word counts and the riskiest wins: "get_and_update_record" writes,
+    // "read_then_email_report" sends out. A verb first cannot hide what follows it.
+    if (words.stream().anyMatch(DESTRUCTIVE::contains)) {
       tiers.add(Tier.DESTRUCTIVE);
-    } else if (WRITE.contains(verb)) {
+    } else if (words.stream().anyMatch(WRITE::contains)) {
       tiers.add(Tier.WRITE);
-    } else if (READ.contains(verb)) {
+    } else if (words.stream().anyMatch(READ::contains)) {
       tiers.add(Tier.READ);
     }
-    if (words.stream().anyMatch(EXTERNAL::contains) && !READ.contains(verb)) {
+    if (words.stream().anyMatch(EXTERNAL::contains)) {
       tiers.add(Tier.EXTERNAL);
       labels.add(Label.SENDS_EXTERNAL);
     }

@@ -120,11 +120,31 @@ public final class Registry {
     boolean firstConnect = !pins.knows(server);
     Map<String, Tool> before = tools.getOrDefault(server, Map.of());
     Map<String, Tool> now = new LinkedHashMap<>();
+    java.util.Set<String> duplicated = new java.util.HashSet<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (ObjectNode def : listed) {
+      String name = def.path("name").asText(null);
+      if (name != null && !seen.add(name)) {
+        duplicated.add(name);
+      }
+    }
     int pinnedNow = 0;
     for (ObjectNode def : listed) {
       String name = def.path("name").asText(null);
       if (name == null || now.containsKey(name)) {
-        continue;  // a nameless or duplicated tool is never usable
+        continue;  // nameless: never usable; a duplicate: quarantined below
+      }
+      if (duplicated.contains(name)) {
+        // Two definitions under one name: which one a client would use is anyone's guess.
+        String hash = ToolDefinitions.hash(def);
+        Tool was = before.get(name);
+        if (was == null || was.status() != Status.QUARANTINED || !was.hash().equals("duplicate")) {
+          events.accept(new Event("registry.drift", server, name, "the server lists this name more than once: "
+              + "quarantined until it lists one definition"));
+        }
+        now.put(name, new Tool(server, name, Status.QUARANTINED, "duplicate", def, pins.pin(server, name),
+            classifier.classify(name, def, reg), List.of()));
+        continue;
       }
       String hash = ToolDefinitions.hash(def);
       Classification cls = classifier.classify(name, def, reg);
@@ -159,7 +179,7 @@ public final class Registry {
       events.accept(new Event("registry.pinned", server, null, pinnedNow + " tool(s) pinned at first connection"
           + (reg.firstConnect() == UpstreamConfig.FirstConnect.REVIEW ? "; all await review" : "")));
     }
-    tools.put(server, now);
+    tools.put(server, new ConcurrentHashMap<>(now));
     if (changes(server) == changesSeen) {
       stale.remove(server);
     }
@@ -260,6 +280,9 @@ public final class Registry {
     synchronized (this) {
       Tool t = tool(server, tool).orElseThrow(() -> new IllegalArgumentException(
           "no tool '" + tool + "' of server '" + server + "' has been listed"));
+      if (t.hash().equals("duplicate")) {
+        throw new IllegalStateException(server + " lists " + tool + " more than once: nothing to approve until it lists one");
+      }
       if (!t.hash().equals(hash)) {
         throw new IllegalStateException("the definition of " + server + "/" + tool + " is now " + t.hash()
             + ", not " + hash + ": review it again");

@@ -31,8 +31,18 @@ public final class DispatchStage implements Stage {
   private final Subscriptions subscriptions;
   private final Duration timeout;
 
+  private final java.util.function.BiPredicate<java.util.Optional<dev.bulwark.identity.Caller>,
+      java.util.Optional<String>> stopped;
+
+  /**
+   * @param stopped whether a kill switch now covers a call by this caller to this server:
+   *     asked again just before dispatch, for calls that passed the kill-switch stage while
+   *     their registry check was still waiting on the server
+   */
   public DispatchStage(Router router, Upstreams upstreams, Listings listings, GatewayMethods gateway,
-      Subscriptions subscriptions, Duration timeout) {
+      Subscriptions subscriptions, Duration timeout, java.util.function.BiPredicate<java.util.Optional<
+      dev.bulwark.identity.Caller>, java.util.Optional<String>> stopped) {
+    this.stopped = stopped;
     this.router = router;
     this.upstreams = upstreams;
     this.listings = listings;
@@ -78,6 +88,9 @@ public final class DispatchStage implements Stage {
   }
 
   private Outcome call(Exchange exchange, Target.Item item) {
+    if (stopped.test(exchange.caller(), java.util.Optional.of(item.server()))) {
+      return Outcome.failure(ErrorCodes.FORBIDDEN, "Stopped by the kill switch", "stopped before dispatch");
+    }
     Upstream upstream = upstreams.get(item.server()).orElse(null);
     if (upstream == null) {
       return Outcome.failure(ErrorCodes.UPSTREAM_UNAVAILABLE, "Upstream unavailable", "no upstream " + item.server());

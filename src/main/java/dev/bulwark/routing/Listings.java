@@ -109,9 +109,11 @@ public final class Listings implements UpstreamListener {
           continue;
         }
         boolean routable = kind.byUri() ? namespace.uriRoutesBack(u.name(), local) : namespace.nameRoutesBack(u.name(), local);
-        if (kind == Kind.TOOLS && !registry.tool(u.name(), local).map(dev.bulwark.registry.Registry.Tool::usable)
+        if (kind == Kind.TOOLS && !registry.tool(u.name(), local)
+            .filter(dev.bulwark.registry.Registry.Tool::usable)
+            .map(t -> t.hash().equals(dev.bulwark.registry.ToolDefinitions.hash(item)))
             .orElse(false)) {
-          continue;  // quarantined, awaiting approval, or not yet seen by the registry
+          continue;  // quarantined, awaiting approval, not yet seen, or not the definition approved
         }
         if (routable && visible.test(item(kind, u.name(), local))) {
           all.add(new Listed(u.name(), local, item));

@@ -44,6 +44,12 @@ public final class ResolveStage implements Stage {
           if (item.kind() == Target.Kind.TOOL) {
             if (!registry.observed(item.server())) {
               listings.ensureTools(item.server());
+              if (!registry.observed(item.server())) {
+                // The server said its tools changed and could not be listed again: what it
+                // would run now is unknown, so nothing of it runs.
+                yield Outcome.failure(ErrorCodes.UPSTREAM_UNAVAILABLE, "Upstream " + item.server()
+                    + " could not be checked against the registry", "registry view stale: re-listing failed");
+              }
             }
             Optional<Registry.Tool> tool = registry.tool(item.server(), item.name());
             if (tool.isEmpty()) {

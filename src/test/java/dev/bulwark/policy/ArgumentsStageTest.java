@@ -93,4 +93,12 @@ class ArgumentsStageTest {
     assertThat(call(local, "{\"a\":1}")).isSameAs(RAN);
     assertThat(call(local, "{\"a\":\"x\"}")).isInstanceOf(Outcome.Failure.class);
   }
+
+  @Test
+  void checksTupleItemsForUndeclaredFieldsToo() {
+    String tuple = "{\"type\":\"object\",\"properties\":{\"t\":{\"type\":\"array\",\"prefixItems\":"
+        + "[{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"}}}]}}}";
+    assertThat(call(tuple, "{\"t\":[{\"a\":1}]}")).isSameAs(RAN);
+    assertThat(call(tuple, "{\"t\":[{\"a\":1,\"evil\":2}]}")).isInstanceOf(Outcome.Failure.class);
+  }
 }

@@ -98,6 +98,18 @@ class AuthorizeStageTest {
   }
 
   @Test
+  void aResourceReadMarksTheFlowLikeAToolThatReadTheSameData() {
+    Flows flows = new Flows(java.time.Clock.systemUTC(), java.time.Duration.ofHours(1));
+    Exchange exchange = TestExchanges.authenticatedAs("support", "resources/read", null);
+    exchange.caller(new Caller("support"));
+    exchange.target(new Target.Item(Target.Kind.RESOURCE, "crm", "crm://customers",
+        new Target.Facts(java.util.Set.of("read"), java.util.Set.of("reads-private"), null, null)));
+    new AuthorizeStage((caller, target, situation) -> new Decision.Allow(List.of("r"), i -> false),
+        java.time.Clock.systemUTC(), flows, new RateLimits(List.of())).handle(exchange, next);
+    assertThat(flows.labels(new Caller("support"))).containsExactly("reads-private");
+  }
+
+  @Test
   void refusesToRunBeforeATargetIsResolved() {
     Exchange exchange = TestExchanges.authenticatedAs("support", "tools/call", null);
     exchange.caller(new Caller("support"));

@@ -288,4 +288,46 @@ class PolicyEngineTest {
     }
     assertThat(compared).isEqualTo(2 * 3 * 7 * 4 * 2);
   }
+
+  @Test
+  void aRuleReadingTagsInAnyLayoutKeepsTheArgumentsInTheCacheKey() throws Exception {
+    List<Rule> extra = CedarFiles.parse("spaced.cedar", """
+        @id("no-etc")
+        forbid (principal, action == Bulwark::Action::"call_tool", resource)
+        when { resource.hasTag ("path:file") && resource.getTag
+          // a comment between the name and its argument
+          ("path:file") like "/etc/*" };
+        """);
+    PolicyEngine e = engine(PolicyConfig.defaults(), Map.of(), extra);
+    Target.Item item = tool("fs", "read_file");
+    assertThat(e.decide(OPS, item, args("{\"file\":\"/srv/x\"}"))).isInstanceOf(Decision.Allow.class);
+    assertThat(e.decide(OPS, item, args("{\"file\":\"/etc/passwd\"}"))).isEqualTo(new Decision.Deny(List.of("no-etc")));
+  }
+
+  @Test
+  void listingsFollowConditionsOnTheHour() throws Exception {
+    List<Rule> extra = CedarFiles.parse("hours.cedar", """
+        @id("office-hours-only")
+        forbid (principal, action in Bulwark::Action::"use", resource in Bulwark::Server::"crm")
+        unless { context.hour >= 8 && context.hour < 18 };
+        """);
+    PolicyEngine e = engine(PolicyConfig.defaults(), Map.of(), extra);
+    Target.Item item = tool("crm", "get_customer");
+    assertThat(((Decision.Allow) e.decide(SUPPORT, new Target.Listing(Kind.TOOL), NOW)).visible().test(item)).isTrue();
+    Authorizer.Situation night = Authorizer.Situation.at(Instant.parse("2026-11-24T23:00:00Z"));
+    assertThat(((Decision.Allow) e.decide(SUPPORT, new Target.Listing(Kind.TOOL), night)).visible().test(item)).isFalse();
+  }
+
+  @Test
+  void valuesThatCannotBeNormalizedAreMarkedForForbids() {
+    Map<String, com.cedarpolicy.value.Value> tags = new java.util.HashMap<>();
+    ArgumentTags.add(tags, "p", "../../../../etc/passwd");
+    ArgumentTags.add(tags, "long", "/etc/" + "/".repeat(9000) + "passwd");
+    ArgumentTags.add(tags, "u", "//evil.example/x");
+    ArgumentTags.add(tags, "twice", "/srv/public/%252e%252e/secret");
+    assertThat(tags).containsKeys("p", "invalid:p", "long", "invalid:long", "host:u");
+    assertThat(tags.get("host:u").toString()).isEqualTo("evil.example");
+    assertThat(tags.get("path:twice").toString()).isEqualTo("/srv/secret");
+    assertThat(tags).doesNotContainKey("path:p");
+  }
 }

@@ -70,4 +70,12 @@ class ClassifierTest {
     assertThat(m.source()).isEqualTo(Classification.Source.CONFIGURED);
     assertThat(m.tierNames()).containsExactly("read");
   }
+
+  @Test
+  void aReadingVerbFirstCannotHideWhatTheRestOfTheNameDoes() {
+    assertThat(of("get_and_update_record", Map.of()).tierNames()).containsExactly("write");
+    assertThat(of("read_then_email_report", Map.of()).tierNames()).contains("external");
+    assertThat(of("read_then_email_report", Map.of()).labelNames()).contains("sends-external");
+    assertThat(of("fetch_and_delete_cache", Map.of()).tierNames()).contains("destructive");
+  }
 }
