@@ -171,10 +171,11 @@ public final class Gateway implements AutoCloseable {
 
   // Drift, new tools and look-alikes are alerts: a warning in the log and an audit event.
   private static void registryEvent(RefusalRecorder recorder, Registry.Event e) {
+    String what = e.server() + (e.tool() == null ? "" : "/" + e.tool());
     switch (e.type()) {
       case "registry.drift", "registry.lookalike", "registry.new_tool" ->
-          LOG.warn("ALERT {} {}/{}: {}", e.type(), e.server(), e.tool(), e.detail());
-      default -> LOG.info("{} {}/{}: {}", e.type(), e.server(), e.tool(), e.detail());
+          LOG.warn("ALERT {} {}: {}", e.type(), what, e.detail());
+      default -> LOG.info("{} {}: {}", e.type(), what, e.detail());
     }
     recorder.system(e.type(), "BW500", e.server(), e.tool(), "registry", e.detail());
   }

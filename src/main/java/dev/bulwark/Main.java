@@ -1,6 +1,7 @@
 package dev.bulwark;
 
 import dev.bulwark.cli.AgentsCommand;
+import dev.bulwark.cli.AuditCommand;
 import dev.bulwark.cli.DemoCommand;
 import dev.bulwark.cli.KeysCommand;
 import dev.bulwark.cli.KillCommand;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
     description = "Security gateway for AI agents calling tools over MCP.",
     subcommands = {ServeCommand.class, DemoCommand.class, StdioCommand.class, KeysCommand.class, AgentsCommand.class,
         RegistryCommand.class, KillCommand.class,
-        PolicyCommand.class})
+        PolicyCommand.class, AuditCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Appends one JSON object per line to a file opened in append mode, owner-only
- * permissions. Each event is handed to the operating system before {@link #write} returns
+ * permissions, each linked into a {@link HashChain} (continued across restarts). Each event is handed to the operating system before {@link #write} returns
  * (not fsynced: the durable, group-committed store replaces this sink). A write error is
  * thrown, never swallowed, and the sink stays failed so no later event can skip a gap.
  */
@@ -19,6 +19,7 @@ public final class JsonLinesAuditSink implements AuditSink {
   private final Path file;
   private OutputStream out;
   private IOException failed;
+  private final HashChain chain;
 
   public JsonLinesAuditSink(Path file) throws IOException {
     this.file = file;
@@ -29,16 +30,15 @@ public final class JsonLinesAuditSink implements AuditSink {
     }
     // An existing trail keeps no wider permissions than a new one.
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    this.chain = HashChain.resume(file);
     this.out = Files.newOutputStream(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
   }
 
   @Override
   public void write(AuditEvent event) throws AuditException {
-    byte[] line;
+    byte[] json;
     try {
-      byte[] json = AuditJson.encode(event);
-      line = java.util.Arrays.copyOf(json, json.length + 1);
-      line[json.length] = '\n';
+      json = AuditJson.encode(event);
     } catch (IOException e) {
       throw new AuditException("cannot encode audit event", e);
     }
@@ -48,6 +48,10 @@ public final class JsonLinesAuditSink implements AuditSink {
         throw new AuditException("audit sink " + file + " failed earlier", failed);
       }
       try {
+        // Linked under the lock: the order of the chain is the order of the file.
+        byte[] linked = chain.link(json);
+        byte[] line = java.util.Arrays.copyOf(linked, linked.length + 1);
+        line[linked.length] = '\n';
         out.write(line);
         out.flush();
       } catch (IOException e) {

@@ -1,0 +1,120 @@
+package dev.bulwark.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) for Jackson trees: object members sorted by their
+ * names' UTF-16 code units, no whitespace, strings escaped as ECMAScript's JSON.stringify
+ * does, numbers written as ECMAScript's Number.prototype.toString writes the IEEE-754 double.
+ * Hand-written: the JVM has no maintained JCS library on Maven Central that works on
+ * Jackson trees, and the scheme is short.
+ */
+public final class Canonical {
+  private Canonical() {}
+
+  public static String of(JsonNode node) {
+    StringBuilder b = new StringBuilder();
+    write(node, b);
+    return b.toString();
+  }
+
+  private static void write(JsonNode n, StringBuilder b) {
+    if (n == null || n.isNull() || n.isMissingNode()) {
+      b.append("null");
+    } else if (n.isObject()) {
+      List<String> names = new ArrayList<>();
+      n.fieldNames().forEachRemaining(names::add);
+      names.sort(null);  // String.compareTo compares UTF-16 code units, as JCS requires
+      b.append('{');
+      for (int i = 0; i < names.size(); i++) {
+        if (i > 0) {
+          b.append(',');
+        }
+        string(names.get(i), b);
+        b.append(':');
+        write(n.get(names.get(i)), b);
+      }
+      b.append('}');
+    } else if (n.isArray()) {
+      b.append('[');
+      for (int i = 0; i < n.size(); i++) {
+        if (i > 0) {
+          b.append(',');
+        }
+        write(n.get(i), b);
+      }
+      b.append(']');
+    } else if (n.isTextual()) {
+      string(n.asText(), b);
+    } else if (n.isBoolean()) {
+      b.append(n.asBoolean());
+    } else if (n.isIntegralNumber()) {
+      // Exact digits: JCS would round integers beyond 2^53 to a double, and two different
+      // values must never hash alike in a tamper-evident trail.
+      b.append(n.bigIntegerValue());
+    } else if (n.isNumber()) {
+      b.append(number(n.doubleValue()));
+    } else {
+      string(n.asText(), b);
+    }
+  }
+
+  private static void string(String s, StringBuilder b) {
+    b.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\b' -> b.append("\\b");
+        case '\f' -> b.append("\\f");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    b.append('"');
+  }
+
+  /** ECMAScript's shortest round-trip form of a double (JCS section 3.2.2.3). */
+  static String number(double d) {
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      throw new IllegalArgumentException("JSON has no " + d);
+    }
+    if (d == 0) {
+      return "0";
+    }
+    // Java's Double.toString gives the shortest digits that round-trip (JDK 19+); only the
+    // layout differs from ECMAScript's.
+    BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+    String digits = exact.unscaledValue().toString();
+    int k = digits.length();
+    int n = k - exact.scale();  // the decimal point sits after n digits
+    StringBuilder out = new StringBuilder(d < 0 ? "-" : "");
+    if (k <= n && n <= 21) {
+      out.append(digits).append("0".repeat(n - k));
+    } else if (0 < n && n <= 21) {
+      out.append(digits, 0, n).append('.').append(digits, n, k);
+    } else if (-6 < n && n <= 0) {
+      out.append("0.").append("0".repeat(-n)).append(digits);
+    } else {
+      int e = n - 1;
+      out.append(digits.charAt(0));
+      if (k > 1) {
+        out.append('.').append(digits, 1, k);
+      }
+      out.append('e').append(e >= 0 ? "+" : "-").append(Math.abs(e));
+    }
+    return out.toString();
+  }
+}

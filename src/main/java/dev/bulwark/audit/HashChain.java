@@ -1,0 +1,150 @@
+package dev.bulwark.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.mcp.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The hash chain of a JSON-lines audit trail. Each event carries {@code seq} (1, 2, …),
+ * {@code prev} (the previous event's hash; 64 zeros for the first) and {@code hash}: the
+ * SHA-256 of the event's RFC 8785 canonical form without {@code hash}. Changing, removing,
+ * inserting or reordering an event breaks the chain at that point. Cutting events off the
+ * end leaves a shorter valid chain: detecting that needs signed checkpoints (the durable
+ * store's work).
+ */
+public final class HashChain {
+  public static final String GENESIS = "0".repeat(64);
+
+  private long seq;
+  private String head;
+
+  private HashChain(long seq, String head) {
+    this.seq = seq;
+    this.head = head;
+  }
+
+  /** Continues the chain of an existing trail (or starts one); a damaged last line is an error. */
+  static HashChain resume(Path file) throws IOException {
+    String last = null;
+    if (Files.exists(file)) {
+      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        for (String line; (line = in.readLine()) != null; ) {
+          if (!line.isBlank()) {
+            last = line;
+          }
+        }
+      }
+    }
+    if (last == null) {
+      return new HashChain(0, GENESIS);
+    }
+    JsonNode n;
+    try {
+      n = Json.MAPPER.readTree(last);
+    } catch (IOException e) {
+      throw new IOException("the last audit event in " + file + " is damaged; run bulwark audit verify " + file);
+    }
+    if (!n.has("seq") || !n.has("hash")) {
+      return new HashChain(0, GENESIS);  // a trail written before chaining: a new chain starts after it
+    }
+    if (!n.path("hash").asText().equals(hash((ObjectNode) n))) {
+      throw new IOException("the last audit event in " + file + " does not match its hash; run bulwark audit verify "
+          + file);
+    }
+    return new HashChain(n.path("seq").asLong(), n.path("hash").asText());
+  }
+
+  /** The event with its chain fields, as one line of compact JSON (without the newline). */
+  synchronized byte[] link(byte[] eventJson) throws IOException {
+    ObjectNode n = (ObjectNode) Json.MAPPER.readTree(eventJson);
+    n.put("seq", seq + 1).put("prev", head);
+    String h = hash(n);
+    n.put("hash", h);
+    seq++;
+    head = h;
+    return Json.MAPPER.writeValueAsBytes(n);
+  }
+
+  // The hash field is set aside while hashing (not copied: events are hashed on every write).
+  static String hash(ObjectNode event) {
+    JsonNode own = event.remove("hash");
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(Canonical.of(event).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      if (own != null) {
+        event.set("hash", own);
+      }
+    }
+  }
+
+  /** What verification found: the events checked, the head, and each break with its line. */
+  public record Verification(long events, long unchained, String head, List<String> problems) {
+    public boolean intact() {
+      return problems.isEmpty();
+    }
+  }
+
+  /** Checks every line of a trail; events written before chaining began are counted, not checked. */
+  public static Verification verify(Path file) throws IOException {
+    List<String> problems = new ArrayList<>();
+    long events = 0;
+    long unchained = 0;
+    long expectedSeq = 1;
+    String prev = GENESIS;
+    boolean chained = false;
+    int lineNo = 0;
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (String line; (line = in.readLine()) != null; ) {
+        lineNo++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode n;
+        try {
+          n = Json.MAPPER.readTree(line);
+        } catch (IOException e) {
+          problems.add("line " + lineNo + ": not JSON (damaged or edited)");
+          continue;
+        }
+        if (!(n instanceof ObjectNode o) || !n.has("hash")) {
+          if (chained) {
+            problems.add("line " + lineNo + ": an event without chain fields inside the chain (inserted)");
+          } else {
+            unchained++;
+          }
+          continue;
+        }
+        chained = true;
+        events++;
+        if (!o.path("hash").asText().equals(hash(o))) {
+          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + "): content does not match its hash "
+              + "(edited)");
+        }
+        if (o.path("seq").asLong() != expectedSeq) {
+          problems.add("line " + lineNo + ": seq " + o.path("seq").asText() + " where " + expectedSeq
+              + " was expected (events removed, inserted or reordered)");
+        }
+        if (!o.path("prev").asText().equals(prev)) {
+          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + "): prev does not name the event "
+              + "before it (removed, inserted or reordered)");
+        }
+        expectedSeq = o.path("seq").asLong() + 1;
+        prev = o.path("hash").asText();
+      }
+    }
+    return new Verification(events, unchained, prev, problems);
+  }
+}
