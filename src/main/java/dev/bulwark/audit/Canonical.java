@@ -97,6 +97,15 @@ public final class Canonical {
     // Java's Double.toString gives the shortest digits that round-trip (JDK 19+); only the
     // layout differs from ECMAScript's.
     BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+    // Java may keep a digit more than needed (4.9E-324 for 5e-324): take the shortest that
+    // still reads back as the same double, as ECMAScript does.
+    for (int digits = 1; digits < exact.precision(); digits++) {
+      BigDecimal shorter = exact.round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
+      if (shorter.doubleValue() == Math.abs(d)) {
+        exact = shorter.stripTrailingZeros();
+        break;
+      }
+    }
     String digits = exact.unscaledValue().toString();
     int k = digits.length();
     int n = k - exact.scale();  // the decimal point sits after n digits

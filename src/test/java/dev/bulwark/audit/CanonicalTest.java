@@ -29,6 +29,6 @@ class CanonicalTest {
     assertThat(Canonical.number(0.000001)).isEqualTo("0.000001");
     assertThat(Canonical.number(-5e-324)).isEqualTo("-5e-324");
     assertThat(Canonical.number(1.7976931348623157e308)).isEqualTo("1.7976931348623157e+308");
-    assertThat(Canonical.number(123456789012)).isEqualTo("123456789012");
+    assertThat(Canonical.number(123456789012.0)).isEqualTo("123456789012");
   }
 }
