@@ -8,17 +8,11 @@ import com.cedarpolicy.model.entity.Entity;
 import com.cedarpolicy.model.exception.AuthException;
 import com.cedarpolicy.model.policy.PolicySet;
 import com.cedarpolicy.model.schema.Schema;
-import com.cedarpolicy.value.CedarList;
-import com.cedarpolicy.value.EntityTypeName;
 import com.cedarpolicy.value.EntityUID;
-import com.cedarpolicy.value.PrimBool;
-import com.cedarpolicy.value.PrimLong;
 import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.config.UpstreamConfig;
 import dev.bulwark.identity.Caller;
-import dev.bulwark.identity.User;
 import dev.bulwark.pipeline.Decision;
 import dev.bulwark.pipeline.Target;
 import java.io.IOException;
@@ -53,16 +47,6 @@ import java.util.function.Function;
 public final class PolicyEngine implements Authorizer {
   static final String DEFAULT_DENY = "default-deny";
   static final String NOT_ENTITLED = "user-not-entitled";
-  private static final EntityTypeName AGENT = type("Agent");
-  private static final EntityTypeName USER = type("User");
-  private static final EntityTypeName TENANT = type("Tenant");
-  private static final EntityTypeName ROLE = type("Role");
-  private static final EntityTypeName GROUP = type("Group");
-  private static final EntityTypeName SERVER = type("Server");
-  private static final EntityTypeName TOOL = type("Tool");
-  private static final EntityTypeName PROMPT = type("Prompt");
-  private static final EntityTypeName RESOURCE = type("Resource");
-  private static final EntityTypeName ACTION = type("Action");
   private static final int MAX_LISTED = 100_000;
 
   private final BasicAuthorizationEngine cedar = new BasicAuthorizationEngine();
@@ -162,15 +146,15 @@ public final class PolicyEngine implements Authorizer {
       steps.add(new Step("token scope", "deny", List.of("outside-token-scope"), List.of()));
       return new Explanation(new Decision.Deny(List.of("outside-token-scope")), steps, snap.version);
     }
-    EntityUID action = ACTION.of(actionFor(item.kind()));
-    Entity resource = resourceEntity(item, situation.arguments());
-    Set<Entity> base = Set.of(resource, serverEntity(item.server()), actionEntity(action));
+    EntityUID action = CedarInputs.ACTION.of(CedarInputs.actionFor(item.kind()));
+    Entity resource = CedarInputs.resourceEntity(item, situation.arguments());
+    Set<Entity> base = Set.of(resource, serverEntity(item.server()), CedarInputs.actionEntity(action));
     List<String> reasons = new ArrayList<>();
     List<String> gates = new ArrayList<>();
-    for (Principal p : principals(caller)) {
+    for (CedarInputs.Principal p : CedarInputs.principals(caller)) {
       Set<Entity> entities = new HashSet<>(base);
       entities.add(p.entity());
-      Evaluation first = evaluate(snap, p, action, resource, entities, context(caller, situation, situation.approved()));
+      Evaluation first = evaluate(snap, p, action, resource, entities, CedarInputs.context(caller, situation, situation.approved()));
       if (!first.errors().isEmpty()) {
         steps.add(new Step(p.label(), "error", first.determining(), first.errors()));
         return new Explanation(new Decision.Deny(first.errors().stream().map(e -> "policy-error:" + e).toList()), steps,
@@ -184,7 +168,7 @@ public final class PolicyEngine implements Authorizer {
       boolean onlyGates = !first.determining().isEmpty()
           && first.determining().stream().allMatch(id -> snap.rules.get(id) != null && snap.rules.get(id).gate());
       if (onlyGates && !situation.approved()) {
-        Evaluation approved = evaluate(snap, p, action, resource, entities, context(caller, situation, true));
+        Evaluation approved = evaluate(snap, p, action, resource, entities, CedarInputs.context(caller, situation, true));
         if (approved.allowed() && approved.errors().isEmpty()) {
           steps.add(new Step(p.label(), "require_approval", first.determining(), List.of()));
           reasons.addAll(approved.determining());
@@ -231,13 +215,13 @@ public final class PolicyEngine implements Authorizer {
         .noneMatch(p -> p != null && p.matches(item))) {
       return false;
     }
-    Entity resource = resourceEntity(item, null);
-    Set<Entity> base = Set.of(resource, serverEntity(item.server()), actionEntity(ACTION.of("list")));
-    Map<String, Value> context = context(caller, new Situation(null, Set.of(), situation.now(), false), false);
-    for (Principal p : principals(caller)) {
+    Entity resource = CedarInputs.resourceEntity(item, null);
+    Set<Entity> base = Set.of(resource, serverEntity(item.server()), CedarInputs.actionEntity(CedarInputs.ACTION.of("list")));
+    Map<String, Value> context = CedarInputs.context(caller, new Situation(null, Set.of(), situation.now(), false), false);
+    for (CedarInputs.Principal p : CedarInputs.principals(caller)) {
       Set<Entity> entities = new HashSet<>(base);
       entities.add(p.entity());
-      Evaluation e = evaluate(snap, p, ACTION.of("list"), resource, entities, context);
+      Evaluation e = evaluate(snap, p, CedarInputs.ACTION.of("list"), resource, entities, context);
       if (!e.allowed() || !e.errors().isEmpty()) {
         return false;
       }
@@ -247,7 +231,7 @@ public final class PolicyEngine implements Authorizer {
 
   private record Evaluation(boolean allowed, List<String> determining, List<String> errors) {}
 
-  private Evaluation evaluate(PolicySnapshot snap, Principal p, EntityUID action, Entity resource, Set<Entity> entities,
+  private Evaluation evaluate(PolicySnapshot snap, CedarInputs.Principal p, EntityUID action, Entity resource, Set<Entity> entities,
       Map<String, Value> context) {
     PolicySnapshot.Slice slice = snap.slice(p.scopes());
     if (slice.set().policies.isEmpty()) {
@@ -270,7 +254,7 @@ public final class PolicyEngine implements Authorizer {
    * and the context fields the rules name. Server attributes and the action hierarchy are
    * fixed for the snapshot's life. Time-reading slices are never cached.
    */
-  private static String decisionKey(PolicySnapshot.Slice slice, Principal p, EntityUID action, Entity resource,
+  private static String decisionKey(PolicySnapshot.Slice slice, CedarInputs.Principal p, EntityUID action, Entity resource,
       Map<String, Value> context) {
     // Quoted and escaped strings throughout, so no two inputs share a key.
     StringBuilder k = new StringBuilder(slice.key()).append('\u0000').append(p.key()).append('\u0000')
@@ -293,7 +277,7 @@ public final class PolicyEngine implements Authorizer {
     return b.append('}').toString();
   }
 
-  private Evaluation evaluateWithCedar(PolicySet slice, Principal p, EntityUID action, Entity resource,
+  private Evaluation evaluateWithCedar(PolicySet slice, CedarInputs.Principal p, EntityUID action, Entity resource,
       Set<Entity> entities, Map<String, Value> context) {
     try {
       AuthorizationResponse r = cedar.isAuthorized(new AuthorizationRequest(p.entity().getEUID(), action,
@@ -310,50 +294,10 @@ public final class PolicyEngine implements Authorizer {
     }
   }
 
-  /** A principal of the call, its Cedar entity, the rule scopes that can apply to it, and what its denial is called. */
-  /** {@code key}: the entity as a cache key (id, tenant, roles and groups, each quoted). */
-  private record Principal(String label, Entity entity, Set<String> scopes, String denial, String key) {}
 
-  private static List<Principal> principals(Caller caller) {
-    List<Principal> out = new ArrayList<>();
-    for (String delegator : caller.chain()) {
-      out.add(agent(delegator, caller.tenant(), "delegator-not-allowed:" + delegator));
-    }
-    out.add(agent(caller.agentId(), caller.tenant(), DEFAULT_DENY));
-    caller.user().ifPresent(u -> out.add(user(u, caller.tenant())));
-    return out;
-  }
 
-  private static Principal agent(String id, String tenant, String denial) {
-    Entity e = new Entity(AGENT.of(id), Map.of("tenant", new PrimString(tenant)), Set.of(TENANT.of(tenant)));
-    return new Principal("agent:" + id, e, Set.of("all", "type:Agent", "agent:" + id, "tenant:" + tenant), denial,
-        "A" + Cedar.string(id) + Cedar.string(tenant));
-  }
 
-  private static Principal user(User u, String tenant) {
-    Set<EntityUID> parents = new HashSet<>();
-    parents.add(TENANT.of(tenant));
-    Set<String> scopes = new HashSet<>(Set.of("all", "type:User", "user:" + u.subject(), "tenant:" + tenant));
-    u.roles().forEach(r -> {
-      parents.add(ROLE.of(r));
-      scopes.add("role:" + r);
-    });
-    u.groups().forEach(g -> {
-      parents.add(GROUP.of(g));
-      scopes.add("group:" + g);
-    });
-    Entity e = new Entity(USER.of(u.subject()), Map.of("tenant", new PrimString(tenant)), parents);
-    StringBuilder key = new StringBuilder("U").append(Cedar.string(u.subject())).append(Cedar.string(tenant)).append('R');
-    new java.util.TreeSet<>(u.roles()).forEach(r -> key.append(Cedar.string(r)));
-    key.append('G');
-    new java.util.TreeSet<>(u.groups()).forEach(g -> key.append(Cedar.string(g)));
-    return new Principal("user:" + u.subject(), e, scopes, NOT_ENTITLED, key.toString());
-  }
 
-  // Actions are members of "use": without the schema at request time, Cedar learns it from here.
-  private static Entity actionEntity(EntityUID action) {
-    return new Entity(action, Map.of(), Set.of(ACTION.of("use")));
-  }
 
   private Entity serverEntity(String name) {
     UpstreamConfig.Registration r = servers.apply(name).orElse(null);
@@ -361,60 +305,12 @@ public final class PolicyEngine implements Authorizer {
     attrs.put("owner", new PrimString(r == null || r.owner() == null ? "" : r.owner()));
     attrs.put("purpose", new PrimString(r == null || r.purpose() == null ? "" : r.purpose()));
     attrs.put("data_class", new PrimString(r == null ? "confidential" : r.dataClass().name().toLowerCase(Locale.ROOT)));
-    return new Entity(SERVER.of(name), attrs, Set.of());
+    return new Entity(CedarInputs.SERVER.of(name), attrs, Set.of());
   }
 
-  private static Entity resourceEntity(Target.Item item, JsonNode arguments) {
-    EntityTypeName t = switch (item.kind()) {
-      case TOOL -> TOOL;
-      case PROMPT -> PROMPT;
-      case RESOURCE -> RESOURCE;
-    };
-    Map<String, Value> attrs = new HashMap<>();
-    attrs.put("server", new PrimString(item.server()));
-    attrs.put("name", new PrimString(item.name()));
-    attrs.put("tiers", strings(item.facts().tiers()));
-    attrs.put("labels", strings(item.facts().labels()));
-    Map<String, Value> tags = new HashMap<>();
-    if (item.kind() == Target.Kind.RESOURCE) {
-      ArgumentTags.add(tags, "uri", item.name());
-    }
-    if (arguments != null && arguments.isObject()) {
-      arguments.fields().forEachRemaining(f -> ArgumentTags.add(tags, f.getKey(), ArgumentTags.text(f.getValue())));
-    }
-    return new Entity(t.of(item.server() + "/" + item.name()), attrs, Set.of(SERVER.of(item.server())), tags);
-  }
 
-  private static Map<String, Value> context(Caller caller, Situation s, boolean approved) {
-    ZonedDateTime at = s.now().atZone(ZoneOffset.UTC);
-    Map<String, Value> c = new HashMap<>();
-    c.put("tenant", new PrimString(caller.tenant()));
-    c.put("agent", new PrimString(caller.agentId()));
-    c.put("user", new PrimString(caller.user().map(User::subject).orElse("")));
-    c.put("has_user", new PrimBool(caller.user().isPresent()));
-    c.put("chain", strings(caller.chain()));
-    c.put("chain_depth", new PrimLong(caller.chain().size()));
-    c.put("session_labels", strings(s.sessionLabels()));
-    c.put("now", new PrimLong(s.now().getEpochSecond()));
-    c.put("hour", new PrimLong(at.getHour()));
-    c.put("weekday", new PrimString(at.getDayOfWeek().name().substring(0, 3).toLowerCase(Locale.ROOT)));
-    c.put("approved", new PrimBool(approved));
-    return c;
-  }
 
-  private static CedarList strings(java.util.Collection<String> values) {
-    CedarList list = new CedarList();
-    new java.util.TreeSet<>(values).forEach(v -> list.add(new PrimString(v)));
-    return list;
-  }
 
-  private static String actionFor(Target.Kind kind) {
-    return switch (kind) {
-      case TOOL -> "call_tool";
-      case PROMPT -> "get_prompt";
-      case RESOURCE -> "read_resource";
-    };
-  }
 
   private static AccessPattern pattern(String s) {
     try {
@@ -428,7 +324,4 @@ public final class PolicyEngine implements Authorizer {
     return List.copyOf(new LinkedHashSet<>(ids));
   }
 
-  private static EntityTypeName type(String name) {
-    return EntityTypeName.parse("Bulwark::" + name).orElseThrow();
-  }
 }
