@@ -62,7 +62,9 @@ public final class ArgumentsStage implements Stage {
         undeclared(schema, args, "", problems);
         tooLong(args, "", problems);
         if (problems.isEmpty()) {
-          Optional<Schema> s = compiled.computeIfAbsent(item.facts().pin() + "|" + schema.hashCode(), k -> compile(schema));
+          // The pin hash covers the input schema: no need to hash the schema tree on every call.
+          String key = item.facts().pin() != null ? item.facts().pin() : schema.toString();
+          Optional<Schema> s = compiled.computeIfAbsent(key, k -> compile(schema));
           if (s.isEmpty()) {
             problems.add("the tool's input schema refers outside itself or does not compile");
           } else {
