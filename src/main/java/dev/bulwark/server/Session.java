@@ -23,7 +23,9 @@ final class Session {
   private final ObjectNode clientCapabilities;
   private final AtomicLong serverRequestIds = new AtomicLong();
   private final Map<String, CompletableFuture<JsonRpc.Response>> outstanding = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+  // Keyed by the id node itself (value equality; "1" and 1 stay distinct): rendering ids as
+  // text cost a JSON serialization per call.
+  private final Map<JsonNode, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
   private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
   private volatile SseStream standalone;
   private volatile long lastUsedNanos = System.nanoTime();
@@ -93,15 +95,15 @@ final class Session {
 
   /** Tracks a client request in flight so notifications/cancelled can reach it. */
   void track(JsonNode requestId, CompletableFuture<Void> cancelled) {
-    inFlight.put(requestId.toString(), cancelled);
+    inFlight.put(requestId, cancelled);
   }
 
   void untrack(JsonNode requestId) {
-    inFlight.remove(requestId.toString());
+    inFlight.remove(requestId);
   }
 
   void cancel(JsonNode requestId) {
-    CompletableFuture<Void> f = inFlight.get(requestId.toString());
+    CompletableFuture<Void> f = inFlight.get(requestId);
     if (f != null) {
       f.complete(null);
     }
