@@ -1,6 +1,8 @@
 package dev.bulwark;
 
+import dev.bulwark.anomaly.AnomalyWatch;
 import dev.bulwark.audit.ArgumentSanitizer;
+import dev.bulwark.audit.ObservedAuditSink;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.audit.AuditStage;
 import dev.bulwark.audit.JsonLinesAuditSink;
@@ -64,11 +66,13 @@ public final class Gateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private final Upstreams upstreams;
   private final GatewayServer server;
+  private final AnomalyWatch watch;
   private final AuditSink audit;
 
-  private Gateway(Upstreams upstreams, GatewayServer server, AuditSink audit) {
+  private Gateway(Upstreams upstreams, GatewayServer server, AnomalyWatch watch, AuditSink audit) {
     this.upstreams = upstreams;
     this.server = server;
+    this.watch = watch;
     this.audit = audit;
   }
 
@@ -92,17 +96,24 @@ public final class Gateway implements AutoCloseable {
         new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
         signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
     AgentRegistry agents = new AgentRegistry(config.agents(), config.agentStore(), env.random());
-    AuditSink audit = new JsonLinesAuditSink(config.auditFile());
+    AuditSink trail = new JsonLinesAuditSink(config.auditFile());
     AtomicLong counter = new AtomicLong();
     String node = Long.toString(env.clock().millis(), 36);
     java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
+    KillSwitch kill = new KillSwitch(config.dataDir(), env.clock());
+    // Every recorded event passes the anomaly watch; its alerts go to the trail itself.
+    AnomalyWatch watch = new AnomalyWatch(config.anomalies(), config.anomalyState(), trail, env.clock(), ids,
+        (tenant, agent, reason) -> {
+          kill.engage(KillSwitch.Scope.AGENT, agent, reason, "anomaly-watch");
+          return true;
+        });
+    AuditSink audit = new ObservedAuditSink(trail, watch::observe);
     RefusalRecorder recorder = new RefusalRecorder(audit, env.clock(), ids);
     Registry registry = new Registry(config.upstreams(), new PinStore(config.dataDir()), new Classifier(), env.clock(),
         e -> registryEvent(recorder, e));
     // An approval changes what may be listed: tell every client, as the server itself would.
     registry.onChange(server -> listener.onNotification(server,
         new dev.bulwark.mcp.JsonRpc.Notification("notifications/tools/list_changed", null)));
-    KillSwitch kill = new KillSwitch(config.dataDir(), env.clock());
     Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500, registry,
         server -> kill.stopping(java.util.Optional.empty(), java.util.Optional.of(server)).isPresent());
     PolicyEngine policy = policyEngine(config, agents, registry);
@@ -127,7 +138,7 @@ public final class Gateway implements AutoCloseable {
         pipeline, codec,
         namespace, subscriptions::sessionEnded,
         recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder),
-            new dev.bulwark.admin.KillAdmin(kill, recorder),
+            new dev.bulwark.admin.KillAdmin(kill, recorder), new dev.bulwark.admin.AlertsAdmin(watch, recorder),
             new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
                 dev.bulwark.policy.Policies.configuredFacts(config)), config.auditFile(), env.clock(), recorder)));
     serverRef.set(server);
@@ -144,6 +155,7 @@ public final class Gateway implements AutoCloseable {
       server.start();
     } catch (Exception e) {
       upstreams.close();
+      watch.close();
       audit.close();
       throw e;
     }
@@ -152,7 +164,7 @@ public final class Gateway implements AutoCloseable {
       u.retryLater();
     });
     LOG.info("MCP endpoint {}", server.endpoint());
-    return new Gateway(upstreams, server, audit);
+    return new Gateway(upstreams, server, watch, audit);
   }
 
   // The configuration's rules compiled to Cedar, recompiled whenever an agent is created or revoked.
@@ -208,6 +220,7 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     server.close();
     upstreams.close();
+    watch.close();
     audit.close();
   }
 

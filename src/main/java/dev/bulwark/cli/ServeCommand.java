@@ -27,8 +27,7 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     if (port != null) {
-      cfg = new BulwarkConfig(cfg.dataDir(), cfg.listen().withPort(port), cfg.limits(), cfg.audit(), cfg.oauth(), cfg.admin(), cfg.agents(),
-          cfg.upstreams());
+      cfg = cfg.withListen(cfg.listen().withPort(port));  // everything else kept (policy, anomalies)
     }
     try (Gateway gateway = Gateway.start(cfg, Environments.system())) {
       System.out.println("MCP endpoint: " + gateway.endpoint());

@@ -15,7 +15,8 @@ public record BulwarkConfig(
     AdminConfig admin,
     List<AgentConfig> agents,
     List<UpstreamConfig> upstreams,
-    PolicyConfig policy) {
+    PolicyConfig policy,
+    AnomalyConfig anomalies) {
 
   public BulwarkConfig {
     dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -25,6 +26,7 @@ public record BulwarkConfig(
     agents = agents == null ? List.of() : List.copyOf(agents);
     upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
     policy = policy == null ? PolicyConfig.defaults() : policy;
+    anomalies = anomalies == null ? AnomalyConfig.defaults() : anomalies;
     Set<String> ids = new HashSet<>();
     Set<String> clients = new HashSet<>();
     for (AgentConfig a : agents) {
@@ -49,7 +51,22 @@ public record BulwarkConfig(
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams) {
-    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, null);
+    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, null, null);
+  }
+
+  public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
+      AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams, PolicyConfig policy) {
+    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, null);
+  }
+
+  /** The same configuration listening elsewhere (everything else kept). */
+  public BulwarkConfig withListen(ListenConfig other) {
+    return new BulwarkConfig(dataDir, other, limits, audit, oauth, admin, agents, upstreams, policy, anomalies);
+  }
+
+  /** Where anomaly baselines and the alert review queue are kept. */
+  public Path anomalyState() {
+    return dataDir.resolve("anomalies.json");
   }
 
   /** Where agents created or changed at run time are kept. */

@@ -432,4 +432,31 @@ class ConfigLoaderTest {
           .hasMessageContaining("asymmetric algorithms only");
     }
   }
+
+  @Test
+  void readsTheAnomalySectionWithItsWebhookSecretFromTheEnvironment() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        anomalies:
+          learning_period: 72h
+          zone: Europe/Paris
+          denials: { threshold: 20, window: 30s }
+          webhook: { url: "https://siem.example.com/hook", secret: "${TOKEN}" }
+          quarantine: [denial_burst, rate_spike]
+        """);
+    assertThat(config.anomalies().learningPeriod()).isEqualTo(java.time.Duration.ofHours(72));
+    assertThat(config.anomalies().denials().threshold()).isEqualTo(20);
+    assertThat(config.anomalies().rate().minCalls()).isEqualTo(30);
+    assertThat(config.anomalies().webhook().secret().reveal()).isEqualTo("t0k");
+    assertThat(config.anomalies().webhook().toString()).doesNotContain("t0k");
+    assertThat(config.anomalies().quarantine()).containsExactly("denial_burst", "rate_spike");
+    assertThat(loader.parse("x", "data_dir: d\n").anomalies().enabled()).isTrue();
+  }
+
+  @Test
+  void refusesAnUnknownAlertKindToQuarantineOn() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "anomalies: { quarantine: [everything] }\n"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("anomalies").hasMessageContaining("everything");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "anomalies: { webhook: { url: \"file:///etc/x\", secret: s } }\n"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http");
+  }
 }
