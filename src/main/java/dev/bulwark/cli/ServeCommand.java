@@ -28,7 +28,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (port != null) {
       cfg = new BulwarkConfig(cfg.dataDir(), cfg.listen().withPort(port), cfg.limits(), cfg.audit(), cfg.oauth(), cfg.admin(), cfg.agents(),
-          cfg.upstreams());
+          cfg.upstreams(), cfg.policy(), cfg.telemetry());
     }
     try (Gateway gateway = Gateway.start(cfg, Environments.system())) {
       System.out.println("MCP endpoint: " + gateway.endpoint());

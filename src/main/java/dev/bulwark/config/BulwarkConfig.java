@@ -15,7 +15,8 @@ public record BulwarkConfig(
     AdminConfig admin,
     List<AgentConfig> agents,
     List<UpstreamConfig> upstreams,
-    PolicyConfig policy) {
+    PolicyConfig policy,
+    TelemetryConfig telemetry) {
 
   public BulwarkConfig {
     dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -25,6 +26,7 @@ public record BulwarkConfig(
     agents = agents == null ? List.of() : List.copyOf(agents);
     upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
     policy = policy == null ? PolicyConfig.defaults() : policy;
+    telemetry = telemetry == null ? TelemetryConfig.defaults() : telemetry;
     Set<String> ids = new HashSet<>();
     Set<String> clients = new HashSet<>();
     for (AgentConfig a : agents) {
@@ -45,6 +47,22 @@ public record BulwarkConfig(
       }
     }
     checkPrefixesUnambiguous(upstreams);
+    for (String required : telemetry.readiness().requiredUpstreams()) {
+      if (!names.contains(required)) {
+        throw new IllegalArgumentException("telemetry.readiness.required_upstreams names '" + required
+            + "', which is not an upstream");
+      }
+    }
+  }
+
+  public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
+      AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams, PolicyConfig policy) {
+    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, null);
+  }
+
+  /** The same configuration with another telemetry section. */
+  public BulwarkConfig withTelemetry(TelemetryConfig value) {
+    return new BulwarkConfig(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, value);
   }
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
