@@ -8,6 +8,12 @@ import dev.bulwark.audit.AuditStage;
 import dev.bulwark.audit.JsonLinesAuditSink;
 import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.TelemetryConfig;
+import dev.bulwark.health.Readiness;
+import dev.bulwark.health.Restarts;
+import dev.bulwark.pipeline.PipelineObserver;
+import dev.bulwark.telemetry.Metrics;
+import dev.bulwark.telemetry.Tracing;
 import dev.bulwark.identity.AgentRegistry;
 import dev.bulwark.identity.ApiKeyAuthenticator;
 import dev.bulwark.identity.AuthenticateStage;
@@ -68,17 +74,27 @@ public final class Gateway implements AutoCloseable {
   private final GatewayServer server;
   private final AnomalyWatch watch;
   private final AuditSink audit;
+  private final Tracing tracing;
 
-  private Gateway(Upstreams upstreams, GatewayServer server, AnomalyWatch watch, AuditSink audit) {
+  private Gateway(Upstreams upstreams, GatewayServer server, AnomalyWatch watch, AuditSink audit, Tracing tracing) {
     this.upstreams = upstreams;
     this.server = server;
     this.watch = watch;
     this.audit = audit;
+    this.tracing = tracing;
   }
 
-  /** Everything the gateway takes from its surroundings, so tests can control each. */
+  /**
+   * Everything the gateway takes from its surroundings, so tests can control each.
+   * {@code auditSinks} wraps the audit sink the configuration names (identity in production;
+   * tests use it to make the trail fail on demand).
+   */
   public record Environment(Clock clock, SecureRandom random, Launcher launcher, Map<String, String> hostEnv,
-      String node) {}
+      String node, java.util.function.UnaryOperator<AuditSink> auditSinks) {
+    public Environment(Clock clock, SecureRandom random, Launcher launcher, Map<String, String> hostEnv, String node) {
+      this(clock, random, launcher, hostEnv, node, java.util.function.UnaryOperator.identity());
+    }
+  }
 
   public static Gateway start(BulwarkConfig config, Environment env) throws Exception {
     JsonRpcCodec codec = new JsonRpcCodec(config.limits().maxJsonDepth(), config.limits().maxStringLength());
@@ -96,7 +112,8 @@ public final class Gateway implements AutoCloseable {
         new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
         signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
     AgentRegistry agents = new AgentRegistry(config.agents(), config.agentStore(), env.random());
-    AuditSink trail = new JsonLinesAuditSink(config.auditFile());
+    Metrics metrics = new Metrics();
+    AuditSink trail = metrics.metered(env.auditSinks().apply(new JsonLinesAuditSink(config.auditFile())));
     AtomicLong counter = new AtomicLong();
     String node = Long.toString(env.clock().millis(), 36);
     java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
@@ -118,7 +135,7 @@ public final class Gateway implements AutoCloseable {
         server -> kill.stopping(java.util.Optional.empty(), java.util.Optional.of(server)).isPresent());
     PolicyEngine policy = policyEngine(config, agents, registry);
     Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
-    Pipeline pipeline = Pipeline.standard(
+    Pipeline stages = Pipeline.standard(
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new AuthenticateStage(),
         new KillSwitchStage(kill, request -> router.resolve(request) instanceof Router.Resolution.Resolved r
@@ -130,6 +147,14 @@ public final class Gateway implements AutoCloseable {
             new RateLimits(config.policy().rateLimits())),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout(), (caller, server) -> kill.stopping(caller, server).isPresent()));
+    TelemetryConfig telemetry = config.telemetry();
+    Tracing tracing = telemetry.traces() == null ? null : Tracing.otlp(telemetry.traces());
+    // Observers only watch: with traces off the pipeline makes no per-stage calls at all.
+    Pipeline pipeline = stages.observedBy(tracing == null ? metrics.calls()
+        : PipelineObserver.both(metrics.calls(), tracing.observer(stages.stageNames())));
+    Restarts restarts = new Restarts(env.clock(), 3, java.time.Duration.ofMinutes(1));
+    Readiness readiness = new Readiness(audit, upstreams.all(), java.util.Set.copyOf(
+        telemetry.readiness().requiredUpstreams()), telemetry.readiness().maxAuditLag(), policy::reloadFailed, restarts);
     java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
     DelegatedTokens delegated = config.oauth() == null ? null : new DelegatedTokens(signing, issuer, resource,
         env.clock(), 3);
@@ -140,7 +165,8 @@ public final class Gateway implements AutoCloseable {
         recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder),
             new dev.bulwark.admin.KillAdmin(kill, recorder), new dev.bulwark.admin.AlertsAdmin(watch, recorder),
             new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
-                dev.bulwark.policy.Policies.configuredFacts(config)), config.auditFile(), env.clock(), recorder)));
+                dev.bulwark.policy.Policies.configuredFacts(config)), config.auditFile(), env.clock(), recorder)),
+        readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
     serverRef.set(server);
     // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.
     kill.onEngage(stop -> {
@@ -149,7 +175,10 @@ public final class Gateway implements AutoCloseable {
           stop.by(), stop.label() + ": " + cancelled + " call(s) in flight cancelled"
           + (stop.reason().isEmpty() ? "" : "; reason: " + stop.reason()));
     });
-    listener.targets = List.of(listings, subscriptions, server.listener());
+    listener.targets = List.of(listings, subscriptions, server.listener(), restarts, metrics.restarts());
+    metrics.watchUpstreams(upstreams.all());
+    metrics.gauge("bulwark.sessions.open", "MCP sessions open now", server::openSessions);
+    metrics.gauge("bulwark.kill.switches.engaged", "Kill switches in force now", () -> kill.stops().size());
     // The server listens first: tokens minted for upstreams name it as their issuer.
     try {
       server.start();
@@ -157,14 +186,18 @@ public final class Gateway implements AutoCloseable {
       upstreams.close();
       watch.close();
       audit.close();
+      if (tracing != null) {
+        tracing.close();
+      }
       throw e;
     }
     upstreams.startAll((u, e) -> {
       LOG.warn("upstream {} did not start: {}; retrying in the background", u.name(), e.getMessage());
       u.retryLater();
     });
+    readiness.started();
     LOG.info("MCP endpoint {}", server.endpoint());
-    return new Gateway(upstreams, server, watch, audit);
+    return new Gateway(upstreams, server, watch, audit, tracing);
   }
 
   // The configuration's rules compiled to Cedar, recompiled whenever an agent is created or revoked.
@@ -222,6 +255,9 @@ public final class Gateway implements AutoCloseable {
     upstreams.close();
     watch.close();
     audit.close();
+    if (tracing != null) {
+      tracing.close();
+    }
   }
 
   // Upstreams are built before the components that listen to them; this closes the loop.

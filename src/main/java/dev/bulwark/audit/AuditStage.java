@@ -97,6 +97,20 @@ public final class AuditStage implements Stage {
     return d.reasons();
   }
 
+  /**
+   * The status an exchange ended with, as its audit event names it (ok, tool_error, denied,
+   * approval_required, cancelled, rate_limited, unauthenticated, error); metrics and traces
+   * use the same words. A null outcome (the pipeline threw) is an error.
+   */
+  public static String statusOf(Exchange ex, Outcome outcome) {
+    return switch (outcome) {
+      case null -> "error";
+      case Outcome.Result r -> isToolError(r.result()) ? "tool_error" : "ok";
+      case Outcome.Failure f -> status(ex, f);
+      case Outcome.Unauthenticated u -> "unauthenticated";
+    };
+  }
+
   private static boolean isToolError(JsonNode result) {
     return result.path("isError").asBoolean(false);
   }

@@ -18,7 +18,7 @@ public final class JsonLinesAuditSink implements AuditSink {
   private final ReentrantLock lock = new ReentrantLock();
   private final Path file;
   private OutputStream out;
-  private IOException failed;
+  private volatile IOException failed;
   private final HashChain chain;
 
   public JsonLinesAuditSink(Path file) throws IOException {
@@ -61,6 +61,12 @@ public final class JsonLinesAuditSink implements AuditSink {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Failing for good once a write failed (the sink never skips a gap); no lag: writes are synchronous. */
+  @Override
+  public Health health() {
+    return failed == null ? Health.OK : new Health(true, java.time.Duration.ZERO);
   }
 
   @Override

@@ -30,6 +30,11 @@ public final class ObservedAuditSink implements AuditSink {
   }
 
   @Override
+  public Health health() {
+    return sink.health();
+  }
+
+  @Override
   public void close() {
     sink.close();
   }

@@ -16,6 +16,7 @@ public record BulwarkConfig(
     List<AgentConfig> agents,
     List<UpstreamConfig> upstreams,
     PolicyConfig policy,
+    TelemetryConfig telemetry,
     AnomalyConfig anomalies) {
 
   public BulwarkConfig {
@@ -26,6 +27,7 @@ public record BulwarkConfig(
     agents = agents == null ? List.of() : List.copyOf(agents);
     upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
     policy = policy == null ? PolicyConfig.defaults() : policy;
+    telemetry = telemetry == null ? TelemetryConfig.defaults() : telemetry;
     anomalies = anomalies == null ? AnomalyConfig.defaults() : anomalies;
     Set<String> ids = new HashSet<>();
     Set<String> clients = new HashSet<>();
@@ -47,21 +49,38 @@ public record BulwarkConfig(
       }
     }
     checkPrefixesUnambiguous(upstreams);
+    for (String required : telemetry.readiness().requiredUpstreams()) {
+      if (!names.contains(required)) {
+        throw new IllegalArgumentException("telemetry.readiness.required_upstreams names '" + required
+            + "', which is not an upstream");
+      }
+    }
   }
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams) {
-    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, null, null);
+    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, null, null, null);
   }
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams, PolicyConfig policy) {
-    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, null);
+    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, null, null);
+  }
+
+  /** The same configuration with another telemetry section. */
+  public BulwarkConfig withTelemetry(TelemetryConfig value) {
+    return new BulwarkConfig(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, value, anomalies);
+  }
+
+  /** The same configuration with another anomalies section. */
+  public BulwarkConfig withAnomalies(AnomalyConfig value) {
+    return new BulwarkConfig(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, telemetry, value);
   }
 
   /** The same configuration listening elsewhere (everything else kept). */
   public BulwarkConfig withListen(ListenConfig other) {
-    return new BulwarkConfig(dataDir, other, limits, audit, oauth, admin, agents, upstreams, policy, anomalies);
+    return new BulwarkConfig(dataDir, other, limits, audit, oauth, admin, agents, upstreams, policy, telemetry,
+        anomalies);
   }
 
   /** Where anomaly baselines and the alert review queue are kept. */

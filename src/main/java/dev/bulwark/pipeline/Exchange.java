@@ -23,14 +23,24 @@ public final class Exchange {
   private Caller caller;
   private Target target;
   private Decision decision;
+  private PipelineObserver.Trace trace = PipelineObserver.Trace.NONE;
 
-  /** What the transport saw besides the message itself. */
+  /**
+   * What the transport saw besides the message itself. {@code traceParent} and {@code
+   * traceState} are the client's W3C trace context headers, unchecked (null if absent): a
+   * tracer parses them, nothing else reads them.
+   */
   public record Inbound(Authentication authentication, String sessionId, ProtocolVersion protocolVersion,
-      String transport, String remoteAddress, int requestBytes) {
+      String transport, String remoteAddress, int requestBytes, String traceParent, String traceState) {
     public Inbound {
       Objects.requireNonNull(authentication, "authentication");
       Objects.requireNonNull(protocolVersion, "protocolVersion");
       Objects.requireNonNull(transport, "transport");
+    }
+
+    public Inbound(Authentication authentication, String sessionId, ProtocolVersion protocolVersion,
+        String transport, String remoteAddress, int requestBytes) {
+      this(authentication, sessionId, protocolVersion, transport, remoteAddress, requestBytes, null, null);
     }
   }
 
@@ -67,6 +77,16 @@ public final class Exchange {
 
   public long startNanos() {
     return startNanos;
+  }
+
+  /** How this exchange is traced; {@link PipelineObserver.Trace#NONE} unless a tracer watches it. */
+  public PipelineObserver.Trace trace() {
+    return trace;
+  }
+
+  /** Set by {@link Pipeline#run} before the first stage. */
+  void trace(PipelineObserver.Trace value) {
+    trace = Objects.requireNonNull(value);
   }
 
   public Optional<Caller> caller() {

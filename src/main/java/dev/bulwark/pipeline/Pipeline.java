@@ -5,9 +5,17 @@ import java.util.List;
 /** The data path: an ordered list of stages. The order is decided here and nowhere else. */
 public final class Pipeline {
   private final List<Stage> stages;
+  private final List<String> names;
+  private final PipelineObserver observer;
+
+  private Pipeline(List<Stage> stages, PipelineObserver observer) {
+    this.stages = List.copyOf(stages);
+    this.names = this.stages.stream().map(Pipeline::nameOf).toList();
+    this.observer = observer;
+  }
 
   private Pipeline(List<Stage> stages) {
-    this.stages = List.copyOf(stages);
+    this(stages, PipelineObserver.NONE);
   }
 
   /**
@@ -24,8 +32,42 @@ public final class Pipeline {
     return new Pipeline(stages);
   }
 
+  /** The same stages, watched by {@code observer} (metrics, traces); the order is unchanged. */
+  public Pipeline observedBy(PipelineObserver observer) {
+    return new Pipeline(stages, observer);
+  }
+
+  /**
+   * Runs the exchange through every stage. The observer sees it start and end; only a trace
+   * that asked for them gets per-stage hooks, so an unwatched pipeline costs nothing more.
+   */
   public Outcome run(Exchange exchange) {
-    return new RealChain(stages, 0).proceed(exchange);
+    PipelineObserver.Trace trace = observer.started(exchange);
+    if (trace != PipelineObserver.Trace.NONE) {
+      exchange.trace(trace);
+    }
+    Outcome outcome = null;
+    try {
+      outcome = new RealChain(stages, 0, trace).proceed(exchange);
+      return outcome;
+    } finally {
+      trace.ended(outcome);
+      observer.ended(exchange, outcome);
+    }
+  }
+
+  /** Short names of the stages in order ("audit", "authenticate", ...), as traces name them. */
+  public List<String> stageNames() {
+    return names;
+  }
+
+  private static String nameOf(Stage stage) {
+    String n = stage.getClass().getSimpleName();
+    if (n.isEmpty() || n.contains("$")) {
+      return "stage";
+    }
+    n = n.endsWith("Stage") ? n.substring(0, n.length() - "Stage".length()) : n;
+    return Character.toLowerCase(n.charAt(0)) + n.substring(1);
   }
 
   List<Stage> stages() {

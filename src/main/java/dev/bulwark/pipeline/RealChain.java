@@ -6,11 +6,13 @@ import java.util.List;
 final class RealChain implements Chain {
   private final List<Stage> stages;
   private final int index;
+  private final PipelineObserver.Trace trace;
   private boolean called;
 
-  RealChain(List<Stage> stages, int index) {
+  RealChain(List<Stage> stages, int index, PipelineObserver.Trace trace) {
     this.stages = stages;
     this.index = index;
+    this.trace = trace;
   }
 
   @Override
@@ -23,9 +25,22 @@ final class RealChain implements Chain {
     if (index >= stages.size()) {
       throw new IllegalStateException("the last stage must return an outcome, not proceed");
     }
-    Outcome outcome = stages.get(index).handle(exchange, new RealChain(stages, index + 1));
+    Stage stage = stages.get(index);
+    RealChain next = new RealChain(stages, index + 1, trace);
+    Outcome outcome;
+    if (trace == PipelineObserver.Trace.NONE) {
+      outcome = stage.handle(exchange, next);
+    } else {
+      trace.stageStarted(index);
+      outcome = null;
+      try {
+        outcome = stage.handle(exchange, next);
+      } finally {
+        trace.stageEnded(index, outcome);
+      }
+    }
     if (outcome == null) {
-      throw new IllegalStateException(stages.get(index).getClass().getSimpleName() + " returned null");
+      throw new IllegalStateException(stage.getClass().getSimpleName() + " returned null");
     }
     return outcome;
   }

@@ -51,6 +51,7 @@ public final class PolicyEngine implements Authorizer {
 
   private final BasicAuthorizationEngine cedar = new BasicAuthorizationEngine();
   private final boolean cacheDecisions;
+  private volatile boolean reloadFailed;
   private final Schema schema;
   private final RuleSource rules;
   private final Function<String, Optional<UpstreamConfig.Registration>> servers;
@@ -99,12 +100,28 @@ public final class PolicyEngine implements Authorizer {
     try {
       all = rules.rules();
     } catch (IllegalArgumentException e) {
+      reloadFailed = true;
       throw new PolicyException(List.of(PolicySnapshot.oneLine(e.getMessage())));
     }
-    PolicySnapshot next = PolicySnapshot.build(versions.incrementAndGet(), all, schema, cedar);
+    PolicySnapshot next;
+    try {
+      next = PolicySnapshot.build(versions.incrementAndGet(), all, schema, cedar);
+    } catch (PolicyException | RuntimeException e) {
+      reloadFailed = true;
+      throw e;
+    }
     current.set(next);
     listed.clear();
+    reloadFailed = false;
     return next.version;
+  }
+
+  /**
+   * True while the last reload failed: the previous snapshot still decides, but it is not
+   * what the operator last asked for (a revoked grant may still apply), so readiness reports it.
+   */
+  public boolean reloadFailed() {
+    return reloadFailed;
   }
 
   public long version() {

@@ -395,7 +395,7 @@ final class ExchangeRunner {
   private static Exchange.Inbound inbound(Request http, Authentication auth, Session session, ProtocolVersion version,
       int size) {
     return new Exchange.Inbound(auth, session == null ? null : session.id(), version, "http",
-        Request.getRemoteAddr(http), size);
+        Request.getRemoteAddr(http), size, http.getHeaders().get("traceparent"), http.getHeaders().get("tracestate"));
   }
 
   private static boolean accepts(Request http, String type) {

@@ -40,7 +40,8 @@ public final class GatewayServer implements AutoCloseable {
   public GatewayServer(BulwarkConfig config, AgentRegistry agents, Authenticator authenticator, SigningKeys signing,
       DelegatedTokens delegated, Pipeline pipeline, JsonRpcCodec codec,
       Namespace namespace, Consumer<String> sessionEnded,
-      RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds, java.util.List<AdminResource> admin) {
+      RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds, java.util.List<AdminResource> admin,
+      Supplier<dev.bulwark.health.Readiness.Report> readiness, Supplier<String> metrics) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("bulwark-http");
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -67,14 +68,17 @@ public final class GatewayServer implements AutoCloseable {
     HttpGuard guard = new HttpGuard(config.listen());
     McpEndpoint mcp = new McpEndpoint(path, guard, authenticator, codec, sessions, runner, refusals,
         resource, signatureCheck(agents), config.limits().maxRequestBytes());
-    java.util.List<Handler> handlers = new java.util.ArrayList<>(java.util.List.of(mcp));
+    KeyHash adminKey = config.admin() == null ? null : KeyHash.parse(config.admin().keyHash());
+    java.util.List<Handler> handlers = new java.util.ArrayList<>(java.util.List.of(mcp,
+        new OpsEndpoint(guard, adminKey, readiness, metrics,
+            OpsEndpoint.metricsOpen(config.telemetry().metrics().access(), config.listen().host()), refusals)));
     if (signing != null) {
       // Keys are published whenever Bulwark signs anything; token exchange only with users.
       OAuthAuthenticator oauth = authenticator instanceof OAuthAuthenticator o && delegated != null ? o : null;
       handlers.add(new TokenEndpoint(guard, oauth, delegated, signing, refusals));
     }
     if (config.admin() != null) {
-      handlers.add(new AdminEndpoint(guard, KeyHash.parse(config.admin().keyHash()), agents, refusals, admin));
+      handlers.add(new AdminEndpoint(guard, adminKey, agents, refusals, admin));
     }
     jetty.setHandler(new Handler.Sequence(handlers));
     // A revoked agent stops at once: its sessions end and its calls in flight are cancelled.
@@ -122,6 +126,11 @@ public final class GatewayServer implements AutoCloseable {
   /** The resource identifier access tokens must be issued for (their audience). */
   public String resourceIdentifier() {
     return resource.resource();
+  }
+
+  /** Sessions open now (a gauge). */
+  public int openSessions() {
+    return sessions.size();
   }
 
   /** Receives upstream events for the sessions' streams. */

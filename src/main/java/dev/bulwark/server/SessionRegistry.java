@@ -104,4 +104,9 @@ final class SessionRegistry {
   void closeAll() {
     sessions.values().forEach(this::remove);
   }
+
+  /** How many sessions are open now. */
+  int size() {
+    return sessions.size();
+  }
 }

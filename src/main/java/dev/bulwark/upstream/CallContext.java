@@ -8,16 +8,25 @@ import java.util.concurrent.CompletableFuture;
 /**
  * What an upstream needs to know about the client side of one call: which session it
  * belongs to, where related notifications and server-to-client requests go, when the
- * client gave up, how long to wait, and who the call is for (empty: the gateway itself).
+ * client gave up, how long to wait, who the call is for (empty: the gateway itself), and
+ * the trace it belongs to (remote upstreams receive its {@code traceparent}).
  */
 public record CallContext(String sessionKey, ClientChannel channel, CompletableFuture<Void> cancelled,
-    Duration timeout, java.util.Optional<dev.bulwark.identity.Caller> caller) {
+    Duration timeout, java.util.Optional<dev.bulwark.identity.Caller> caller,
+    dev.bulwark.pipeline.PipelineObserver.Trace trace) {
   public CallContext {
+    Objects.requireNonNull(trace);
     Objects.requireNonNull(sessionKey);
     Objects.requireNonNull(channel);
     Objects.requireNonNull(cancelled);
     Objects.requireNonNull(timeout);
     Objects.requireNonNull(caller);
+  }
+
+  /** An untraced call. */
+  public CallContext(String sessionKey, ClientChannel channel, CompletableFuture<Void> cancelled, Duration timeout,
+      java.util.Optional<dev.bulwark.identity.Caller> caller) {
+    this(sessionKey, channel, cancelled, timeout, caller, dev.bulwark.pipeline.PipelineObserver.Trace.NONE);
   }
 
   /** For calls the gateway makes on its own behalf (listing, warm-up). */

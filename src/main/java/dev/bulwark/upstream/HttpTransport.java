@@ -63,18 +63,24 @@ final class HttpTransport {
   record Answer(int status, String sessionId, JsonRpc.Response response) {}
 
   HttpRequest request(JsonRpc message, Addressing to, Duration timeout) throws IOException {
-    return request(message, to, timeout, java.util.Optional.empty());
+    return request(message, to, timeout, java.util.Optional.empty(), dev.bulwark.pipeline.PipelineObserver.Trace.NONE);
   }
 
-  /** A POST of {@code message}, identified as made for {@code caller} when this server wants that. */
+  /**
+   * A POST of {@code message}, identified as made for {@code caller} when this server wants
+   * that, carrying the call's trace context ({@code traceparent}) when it is traced.
+   */
   HttpRequest request(JsonRpc message, Addressing to, Duration timeout,
-      java.util.Optional<dev.bulwark.identity.Caller> caller) throws IOException {
+      java.util.Optional<dev.bulwark.identity.Caller> caller, dev.bulwark.pipeline.PipelineObserver.Trace trace)
+      throws IOException {
     HttpRequest.Builder b = HttpRequest.newBuilder(url)
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json, text/event-stream")
         .POST(HttpRequest.BodyPublishers.ofByteArray(JsonRpcCodec.encode(message)));
     config.headers().forEach(b::header);
+    // Set, not added: a configured header cannot smuggle a second trace context in.
+    trace.inject(b::setHeader);
     if (identity != null) {
       b.setHeader("Authorization", identity.authorization(caller));
     }

@@ -209,7 +209,7 @@ public final class HttpUpstream implements Upstream {
       }
       HttpTransport.Answer a = transport.exchange(
           transport.request(new JsonRpc.Request(LongNode.valueOf(id), method, outParams), to, context.timeout(),
-              context.caller()),
+              context.caller(), context.trace()),
           to, id, m -> relay(m, token, clientToken, context, to));
       if (a.status() == 404 && !to.modern()) {
         addressing = null;

@@ -20,6 +20,19 @@ class JsonLinesAuditSinkTest {
   Path dir;
 
   @Test
+  void reportsItselfFailingForGoodOnceAWriteFailed() throws Exception {
+    JsonLinesAuditSink sink = new JsonLinesAuditSink(dir.resolve("audit.jsonl"));
+    sink.write(event("e-1", "ok"));
+    assertThat(sink.health().failing()).isFalse();
+
+    sink.close(); // the file is gone from under the sink: the next append fails for real
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> sink.write(event("e-2", "ok")))
+        .isInstanceOf(AuditSink.AuditException.class);
+
+    assertThat(sink.health().failing()).isTrue();
+  }
+
+  @Test
   void writesOneJsonLinePerEvent() throws Exception {
     Path file = dir.resolve("audit.jsonl");
     try (JsonLinesAuditSink sink = new JsonLinesAuditSink(file)) {

@@ -123,6 +123,45 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void leavesTracesOffAndMetricsOnByDefault() {
+    TelemetryConfig telemetry = loader.parse("bulwark.yaml", "{}").telemetry();
+
+    assertThat(telemetry.traces()).isNull();
+    assertThat(telemetry.metrics().enabled()).isTrue();
+    assertThat(telemetry.metrics().access()).isEqualTo(TelemetryConfig.Metrics.Access.AUTO);
+    assertThat(telemetry.readiness().requiredUpstreams()).isEmpty();
+    assertThat(telemetry.readiness().maxAuditLag()).isEqualTo(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
+  void loadsATelemetrySection() {
+    TelemetryConfig telemetry = loader.parse("bulwark.yaml", """
+        upstreams: [{name: fs, stdio: {command: x}}]
+        telemetry:
+          metrics: {access: admin_key}
+          traces: {otlp_endpoint: "http://127.0.0.1:4318/v1/traces", sample_ratio: 0.25}
+          readiness: {required_upstreams: [fs], max_audit_lag: 2s}
+        """).telemetry();
+
+    assertThat(telemetry.metrics().access()).isEqualTo(TelemetryConfig.Metrics.Access.ADMIN_KEY);
+    assertThat(telemetry.traces().sampleRatio()).isEqualTo(0.25);
+    assertThat(telemetry.traces().serviceName()).isEqualTo("bulwark");
+    assertThat(telemetry.readiness().requiredUpstreams()).containsExactly("fs");
+  }
+
+  @Test
+  void rejectsTelemetryThatCannotWork() {
+    assertThatThrownBy(() -> loader.parse("b.yaml", "telemetry: {traces: {otlp_endpoint: \"file:///tmp/x\"}}"))
+        .hasMessageContaining("telemetry.traces: otlp_endpoint must be an http or https URL");
+    assertThatThrownBy(() -> loader.parse("b.yaml", "telemetry: {traces: {otlp_endpoint: \"http://h\", sample_ratio: 2}}"))
+        .hasMessageContaining("sample_ratio must be between 0 and 1");
+    assertThatThrownBy(() -> loader.parse("b.yaml", "telemetry: {readiness: {required_upstreams: [nope]}}"))
+        .hasMessageContaining("'nope', which is not an upstream");
+    assertThatThrownBy(() -> loader.parse("b.yaml", "telemetry: {metrics: {acess: open}}"))
+        .hasMessageContaining("telemetry.metrics: unknown key 'acess'");
+  }
+
+  @Test
   void loadsFromAFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("bulwark.yaml");
     Files.writeString(file, "listen: {port: 7070}\n");

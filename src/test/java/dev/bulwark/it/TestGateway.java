@@ -78,13 +78,35 @@ final class TestGateway implements AutoCloseable {
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
       dev.bulwark.config.PolicyConfig policy) throws Exception {
-    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, null);
+    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, null,
+        java.util.function.UnaryOperator.identity());
   }
 
   /** With the given policy and anomaly sections (null: defaults). */
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
       dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.AnomalyConfig anomalies) throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, null,
+        java.util.function.UnaryOperator.identity(), anomalies);
+  }
+
+  /**
+   * With a telemetry section ({@code telemetry} null: the defaults) and the audit sink
+   * wrapped by {@code auditSinks}.
+   */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
+      dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
+      java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks) throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, telemetry, auditSinks, null);
+  }
+
+  /** All of the above: the root of this ladder. */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
+      dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
+      java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
+      dev.bulwark.config.AnomalyConfig anomalies) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = Files.createTempDirectory("bulwark-it");
@@ -107,9 +129,9 @@ final class TestGateway implements AutoCloseable {
         : new dev.bulwark.config.AdminConfig(KeyHash.create(adminKey, random).format());
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
         LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), oauth, admin, agents, upstreams, policy,
-        anomalies);
+        telemetry, anomalies);
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
-        hostEnvironment(), TestNode.NODE.toString()));
+        hostEnvironment(), TestNode.NODE.toString(), auditSinks));
   }
 
   private AgentConfig agent(String id, List<String> allow, String oauthClient, String tenant, String signingKey,

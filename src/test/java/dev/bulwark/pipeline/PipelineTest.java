@@ -109,6 +109,88 @@ class PipelineTest {
     assertThat(pipeline.stages()).containsExactly(audit, authenticate, kill, resolve, arguments, authorize, dispatch);
   }
 
+  @Test
+  void anObserverSeesEachStageStartAndEndInOrderAndTheCallEnd() {
+    Pipeline pipeline = Pipeline.of(List.of(passThrough("a"), answer("b", DONE))).observedBy(recorder());
+
+    Outcome outcome = pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null));
+
+    assertThat(outcome).isSameAs(DONE);
+    assertThat(trace).containsExactly("started", "stage 0", "a", "stage 1", "b", "end 1 result", "end 0 result",
+        "trace ended result", "ended result");
+  }
+
+  @Test
+  void anObserverSeesAStageThatThrewAndTheCallEndAnyway() {
+    Stage broken = (exchange, chain) -> {
+      throw new IllegalArgumentException("boom");
+    };
+    Pipeline pipeline = Pipeline.of(List.of(passThrough("a"), broken)).observedBy(recorder());
+
+    assertThatThrownBy(() -> pipeline.run(TestExchanges.authenticatedAs("bot", "ping", null)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(trace).containsExactly("started", "stage 0", "a", "stage 1", "end 1 null", "end 0 null",
+        "trace ended null", "ended null");
+  }
+
+  @Test
+  void anObserverWithoutATraceGetsNoStageCallsAndTheExchangeNoTrace() {
+    List<Exchange> seen = new ArrayList<>();
+    PipelineObserver counting = new PipelineObserver() {
+      @Override
+      public void ended(Exchange exchange, Outcome outcome) {
+        seen.add(exchange);
+      }
+    };
+    Exchange ex = TestExchanges.authenticatedAs("bot", "ping", null);
+
+    Pipeline.of(List.of(passThrough("a"), answer("b", DONE))).observedBy(counting).run(ex);
+
+    assertThat(seen).containsExactly(ex);
+    assertThat(ex.trace()).isSameAs(PipelineObserver.Trace.NONE);
+  }
+
+  @Test
+  void namesTheStagesOfTheStandardOrder() {
+    Pipeline pipeline = Pipeline.standard(new dev.bulwark.audit.AuditStage(null, null, null),
+        answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE));
+
+    assertThat(pipeline.stageNames()).startsWith("audit").hasSize(7);
+  }
+
+  private PipelineObserver recorder() {
+    return new PipelineObserver() {
+      @Override
+      public Trace started(Exchange exchange) {
+        trace.add("started");
+        return new Trace() {
+          @Override
+          public void stageStarted(int index) {
+            trace.add("stage " + index);
+          }
+
+          @Override
+          public void stageEnded(int index, Outcome outcome) {
+            trace.add("end " + index + " " + (outcome == null ? "null" : "result"));
+          }
+
+          @Override
+          public void ended(Outcome outcome) {
+            trace.add("trace ended " + (outcome == null ? "null" : "result"));
+          }
+
+          @Override
+          public void inject(java.util.function.BiConsumer<String, String> headers) {}
+        };
+      }
+
+      @Override
+      public void ended(Exchange exchange, Outcome outcome) {
+        trace.add("ended " + (outcome == null ? "null" : "result"));
+      }
+    };
+  }
+
   private Stage passThrough(String name) {
     return (exchange, chain) -> {
       trace.add(name);
