@@ -3,6 +3,9 @@ package dev.bulwark;
 import dev.bulwark.audit.ArgumentSanitizer;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.audit.AuditStage;
+import dev.bulwark.audit.AuditStore;
+import dev.bulwark.audit.CopyingAuditSink;
+import dev.bulwark.audit.IntentStage;
 import dev.bulwark.audit.JsonLinesAuditSink;
 import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
@@ -41,6 +44,7 @@ import dev.bulwark.routing.Namespace;
 import dev.bulwark.routing.ResolveStage;
 import dev.bulwark.routing.Subscriptions;
 import dev.bulwark.server.GatewayServer;
+import dev.bulwark.store.Database;
 import dev.bulwark.upstream.Launcher;
 import dev.bulwark.upstream.NpmResolver;
 import dev.bulwark.upstream.Upstream;
@@ -92,9 +96,14 @@ public final class Gateway implements AutoCloseable {
         new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
         signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
     AgentRegistry agents = new AgentRegistry(config.agents(), config.agentStore(), env.random());
-    AuditSink audit = new JsonLinesAuditSink(config.auditFile());
-    AtomicLong counter = new AtomicLong();
     String node = Long.toString(env.clock().millis(), 36);
+    AuditStore store = new AuditStore(Database.open(config.storeUrl(), config.store().user(),
+        config.store().password()));
+    AuditSink audit = store.openSink(env.clock(), node);
+    if (config.audit().file() != null) {
+      audit = new CopyingAuditSink(audit, new JsonLinesAuditSink(config.audit().file()));
+    }
+    AtomicLong counter = new AtomicLong();
     java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
     RefusalRecorder recorder = new RefusalRecorder(audit, env.clock(), ids);
     Registry registry = new Registry(config.upstreams(), new PinStore(config.dataDir()), new Classifier(), env.clock(),
@@ -117,6 +126,7 @@ public final class Gateway implements AutoCloseable {
         new ArgumentsStage(config.limits().maxArgumentLength()),
         new AuthorizeStage(policy, env.clock(), new Flows(env.clock(), config.policy().flow().window()),
             new RateLimits(config.policy().rateLimits())),
+        new IntentStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout(), (caller, server) -> kill.stopping(caller, server).isPresent()));
     java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
@@ -129,7 +139,7 @@ public final class Gateway implements AutoCloseable {
         recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder),
             new dev.bulwark.admin.KillAdmin(kill, recorder),
             new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
-                dev.bulwark.policy.Policies.configuredFacts(config)), config.auditFile(), env.clock(), recorder)));
+                dev.bulwark.policy.Policies.configuredFacts(config)), store, env.clock(), recorder)));
     serverRef.set(server);
     // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.
     kill.onEngage(stop -> {

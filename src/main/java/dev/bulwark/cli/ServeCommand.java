@@ -27,8 +27,8 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     if (port != null) {
-      cfg = new BulwarkConfig(cfg.dataDir(), cfg.listen().withPort(port), cfg.limits(), cfg.audit(), cfg.oauth(), cfg.admin(), cfg.agents(),
-          cfg.upstreams());
+      cfg = new BulwarkConfig(cfg.dataDir(), cfg.listen().withPort(port), cfg.limits(), cfg.audit(), cfg.store(),
+          cfg.oauth(), cfg.admin(), cfg.agents(), cfg.upstreams(), cfg.policy());
     }
     try (Gateway gateway = Gateway.start(cfg, Environments.system())) {
       System.out.println("MCP endpoint: " + gateway.endpoint());

@@ -11,6 +11,7 @@ public record BulwarkConfig(
     ListenConfig listen,
     LimitsConfig limits,
     AuditConfig audit,
+    StoreConfig store,
     OAuthConfig oauth,
     AdminConfig admin,
     List<AgentConfig> agents,
@@ -22,6 +23,7 @@ public record BulwarkConfig(
     listen = listen == null ? ListenConfig.defaults() : listen;
     limits = limits == null ? LimitsConfig.defaults() : limits;
     audit = audit == null ? new AuditConfig(null) : audit;
+    store = store == null ? StoreConfig.embedded() : store;
     agents = agents == null ? List.of() : List.copyOf(agents);
     upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
     policy = policy == null ? PolicyConfig.defaults() : policy;
@@ -49,7 +51,12 @@ public record BulwarkConfig(
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams) {
-    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null);
+  }
+
+  public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
+      AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams, PolicyConfig policy) {
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy);
   }
 
   /** Where agents created or changed at run time are kept. */
@@ -57,9 +64,9 @@ public record BulwarkConfig(
     return dataDir.resolve("agents.json");
   }
 
-  /** Where audit events go: the configured file, or audit.jsonl in the data directory. */
-  public Path auditFile() {
-    return audit.file() != null ? audit.file() : dataDir.resolve("audit.jsonl");
+  /** The store's JDBC URL: the configured one, or {@code <data_dir>/bulwark.db}. */
+  public String storeUrl() {
+    return store.jdbcUrl(dataDir);
   }
 
   // Two servers whose exposed names could collide make routing ambiguous: refuse at load.
