@@ -196,8 +196,7 @@ class ConfigLoaderTest {
         .hasMessageContaining("store: unknown key 'pasword'");
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", "store: {url: 'jdbc:mysql://h/db'}\n"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("store.url")
-        .hasMessageContaining("jdbc:postgresql://");
+        .hasMessageContaining("store: url must be a jdbc:postgresql://");
   }
 
   @Test
