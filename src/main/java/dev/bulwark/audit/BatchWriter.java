@@ -139,7 +139,7 @@ final class BatchWriter {
         }
         StoreAuditSink.Pending p = batch.get(i);
         Head h = heads.get(p.chain());
-        HashChain.Linked l = chained ? HashChain.link(p.event(), p.chain(), h.seq() + 1, h.hash())
+        HashChain.Linked l = chained ? HashChain.link(p.members(), p.chain(), h.seq() + 1, h.hash())
             : unchained(p);
         heads.put(p.chain(), new Head(l.seq(), l.hash(), true));
         ins.setString(1, l.chain());
@@ -184,7 +184,7 @@ final class BatchWriter {
   // The benchmark's baseline: the same rows and transaction, without canonical form or hash.
   private HashChain.Linked unchained(StoreAuditSink.Pending p) {
     long seq = unchainedSeq.merge(p.chain(), 1L, Long::sum);
-    return new HashChain.Linked(p.chain(), seq, "", p.event().toString(), "");
+    return new HashChain.Linked(p.chain(), seq, "", Canonical.object(p.members()), "");
   }
 
   void close() {

@@ -86,11 +86,18 @@ public final class HashChain {
     }
   }
 
-  /** Places {@code event} (changed: it gains the chain fields) at {@code seq} after {@code prev}. */
-  static Linked link(ObjectNode event, String chain, long seq, String prev) {
-    event.remove("hash");
-    event.put("chain", chain).put("seq", seq).put("prev", prev);
-    String body = Canonical.of(event);
+  /**
+   * Places an event, given as its canonical members ({@link Canonical#members}, computed by
+   * the writer), at {@code seq} after {@code prev}: the committer only adds the chain fields,
+   * joins and hashes.
+   */
+  static Linked link(java.util.SortedMap<String, String> members, String chain, long seq, String prev) {
+    java.util.TreeMap<String, String> all = new java.util.TreeMap<>(members);
+    all.remove("hash");
+    all.put("chain", Canonical.string(chain));
+    all.put("seq", Long.toString(seq));
+    all.put("prev", Canonical.string(prev));
+    String body = Canonical.object(all);
     return new Linked(chain, seq, prev, body, sha256(body));
   }
 

@@ -1,6 +1,5 @@
 package dev.bulwark.audit;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.mcp.Json;
 import dev.bulwark.store.Database;
 import java.io.IOException;
@@ -40,7 +39,7 @@ final class StoreAuditSink implements AuditSink {
   }
 
   /** One event waiting for its commit. */
-  record Pending(String chain, ObjectNode event, String exchangeId, String type, long micros, Kind kind,
+  record Pending(String chain, java.util.SortedMap<String, String> members, String exchangeId, String type, long micros, Kind kind,
       CompletableFuture<Boolean> done) {}
 
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(65_536);
@@ -73,13 +72,15 @@ final class StoreAuditSink implements AuditSink {
   }
 
   private boolean submit(String chain, AuditEvent event, Kind kind) throws AuditException {
-    ObjectNode tree;
+    java.util.SortedMap<String, String> members;
     try {
-      tree = (ObjectNode) Json.MAPPER.readTree(AuditJson.encode(event));
-    } catch (IOException e) {
+      // The canonical form is computed here, on the writer's thread, in parallel with
+      // other writers; the single committer only adds the chain fields and hashes.
+      members = Canonical.members(Json.MAPPER.readTree(AuditJson.encode(event)));
+    } catch (IOException | IllegalArgumentException e) {
       throw new AuditException("cannot encode audit event", e);
     }
-    Pending p = new Pending(chain, tree, event.exchangeId(), event.type(),
+    Pending p = new Pending(chain, members, event.exchangeId(), event.type(),
         event.time().getEpochSecond() * 1_000_000 + event.time().getNano() / 1_000, kind, new CompletableFuture<>());
     closing.readLock().lock();
     try {
