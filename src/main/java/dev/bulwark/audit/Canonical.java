@@ -28,7 +28,10 @@ public final class Canonical {
    */
   static java.util.TreeMap<String, String> members(JsonNode object) {
     java.util.TreeMap<String, String> out = new java.util.TreeMap<>();  // String order: UTF-16 code units
-    object.properties().forEach(e -> out.put(e.getKey(), of(e.getValue())));
+    // Through UTF-8 and back: a lone surrogate (JSON allows "\ud800") becomes '?', so the text
+    // a database stores is exactly the text that was hashed.
+    object.properties().forEach(e -> out.put(e.getKey(), new String(of(e.getValue())
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8)));
     return out;
   }
 

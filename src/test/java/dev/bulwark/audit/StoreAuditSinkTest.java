@@ -109,6 +109,26 @@ class StoreAuditSinkTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
+  void storesExactlyWhatItHashedEvenForOddText(String kind) throws Exception {
+    AuditStore store = new AuditStore(TestDatabases.open(kind, dir));
+    AuditEvent plain = StoreEvents.call("acme", "odd", "ok");
+    AuditEvent odd = new AuditEvent(plain.type(), plain.code(), plain.time(), plain.exchangeId(), plain.who(),
+        new AuditEvent.Request("tools/call", null, "tool", "s", "t", dev.bulwark.mcp.Json.MAPPER.readTree(
+            "{\"lone\":\"\\ud800x\",\"nul\":\"a\\u0000b\",\"emoji\":\"\ud83d\ude00\",\"big\":12345678901234567890123,"
+            + "\"f\":1e-7}"), 1), plain.decision(), plain.result());
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+      sink.write(odd);
+      sink.write(StoreEvents.call("acme", "after", "ok"));
+    }
+    assertThat(store.verify(Optional.empty())).allSatisfy(r -> assertThat(r.intact()).as(r.problems().toString())
+        .isTrue());
+    Path export = dir.resolve("odd.jsonl");
+    store.export(export, Optional.empty());
+    assertThat(HashChain.verify(export).problems()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
   void aClosedSinkRefusesRatherThanDropping(String kind) throws Exception {
     AuditSink sink = new AuditStore(TestDatabases.open(kind, dir)).openSink(Clock.systemUTC(), "n1");
     sink.close();
