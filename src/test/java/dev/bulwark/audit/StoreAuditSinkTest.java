@@ -91,6 +91,39 @@ class StoreAuditSinkTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
+  void twoGatewayNodesWritingOneDatabaseKeepEachTenantsChainIntact(String kind) throws Exception {
+    Database db = TestDatabases.open(kind, dir);
+    AuditStore store = new AuditStore(db);
+    // Two sinks, each with its own committer and connection, as two nodes would have.
+    StoreAuditSink a = (StoreAuditSink) store.openSink(Clock.systemUTC(), "node-a");
+    StoreAuditSink b = (StoreAuditSink) store.openSink(Clock.systemUTC(), "node-b");
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < 40; w++) {
+        int id = w;
+        StoreAuditSink sink = w % 2 == 0 ? a : b;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < 26; i++) {
+            sink.write(StoreEvents.call(i % 2 == 0 ? "acme" : null, id + "-" + i, "ok"));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    }
+    a.close();
+    b.close();
+    assertThat(store.count()).isEqualTo(40 * 26);
+    assertThat(store.verify(Optional.empty())).hasSize(2).allSatisfy(r -> {
+      assertThat(r.intact()).as(r.problems().toString()).isTrue();
+      assertThat(r.events()).isEqualTo(40 * 13);
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
   void aFailedCommitFailsItsWritersAndTheChainContinuesFromTheDatabase(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
