@@ -99,6 +99,9 @@ public final class AuditStore {
   void forEachRow(String chain, Consumer<Row> rows) throws SQLException {
     try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(
         "SELECT seq, prev, hash, body FROM audit_event WHERE chain = ? ORDER BY seq")) {
+      // PostgreSQL streams rows with a cursor only inside a transaction; otherwise a chain of
+      // millions of events would be read into memory at once.
+      c.setAutoCommit(false);
       s.setString(1, chain);
       s.setFetchSize(1000);
       try (ResultSet rs = s.executeQuery()) {

@@ -1,6 +1,7 @@
 package dev.bulwark.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.bulwark.mcp.Json;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -43,15 +44,7 @@ public final class StoreVerifier {
       if (!HashChain.sha256(r.body()).equals(r.hash())) {
         problems.add("seq " + r.seq() + ": content does not match its hash (edited)");
       }
-      JsonNode body;
-      try {
-        body = Json.MAPPER.readTree(r.body());
-      } catch (IOException e) {
-        body = Json.object();
-        problems.add("seq " + r.seq() + ": the stored event is not JSON (damaged or edited)");
-      }
-      if (!chain.equals(body.path("chain").asText()) || body.path("seq").asLong() != r.seq()
-          || !r.prev().equals(body.path("prev").asText())) {
+      if (!placeMatches(r, chain)) {
         problems.add("seq " + r.seq() + ": the row's place differs from the one it was hashed at (moved or "
             + "reordered)");
       }
@@ -70,5 +63,31 @@ public final class StoreVerifier {
           + " (events cut off the end, or the head rewritten)");
     }
     return new Result(chain, state[0], prev[0], problems);
+  }
+
+  // The chain fields inside the hashed body must be the row's. Read with a streaming parser:
+  // only top-level members are looked at, nested blocks are skipped without building trees.
+  private static boolean placeMatches(AuditStore.Row r, String chain) {
+    String bodyChain = null;
+    String bodyPrev = null;
+    long bodySeq = -1;
+    try (JsonParser p = Json.MAPPER.getFactory().createParser(r.body())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "chain" -> bodyChain = p.getValueAsString();
+          case "prev" -> bodyPrev = p.getValueAsString();
+          case "seq" -> bodySeq = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return false;  // not JSON: damaged or edited
+    }
+    return chain.equals(bodyChain) && bodySeq == r.seq() && r.prev().equals(bodyPrev);
   }
 }
