@@ -37,6 +37,12 @@ class AuditChainIT {
     TestNode.Result ok = TestNode.cli(null, null, "audit", "verify", "--data-dir", copy.toString());
     assertThat(ok.exit()).as(ok.stdout()).isZero();
     assertThat(ok.stdout()).contains("chain intact", "tenant:default");
+    // The same store named by a gateway configuration.
+    Path config = copy.resolve("bulwark.yaml");
+    Files.writeString(config, "data_dir: " + copy + "\n");
+    TestNode.Result viaConfig = TestNode.cli(null, null, "audit", "verify", "-c", config.toString());
+    assertThat(viaConfig.exit()).as(viaConfig.stdout()).isZero();
+    assertThat(viaConfig.stdout()).isEqualTo(ok.stdout());
 
     Path export = copy.resolve("export.jsonl");
     TestNode.Result exported = TestNode.cli(null, null, "audit", "export", "--data-dir", copy.toString(), "--out",
