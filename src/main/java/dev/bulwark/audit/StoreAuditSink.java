@@ -146,15 +146,19 @@ final class StoreAuditSink implements AuditSink {
         return;
       }
       closed = true;
-      // After every accepted event (the queue is FIFO); waits for room like any writer.
+      // After every accepted event (the queue is FIFO); waits for room like any writer, and
+      // an interrupt does not stop it: queued events must still be committed.
+      boolean interrupted = false;
       while (true) {
         try {
           queue.put(STOP);
           break;
         } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          Thread.interrupted();
+          interrupted = true;
         }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     } finally {
       closing.writeLock().unlock();
