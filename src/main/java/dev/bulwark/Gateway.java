@@ -5,6 +5,9 @@ import dev.bulwark.audit.ArgumentSanitizer;
 import dev.bulwark.audit.ObservedAuditSink;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.audit.AuditStage;
+import dev.bulwark.audit.AuditStore;
+import dev.bulwark.audit.CopyingAuditSink;
+import dev.bulwark.audit.IntentStage;
 import dev.bulwark.audit.JsonLinesAuditSink;
 import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
@@ -49,6 +52,7 @@ import dev.bulwark.routing.Namespace;
 import dev.bulwark.routing.ResolveStage;
 import dev.bulwark.routing.Subscriptions;
 import dev.bulwark.server.GatewayServer;
+import dev.bulwark.store.Database;
 import dev.bulwark.upstream.Launcher;
 import dev.bulwark.upstream.NpmResolver;
 import dev.bulwark.upstream.Upstream;
@@ -113,9 +117,16 @@ public final class Gateway implements AutoCloseable {
         signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
     AgentRegistry agents = new AgentRegistry(config.agents(), config.agentStore(), env.random());
     Metrics metrics = new Metrics();
-    AuditSink trail = metrics.metered(env.auditSinks().apply(new JsonLinesAuditSink(config.auditFile())));
+    // Exchange ids must not collide between gateway nodes sharing one store: start time and a random part.
+    String node = Long.toString(env.clock().millis(), 36) + Integer.toString(env.random().nextInt(1 << 20) + (1 << 20), 36);
+    AuditStore store = new AuditStore(Database.open(config.storeUrl(), config.store().user(),
+        config.store().password()));
+    AuditSink durable = store.openSink(env.clock(), node);
+    if (config.audit().file() != null) {
+      durable = new CopyingAuditSink(durable, new JsonLinesAuditSink(config.audit().file()));
+    }
+    AuditSink trail = metrics.metered(env.auditSinks().apply(durable));
     AtomicLong counter = new AtomicLong();
-    String node = Long.toString(env.clock().millis(), 36);
     java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
     KillSwitch kill = new KillSwitch(config.dataDir(), env.clock());
     // Every recorded event passes the anomaly watch; its alerts go to the trail itself.
@@ -145,6 +156,7 @@ public final class Gateway implements AutoCloseable {
         new ArgumentsStage(config.limits().maxArgumentLength()),
         new AuthorizeStage(policy, env.clock(), new Flows(env.clock(), config.policy().flow().window()),
             new RateLimits(config.policy().rateLimits())),
+        new IntentStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout(), (caller, server) -> kill.stopping(caller, server).isPresent()));
     TelemetryConfig telemetry = config.telemetry();
@@ -165,7 +177,7 @@ public final class Gateway implements AutoCloseable {
         recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder),
             new dev.bulwark.admin.KillAdmin(kill, recorder), new dev.bulwark.admin.AlertsAdmin(watch, recorder),
             new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
-                dev.bulwark.policy.Policies.configuredFacts(config)), config.auditFile(), env.clock(), recorder)),
+                dev.bulwark.policy.Policies.configuredFacts(config)), store, env.clock(), recorder)),
         readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
     serverRef.set(server);
     // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.

@@ -12,12 +12,8 @@ import dev.bulwark.policy.PolicyException;
 import dev.bulwark.policy.PolicyQuery;
 import dev.bulwark.policy.Rule;
 import dev.bulwark.server.AdminResource;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 
@@ -31,15 +27,15 @@ import java.util.Optional;
 public final class PolicyAdmin implements AdminResource {
   private final PolicyEngine engine;
   private final PolicyQuery.FactsSource facts;
-  private final Path auditFile;
+  private final dev.bulwark.audit.AuditStore auditStore;
   private final Clock clock;
   private final RefusalRecorder audit;
 
-  public PolicyAdmin(PolicyEngine engine, PolicyQuery.FactsSource facts, Path auditFile, Clock clock,
+  public PolicyAdmin(PolicyEngine engine, PolicyQuery.FactsSource facts, dev.bulwark.audit.AuditStore auditStore, Clock clock,
       RefusalRecorder audit) {
     this.engine = engine;
     this.facts = facts;
-    this.auditFile = auditFile;
+    this.auditStore = auditStore;
     this.clock = clock;
     this.audit = audit;
   }
@@ -112,36 +108,35 @@ public final class PolicyAdmin implements AdminResource {
 
   // The recorded call as a query: who made it and what it named.
   private JsonNode fromAudit(String exchange) {
-    try (BufferedReader in = Files.newBufferedReader(auditFile, StandardCharsets.UTF_8)) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        if (!line.contains("\"exchange_id\":\"" + exchange + "\"")) {
-          continue;
-        }
-        JsonNode event = Json.MAPPER.readTree(line);
-        JsonNode who = event.path("who");
-        JsonNode req = event.path("request");
-        if (!req.hasNonNull("server") || !req.hasNonNull("item")) {
-          throw new IllegalArgumentException("exchange " + exchange + " named no tool, prompt or resource");
-        }
-        ObjectNode q = Json.object().put("agent", who.path("agent").asText()).put("tenant", who.path("tenant").asText(
-            "default"));
-        if (who.hasNonNull("user")) {
-          q.put("user", who.get("user").asText());
-        }
-        q.set("chain", who.path("chain"));
-        String kind = req.path("kind").asText("tool");
-        q.put(kind.equals("resource") ? "resource" : kind.equals("prompt") ? "prompt" : "tool",
-            req.get("server").asText() + "/" + req.get("item").asText());
-        q.set("arguments", req.get("arguments"));
-        q.put("at", event.path("time").asText());
-        q.set("recorded_decision", event.path("decision"));
-        return q;
-      }
-    } catch (IOException e) {
+    List<JsonNode> events;
+    try {
+      events = auditStore.byExchange(exchange);
+    } catch (java.sql.SQLException e) {
       throw new IllegalStateException("cannot read the audit trail: " + e.getMessage());
     }
-    throw new NoSuchElementException("no exchange " + exchange + " in the audit trail");
+    if (events.isEmpty()) {
+      throw new NoSuchElementException("no exchange " + exchange + " in the audit trail");
+    }
+    // The last event is the outcome (an intent, if any, comes before it in the same chain).
+    JsonNode event = events.get(events.size() - 1);
+    JsonNode who = event.path("who");
+    JsonNode req = event.path("request");
+    if (!req.hasNonNull("server") || !req.hasNonNull("item")) {
+      throw new IllegalArgumentException("exchange " + exchange + " named no tool, prompt or resource");
+    }
+    ObjectNode q = Json.object().put("agent", who.path("agent").asText()).put("tenant", who.path("tenant").asText(
+        "default"));
+    if (who.hasNonNull("user")) {
+      q.put("user", who.get("user").asText());
+    }
+    q.set("chain", who.path("chain"));
+    String kind = req.path("kind").asText("tool");
+    q.put(kind.equals("resource") ? "resource" : kind.equals("prompt") ? "prompt" : "tool",
+        req.get("server").asText() + "/" + req.get("item").asText());
+    q.set("arguments", req.get("arguments"));
+    q.put("at", event.path("time").asText());
+    q.set("recorded_decision", event.path("decision"));
+    return q;
   }
 
   /** Facts of observed tools from the registry, else as the configuration tells them. */

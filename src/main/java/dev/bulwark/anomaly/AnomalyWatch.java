@@ -82,7 +82,10 @@ public final class AnomalyWatch implements AutoCloseable {
 
   /** Learns from one recorded event; alerts on what departs from the baselines. Never blocks on I/O. */
   public void observe(AuditEvent e) {
-    if (!config.enabled() || e.who() == null || e.who().agent() == null || e.type().startsWith("anomaly.")) {
+    // One observation per call: its outcome (not the intent written before dispatch, nor a
+    // recovery's interrupted record), and never the watch's own alerts.
+    if (!config.enabled() || e.who() == null || e.who().agent() == null || e.type().startsWith("anomaly.")
+        || e.type().endsWith(".intent") || e.type().endsWith(".interrupted")) {
       return;
     }
     String tool = e.request() != null && e.request().server() != null && e.request().item() != null

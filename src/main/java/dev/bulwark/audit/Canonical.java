@@ -21,6 +21,40 @@ public final class Canonical {
     return b.toString();
   }
 
+  /**
+   * The canonical form of each member of an object, keyed by member name in canonical
+   * order: {@link #object} joins them (with members added) into exactly what {@link #of}
+   * gives for the whole object. Lets the costly part run before the last members are known.
+   */
+  static java.util.TreeMap<String, String> members(JsonNode object) {
+    java.util.TreeMap<String, String> out = new java.util.TreeMap<>();  // String order: UTF-16 code units
+    // Through UTF-8 and back: a lone surrogate (JSON allows "\ud800") becomes '?', so the text
+    // a database stores is exactly the text that was hashed.
+    object.properties().forEach(e -> out.put(e.getKey(), new String(of(e.getValue())
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8)));
+    return out;
+  }
+
+  /** Joins canonical members (see {@link #members}) into a canonical object. */
+  static String object(java.util.SortedMap<String, String> members) {
+    StringBuilder b = new StringBuilder(1024).append('{');
+    for (java.util.Map.Entry<String, String> e : members.entrySet()) {
+      if (b.length() > 1) {
+        b.append(',');
+      }
+      string(e.getKey(), b);
+      b.append(':').append(e.getValue());
+    }
+    return b.append('}').toString();
+  }
+
+  /** The canonical form of a string value. */
+  static String string(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2);
+    string(s, b);
+    return b.toString();
+  }
+
   private static void write(JsonNode n, StringBuilder b) {
     if (n == null || n.isNull() || n.isMissingNode()) {
       b.append("null");

@@ -19,8 +19,11 @@ import java.util.List;
  * {@code prev} (the previous event's hash; 64 zeros for the first) and {@code hash}: the
  * SHA-256 of the event's RFC 8785 canonical form without {@code hash}. Changing, removing,
  * inserting or reordering an event breaks the chain at that point. Cutting events off the
- * end leaves a shorter valid chain: detecting that needs signed checkpoints (the durable
- * store's work).
+ * end leaves a shorter valid chain: detecting that needs signed checkpoints.
+ *
+ * <p>Events of the store also carry {@code chain} (the tenant's chain, {@code tenant:<id>},
+ * or {@code gateway}) inside what is hashed; a file holding events of several chains (an
+ * export) is verified chain by chain, each from seq 1.
  */
 public final class HashChain {
   public static final String GENESIS = "0".repeat(64);
@@ -75,6 +78,37 @@ public final class HashChain {
     return Json.MAPPER.writeValueAsBytes(n);
   }
 
+  /** An event placed in a chain: its canonical body (exactly what is hashed) and the hash. */
+  record Linked(String chain, long seq, String prev, String body, String hash) {
+    /** The exported form: the body followed by its hash (not canonical, and need not be). */
+    String line() {
+      return body.substring(0, body.length() - 1) + ",\"hash\":\"" + hash + "\"}";
+    }
+  }
+
+  /**
+   * Places an event, given as its canonical members ({@link Canonical#members}, computed by
+   * the writer), at {@code seq} after {@code prev}: the committer only adds the chain fields,
+   * joins and hashes.
+   */
+  static Linked link(java.util.SortedMap<String, String> members, String chain, long seq, String prev) {
+    java.util.TreeMap<String, String> all = new java.util.TreeMap<>(members);
+    all.remove("hash");
+    all.put("chain", Canonical.string(chain));
+    all.put("seq", Long.toString(seq));
+    all.put("prev", Canonical.string(prev));
+    String body = Canonical.object(all);
+    return new Linked(chain, seq, prev, body, sha256(body));
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   // The hash field is set aside while hashing (not copied: events are hashed on every write).
   static String hash(ObjectNode event) {
     JsonNode own = event.remove("hash");
@@ -91,7 +125,7 @@ public final class HashChain {
   }
 
   /** What verification found: the events checked, the head, and each break with its line. */
-  public record Verification(long events, long unchained, String head, List<String> problems) {
+  public record Verification(long events, long unchained, String head, List<String> problems, int chains) {
     public boolean intact() {
       return problems.isEmpty();
     }
@@ -102,8 +136,10 @@ public final class HashChain {
     List<String> problems = new ArrayList<>();
     long events = 0;
     long unchained = 0;
-    long expectedSeq = 1;
-    String prev = GENESIS;
+    // Per chain: the seq expected next and the hash the next prev must name. Files of the
+    // JSON-lines sink have one chain and no chain field (key "").
+    java.util.Map<String, Expect> chains = new java.util.LinkedHashMap<>();
+    String last = GENESIS;
     boolean chained = false;
     int lineNo = 0;
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -129,22 +165,31 @@ public final class HashChain {
         }
         chained = true;
         events++;
+        Expect state = chains.computeIfAbsent(o.path("chain").asText(""), k -> new Expect());
+        String where = o.path("chain").isMissingNode() ? "" : " in chain " + o.path("chain").asText();
         if (!o.path("hash").asText().equals(hash(o))) {
-          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + "): content does not match its hash "
-              + "(edited)");
+          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + where + "): content does not match its "
+              + "hash (edited)");
         }
-        if (o.path("seq").asLong() != expectedSeq) {
-          problems.add("line " + lineNo + ": seq " + o.path("seq").asText() + " where " + expectedSeq
+        if (o.path("seq").asLong() != state.seq) {
+          problems.add("line " + lineNo + ": seq " + o.path("seq").asText() + where + " where " + state.seq
               + " was expected (events removed, inserted or reordered)");
         }
-        if (!o.path("prev").asText().equals(prev)) {
-          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + "): prev does not name the event "
+        if (!o.path("prev").asText().equals(state.prev)) {
+          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + where + "): prev does not name the event "
               + "before it (removed, inserted or reordered)");
         }
-        expectedSeq = o.path("seq").asLong() + 1;
-        prev = o.path("hash").asText();
+        state.seq = o.path("seq").asLong() + 1;
+        state.prev = o.path("hash").asText();
+        last = o.path("hash").asText();
       }
     }
-    return new Verification(events, unchained, prev, problems);
+    return new Verification(events, unchained, last, problems, Math.max(chains.size(), 1));
+  }
+
+  // What the next event of one chain must carry.
+  private static final class Expect {
+    long seq = 1;
+    String prev = GENESIS;
   }
 }

@@ -1,49 +1,143 @@
 package dev.bulwark.cli;
 
+import dev.bulwark.audit.AuditStore;
 import dev.bulwark.audit.HashChain;
+import dev.bulwark.audit.StoreVerifier;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.ConfigException;
+import dev.bulwark.config.ConfigLoader;
+import dev.bulwark.store.Database;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The audit trail: verify its hash chain. */
+/** The audit trail: verify the store's chains or an exported file, export the store. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Work with the audit trail.",
-    subcommands = {AuditCommand.Verify.class})
+    subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
 public final class AuditCommand implements Runnable {
   @Override
   public void run() {
     new picocli.CommandLine(this).usage(System.out);
   }
 
-  @Command(name = "verify", description = "Check a trail's hash chain: edited, removed, inserted or reordered "
-      + "events are reported with their line. Cutting events off the end is not detected yet (signed "
-      + "checkpoints come with the durable store). Exit code 1 if the chain is broken.")
+  /** Which store: {@code -c bulwark.yaml}, {@code --data-dir}, else data/ or the demo's. */
+  static final class Where {
+    @Option(names = {"-c", "--config"}, description = "The gateway's configuration: its store is read.")
+    Path config;
+
+    @Option(names = "--data-dir", description = "A data directory holding the embedded store (bulwark.db).")
+    Path dataDir;
+
+    static AuditStore open(Where where) throws IOException {
+      String url;
+      BulwarkConfig cfg = null;
+      if (where != null && where.config != null) {
+        cfg = ConfigLoader.fromSystemEnv().load(where.config);
+        url = cfg.storeUrl();
+      } else {
+        Path dir = where != null && where.dataDir != null ? where.dataDir
+            : Files.exists(Path.of("data", "bulwark.db")) ? Path.of("data") : Path.of(".bulwark-demo");
+        url = "jdbc:sqlite:" + dir.toAbsolutePath().resolve("bulwark.db");
+      }
+      return new AuditStore(Database.existing(url, cfg == null ? null : cfg.store().user(),
+          cfg == null ? null : cfg.store().password()));
+    }
+  }
+
+  @Command(name = "verify", description = "Check the hash chains of the store (one per tenant, and the gateway's) "
+      + "or of a JSON-lines FILE (an export, or a trail written with audit.file): edited, removed, inserted or "
+      + "reordered events are reported. In the store, events cut off the end are found against the recorded "
+      + "chain head. Exit code 1 if a chain is broken, 2 if there is nothing to verify.")
   static final class Verify implements Callable<Integer> {
-    @Parameters(arity = "0..1", description = "The trail (default: data/audit.jsonl, else the demo's "
-        + ".bulwark-demo/audit.jsonl).")
+    @Parameters(arity = "0..1", description = "A JSON-lines trail; without it the store is verified.")
     Path file;
+
+    @ArgGroup(exclusive = true)
+    Where where;
 
     @Override
     public Integer call() throws Exception {
-      Path f = file;
-      if (f == null) {
-        f = Files.exists(Path.of("data", "audit.jsonl")) ? Path.of("data", "audit.jsonl")
-            : Path.of(".bulwark-demo", "audit.jsonl");
+      return file != null ? verifyFile(file) : verifyStore();
+    }
+
+    private Integer verifyStore() throws Exception {
+      AuditStore store;
+      try {
+        store = Where.open(where);
+      } catch (IOException | ConfigException e) {
+        System.err.println("bulwark audit verify: " + e.getMessage());
+        return 2;
       }
+      List<StoreVerifier.Result> results = store.verify(Optional.empty());
+      long events = results.stream().mapToLong(StoreVerifier.Result::events).sum();
+      boolean intact = results.stream().allMatch(StoreVerifier.Result::intact);
+      for (StoreVerifier.Result r : results) {
+        System.out.println("  " + r.chain() + ": " + r.events() + " events, " + (r.intact() ? "intact; head " + r.head()
+            : "BROKEN"));
+        r.problems().forEach(p -> System.out.println("    " + p));
+      }
+      System.out.println(events + " events in " + results.size() + " chain(s): "
+          + (intact ? "chain intact" : "chain BROKEN"));
+      return intact ? 0 : 1;
+    }
+
+    private static Integer verifyFile(Path f) throws IOException {
       if (!Files.isRegularFile(f)) {
         System.err.println("bulwark audit verify: no trail at " + f);
         return 2;
       }
       HashChain.Verification v = HashChain.verify(f);
       if (v.intact()) {
-        System.out.println(f + ": " + v.events() + " chained events, chain intact; head " + v.head()
+        System.out.println(f + ": " + v.events() + " chained events in " + v.chains() + " chain(s), chain intact; "
+            + "last hash " + v.head()
             + (v.unchained() > 0 ? " (" + v.unchained() + " earlier events written before chaining, not checked)" : ""));
         return 0;
       }
       System.out.println(f + ": chain BROKEN (" + v.problems().size() + " problem(s) in " + v.events() + " events)");
       v.problems().forEach(p -> System.out.println("  " + p));
       return 1;
+    }
+  }
+
+  @Command(name = "export", description = "Write the store's events as JSON lines with their chain fields "
+      + "(chain, seq, prev, hash), chain by chain; bulwark audit verify FILE checks the copy.")
+  static final class Export implements Callable<Integer> {
+    @Option(names = "--out", required = true, description = "The file to write (replaced if it exists).")
+    Path out;
+
+    @Option(names = "--tenant", description = "Only this tenant's chain.")
+    String tenant;
+
+    @Option(names = "--chain", description = "Only this chain: tenant:<id>, or gateway (events without a tenant).")
+    String chain;
+
+    @ArgGroup(exclusive = true)
+    Where where;
+
+    @Override
+    public Integer call() throws Exception {
+      if (tenant != null && chain != null) {
+        System.err.println("bulwark audit export: --tenant or --chain, not both");
+        return 2;
+      }
+      AuditStore store;
+      try {
+        store = Where.open(where);
+      } catch (IOException | ConfigException e) {
+        System.err.println("bulwark audit export: " + e.getMessage());
+        return 2;
+      }
+      Optional<String> only = tenant != null ? Optional.of("tenant:" + tenant) : Optional.ofNullable(chain);
+      long n = store.export(out, only);
+      System.out.println(n + " events written to " + out);
+      return 0;
     }
   }
 }

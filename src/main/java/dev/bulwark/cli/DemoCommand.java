@@ -45,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
     BulwarkConfig config = new BulwarkConfig(data,
         new ListenConfig("127.0.0.1", port, "/mcp", null, null),
         LimitsConfig.defaults(),
-        new AuditConfig(data.resolve("audit.jsonl")),
+        new AuditConfig(null),
         null,
         null,
         List.of(new AgentConfig("demo-agent", KeyHash.create(key, random).format(), null, List.of("fs/*", "everything/*"))),
@@ -66,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
     try (Gateway gateway = Gateway.start(config, Environments.system())) {
       System.out.println("MCP endpoint: " + gateway.endpoint());
       System.out.println("Agent key: " + key.revealOnce());
-      System.out.println("Audit trail: " + config.auditFile());
+      System.out.println("Audit trail: " + config.storeUrl() + " (check it: ./bulwark audit verify)");
       System.out.println("Try: npx @modelcontextprotocol/inspector --cli " + gateway.endpoint()
           + " --transport http --header \"Authorization: Bearer <key>\" --method tools/list");
       System.out.flush();

@@ -27,7 +27,7 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     if (port != null) {
-      cfg = cfg.withListen(cfg.listen().withPort(port));  // everything else kept (policy, telemetry, anomalies)
+      cfg = cfg.withListen(cfg.listen().withPort(port));  // everything else kept (store, policy, telemetry, anomalies)
     }
     try (Gateway gateway = Gateway.start(cfg, Environments.system())) {
       System.out.println("MCP endpoint: " + gateway.endpoint());

@@ -11,6 +11,7 @@ public record BulwarkConfig(
     ListenConfig listen,
     LimitsConfig limits,
     AuditConfig audit,
+    StoreConfig store,
     OAuthConfig oauth,
     AdminConfig admin,
     List<AgentConfig> agents,
@@ -24,6 +25,7 @@ public record BulwarkConfig(
     listen = listen == null ? ListenConfig.defaults() : listen;
     limits = limits == null ? LimitsConfig.defaults() : limits;
     audit = audit == null ? new AuditConfig(null) : audit;
+    store = store == null ? StoreConfig.embedded() : store;
     agents = agents == null ? List.of() : List.copyOf(agents);
     upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
     policy = policy == null ? PolicyConfig.defaults() : policy;
@@ -59,27 +61,35 @@ public record BulwarkConfig(
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams) {
-    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, null, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null, null, null);
   }
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams, PolicyConfig policy) {
-    this(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy, null, null);
   }
 
   /** The same configuration with another telemetry section. */
   public BulwarkConfig withTelemetry(TelemetryConfig value) {
-    return new BulwarkConfig(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, value, anomalies);
+    return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, value,
+        anomalies);
   }
 
   /** The same configuration with another anomalies section. */
   public BulwarkConfig withAnomalies(AnomalyConfig value) {
-    return new BulwarkConfig(dataDir, listen, limits, audit, oauth, admin, agents, upstreams, policy, telemetry, value);
+    return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
+        value);
+  }
+
+  /** The same configuration with another store section. */
+  public BulwarkConfig withStore(StoreConfig value) {
+    return new BulwarkConfig(dataDir, listen, limits, audit, value, oauth, admin, agents, upstreams, policy, telemetry,
+        anomalies);
   }
 
   /** The same configuration listening elsewhere (everything else kept). */
   public BulwarkConfig withListen(ListenConfig other) {
-    return new BulwarkConfig(dataDir, other, limits, audit, oauth, admin, agents, upstreams, policy, telemetry,
+    return new BulwarkConfig(dataDir, other, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
         anomalies);
   }
 
@@ -93,9 +103,9 @@ public record BulwarkConfig(
     return dataDir.resolve("agents.json");
   }
 
-  /** Where audit events go: the configured file, or audit.jsonl in the data directory. */
-  public Path auditFile() {
-    return audit.file() != null ? audit.file() : dataDir.resolve("audit.jsonl");
+  /** The store's JDBC URL: the configured one, or {@code <data_dir>/bulwark.db}. */
+  public String storeUrl() {
+    return store.jdbcUrl(dataDir);
   }
 
   // Two servers whose exposed names could collide make routing ambiguous: refuse at load.

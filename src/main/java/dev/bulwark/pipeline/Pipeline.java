@@ -20,11 +20,13 @@ public final class Pipeline {
 
   /**
    * The one standard order (DESIGN.md, "The data path"). Audit is outermost so that every
-   * request ends in exactly one final event, denials and crashes included.
+   * request ends in exactly one final event, denials and crashes included. The intent is
+   * last before dispatch: only calls that passed every check are recorded as about to run,
+   * and nothing reaches an upstream before its intent is durable.
    */
   public static Pipeline standard(Stage audit, Stage authenticate, Stage killSwitch, Stage resolve, Stage arguments,
-      Stage authorize, Stage dispatch) {
-    return new Pipeline(List.of(audit, authenticate, killSwitch, resolve, arguments, authorize, dispatch));
+      Stage authorize, Stage intent, Stage dispatch) {
+    return new Pipeline(List.of(audit, authenticate, killSwitch, resolve, arguments, authorize, intent, dispatch));
   }
 
   /** For tests of single stages; production code uses {@link #standard}. */

@@ -163,6 +163,18 @@ class AnomalyWatchTest {
   }
 
   @Test
+  void aCallIsObservedOnceThroughItsOutcomeNotItsIntent() {
+    AnomalyWatch watch = watch(config(Duration.ofHours(1), null, List.of()));
+    for (int i = 0; i < 3; i++) {
+      AuditEvent denied = call("bot", "crm/delete", "deny", NOW.plusSeconds(i), null);
+      watch.observe(new AuditEvent("tool.call.intent", "BW150", denied.time(), "x", denied.who(), denied.request(),
+          denied.decision(), denied.result()));
+    }
+    watch.close();
+    assertThat(watch.alerts(null)).as("three intents are not three denied calls").isEmpty();
+  }
+
+  @Test
   void urlHostsAreFoundAnywhereInTheArguments() {
     JsonNode args = Json.object().put("q", "see https://A.Example/x and http://b.example:8080/y")
         .set("nested", Json.MAPPER.createArrayNode().add("wss://c.example/socket").add("not a url"));

@@ -67,7 +67,7 @@ class ConfigLoaderTest {
         List.of("gateway.internal"), List.of("https://console.internal")));
     assertThat(config.limits()).isEqualTo(new LimitsConfig(1000, 10, 2000, Duration.ofSeconds(15), 5,
         Duration.ofMinutes(10), 100));
-    assertThat(config.auditFile()).isEqualTo(Path.of("/var/log/bulwark/audit.jsonl"));
+    assertThat(config.audit().file()).isEqualTo(Path.of("/var/log/bulwark/audit.jsonl"));
     assertThat(config.agents()).containsExactly(
         new AgentConfig("support-bot", HASH, null, List.of("fs/read_*", "resource:docs/file:///srv/*")));
 
@@ -117,7 +117,8 @@ class ConfigLoaderTest {
 
     assertThat(config.listen()).isEqualTo(ListenConfig.defaults());
     assertThat(config.limits()).isEqualTo(LimitsConfig.defaults());
-    assertThat(config.auditFile()).isEqualTo(Path.of("data", "audit.jsonl"));
+    assertThat(config.audit().file()).as("no JSON-lines copy unless asked for").isNull();
+    assertThat(config.storeUrl()).isEqualTo("jdbc:sqlite:" + Path.of("data").toAbsolutePath().resolve("bulwark.db"));
     assertThat(config.agents()).isEmpty();
     assertThat(config.upstreams()).isEmpty();
   }
@@ -211,6 +212,30 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("upstreams[1].http")
         .hasMessageContaining("unknown key 'timeout'");
+  }
+
+  @Test
+  void aPostgresStoreTakesItsPasswordFromTheEnvironmentAndNeverPrintsIt() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        store:
+          url: jdbc:postgresql://db.internal:5432/bulwark
+          user: bulwark
+          password: "${TOKEN}"
+        """);
+    assertThat(config.storeUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/bulwark");
+    assertThat(config.store().user()).isEqualTo("bulwark");
+    assertThat(config.store().password().reveal()).isEqualTo("t0k");
+    assertThat(config.toString()).doesNotContain("t0k").contains("Secret[redacted]");
+  }
+
+  @Test
+  void rejectsAnUnknownStoreKeyAndAForeignDatabase() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "store: {url: 'jdbc:postgresql://h/db', pasword: x}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store: unknown key 'pasword'");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "store: {url: 'jdbc:mysql://h/db'}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store: url must be a jdbc:postgresql://");
   }
 
   @Test

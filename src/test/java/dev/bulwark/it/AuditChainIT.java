@@ -8,11 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A running gateway's trail verifies with {@code bulwark audit verify}; an edit to it is found (G7). */
+/**
+ * A running gateway's store verifies with {@code bulwark audit verify}, its export verifies as
+ * a file, and an edit to either is found (G7).
+ */
 class AuditChainIT {
   @Test
   void theTrailOfRealCallsVerifiesAndAnEditIsFound() throws Exception {
-    Path trail;
+    Path copy = Files.createTempDirectory("trail");
     try (TestGateway gw = new TestGateway()) {
       McpHttp http = new McpHttp(gw.url());
       String key = gw.key("echo-only");
@@ -22,17 +25,35 @@ class AuditChainIT {
             + "\",\"arguments\":{\"message\":\"hi\"}}}");
       }
       gw.awaitAudit("\"item\":\"get-env\"", "\"status\":\"denied\"");
-      trail = gw.dataDir.resolve("audit.jsonl");
-      Path copy = Files.createTempFile("trail", ".jsonl");
-      Files.copy(trail, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      trail = copy;
+      // The allowed call has its intent before its outcome, in the tenant's chain.
+      assertThat(gw.auditLines()).anySatisfy(l -> assertThat(l).contains("\"type\":\"tool.call.intent\"",
+          "\"item\":\"echo\"", "\"chain\":\"tenant:default\""));
+      // A consistent copy of the live database (SQLite's online backup).
+      try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + gw.dataDir.resolve("bulwark.db"));
+          var s = c.createStatement()) {
+        s.execute("VACUUM INTO '" + copy.resolve("bulwark.db") + "'");
+      }
     }
-    TestNode.Result ok = TestNode.cli(null, null, "audit", "verify", trail.toString());
+    TestNode.Result ok = TestNode.cli(null, null, "audit", "verify", "--data-dir", copy.toString());
     assertThat(ok.exit()).as(ok.stdout()).isZero();
-    assertThat(ok.stdout()).contains("chain intact");
+    assertThat(ok.stdout()).contains("chain intact", "tenant:default");
+    // The same store named by a gateway configuration.
+    Path config = copy.resolve("bulwark.yaml");
+    Files.writeString(config, "data_dir: " + copy + "\n");
+    TestNode.Result viaConfig = TestNode.cli(null, null, "audit", "verify", "-c", config.toString());
+    assertThat(viaConfig.exit()).as(viaConfig.stdout()).isZero();
+    assertThat(viaConfig.stdout()).isEqualTo(ok.stdout());
 
-    // Someone turns the recorded denial into an allow.
-    List<String> lines = new ArrayList<>(Files.readAllLines(trail));
+    Path export = copy.resolve("export.jsonl");
+    TestNode.Result exported = TestNode.cli(null, null, "audit", "export", "--data-dir", copy.toString(), "--out",
+        export.toString());
+    assertThat(exported.exit()).as(exported.stdout()).isZero();
+    TestNode.Result fileOk = TestNode.cli(null, null, "audit", "verify", export.toString());
+    assertThat(fileOk.exit()).as(fileOk.stdout()).isZero();
+    assertThat(fileOk.stdout()).contains("chain intact");
+
+    // Someone turns the recorded denial into an allow, in the export and in the store.
+    List<String> lines = new ArrayList<>(Files.readAllLines(export));
     int denied = -1;
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).contains("\"status\":\"denied\"")) {
@@ -40,9 +61,17 @@ class AuditChainIT {
       }
     }
     lines.set(denied, lines.get(denied).replace("\"status\":\"denied\"", "\"status\":\"ok\""));
-    Files.write(trail, lines);
-    TestNode.Result broken = TestNode.cli(null, null, "audit", "verify", trail.toString());
+    Files.write(export, lines);
+    TestNode.Result broken = TestNode.cli(null, null, "audit", "verify", export.toString());
     assertThat(broken.exit()).isEqualTo(1);
     assertThat(broken.stdout()).contains("BROKEN", "line " + (denied + 1), "edited");
+
+    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + copy.resolve("bulwark.db"));
+        var s = c.createStatement()) {
+      s.executeUpdate("UPDATE audit_event SET body = REPLACE(body, '\"status\":\"denied\"', '\"status\":\"ok\"')");
+    }
+    TestNode.Result storeBroken = TestNode.cli(null, null, "audit", "verify", "--data-dir", copy.toString());
+    assertThat(storeBroken.exit()).isEqualTo(1);
+    assertThat(storeBroken.stdout()).contains("BROKEN", "tenant:default", "edited");
   }
 }

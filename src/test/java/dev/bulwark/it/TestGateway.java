@@ -29,6 +29,8 @@ final class TestGateway implements AutoCloseable {
   final Path dataDir;
   final Path files;
   final Map<String, String> keys = new LinkedHashMap<>();
+  /** The gateway's audit trail, read from its store (SQLite in the data directory). */
+  final dev.bulwark.audit.AuditStore store;
 
   TestGateway() throws Exception {
     this(null, Map.of(
@@ -128,8 +130,9 @@ final class TestGateway implements AutoCloseable {
     dev.bulwark.config.AdminConfig admin = adminKey == null ? null
         : new dev.bulwark.config.AdminConfig(KeyHash.create(adminKey, random).format());
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
-        LimitsConfig.defaults(), new AuditConfig(dataDir.resolve("audit.jsonl")), oauth, admin, agents, upstreams, policy,
-        telemetry, anomalies);
+        LimitsConfig.defaults(), new AuditConfig(null), oauth, admin, agents, upstreams, policy)
+        .withTelemetry(telemetry).withAnomalies(anomalies);
+    store = new dev.bulwark.audit.AuditStore(dev.bulwark.store.Database.open(config.storeUrl(), null, null));
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
         hostEnvironment(), TestNode.NODE.toString(), auditSinks));
   }
@@ -158,8 +161,15 @@ final class TestGateway implements AutoCloseable {
     return keys.get(agent);
   }
 
+  /** Every committed audit event, in the order recorded, as exported JSON lines. */
   List<String> auditLines() throws IOException {
-    return Files.readAllLines(dataDir.resolve("audit.jsonl"));
+    List<String> lines = new java.util.ArrayList<>();
+    try {
+      store.forEachEvent(lines::add);
+    } catch (java.sql.SQLException e) {
+      throw new IOException(e);
+    }
+    return lines;
   }
 
   /** Waits (bounded) for an audit line containing all the fragments; events of calls the client abandoned come late. */

@@ -95,7 +95,7 @@ class PipelineTest {
   }
 
   @Test
-  void putsAuditOutermostInTheStandardOrder() {
+  void putsAuditOutermostAndTheIntentRightBeforeDispatchInTheStandardOrder() {
     Stage audit = answer("audit", DONE);
     Stage authenticate = answer("authenticate", DONE);
     Stage resolve = answer("resolve", DONE);
@@ -104,9 +104,11 @@ class PipelineTest {
 
     Stage kill = passThrough("kill");
     Stage arguments = passThrough("arguments");
-    Pipeline pipeline = Pipeline.standard(audit, authenticate, kill, resolve, arguments, authorize, dispatch);
+    Stage intent = passThrough("intent");
+    Pipeline pipeline = Pipeline.standard(audit, authenticate, kill, resolve, arguments, authorize, intent, dispatch);
 
-    assertThat(pipeline.stages()).containsExactly(audit, authenticate, kill, resolve, arguments, authorize, dispatch);
+    assertThat(pipeline.stages()).containsExactly(audit, authenticate, kill, resolve, arguments, authorize, intent,
+        dispatch);
   }
 
   @Test
@@ -153,9 +155,10 @@ class PipelineTest {
   @Test
   void namesTheStagesOfTheStandardOrder() {
     Pipeline pipeline = Pipeline.standard(new dev.bulwark.audit.AuditStage(null, null, null),
-        answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE));
+        answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE),
+        answer("x", DONE));
 
-    assertThat(pipeline.stageNames()).startsWith("audit").hasSize(7);
+    assertThat(pipeline.stageNames()).startsWith("audit").hasSize(8);
   }
 
   private PipelineObserver recorder() {

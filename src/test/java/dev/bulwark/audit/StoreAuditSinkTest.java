@@ -1,0 +1,179 @@
+package dev.bulwark.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulwark.store.Database;
+import dev.bulwark.store.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The durable sink against real SQLite and PostgreSQL: chains per tenant, group commit, failures. */
+class StoreAuditSinkTest {
+  @TempDir
+  Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void keepsOneChainPerTenantAndOneForTheGatewayEachVerifiable(String kind) throws Exception {
+    Database db = TestDatabases.open(kind, dir);
+    AuditStore store = new AuditStore(db);
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+      for (int i = 0; i < 3; i++) {
+        sink.write(StoreEvents.call("acme", "a" + i, "ok"));
+        sink.write(StoreEvents.call("globex", "g" + i, "denied"));
+        sink.write(StoreEvents.call(null, "x" + i, "unauthenticated"));
+      }
+    }
+    assertThat(store.chains()).containsExactly("gateway", "tenant:acme", "tenant:globex");
+    assertThat(store.count()).isEqualTo(9);
+    assertThat(store.verify(Optional.empty())).allSatisfy(r -> {
+      assertThat(r.intact()).as(r.problems().toString()).isTrue();
+      assertThat(r.events()).isEqualTo(3);
+    });
+    assertThat(store.byExchange("g2")).singleElement().satisfies(e -> {
+      assertThat(e.path("chain").asText()).isEqualTo("tenant:globex");
+      assertThat(e.path("seq").asLong()).isEqualTo(3);
+      assertThat(e.path("result").path("status").asText()).isEqualTo("denied");
+    });
+
+    // An export of all chains, and of one, verifies as a file.
+    Path all = dir.resolve("all.jsonl");
+    assertThat(store.export(all, Optional.empty())).isEqualTo(9);
+    HashChain.Verification v = HashChain.verify(all);
+    assertThat(v.problems()).isEmpty();
+    assertThat(v.chains()).isEqualTo(3);
+    Path acme = dir.resolve("acme.jsonl");
+    assertThat(store.export(acme, Optional.of("tenant:acme"))).isEqualTo(3);
+    assertThat(HashChain.verify(acme).intact()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void groupsConcurrentWritersIntoFewerCommitsAndLosesNone(String kind) throws Exception {
+    Database db = TestDatabases.open(kind, dir);
+    AuditStore store = new AuditStore(db);
+    int writers = 200;
+    int each = 10;
+    StoreAuditSink sink = (StoreAuditSink) store.openSink(Clock.systemUTC(), "n1");
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int id = w;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < each; i++) {
+            sink.write(StoreEvents.call(id % 2 == 0 ? "acme" : "globex", id + "-" + i, "ok"));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();  // every write returned: each event is durable
+      }
+    }
+    long commits = sink.commits();
+    sink.close();
+    assertThat(store.count()).isEqualTo((long) writers * each);
+    assertThat(commits).as("group commit").isLessThan((long) writers * each / 2);
+    assertThat(store.verify(Optional.empty())).allSatisfy(r -> assertThat(r.intact()).as(r.problems().toString())
+        .isTrue());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void twoGatewayNodesWritingOneDatabaseKeepEachTenantsChainIntact(String kind) throws Exception {
+    Database db = TestDatabases.open(kind, dir);
+    AuditStore store = new AuditStore(db);
+    // Two sinks, each with its own committer and connection, as two nodes would have.
+    StoreAuditSink a = (StoreAuditSink) store.openSink(Clock.systemUTC(), "node-a");
+    StoreAuditSink b = (StoreAuditSink) store.openSink(Clock.systemUTC(), "node-b");
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < 40; w++) {
+        int id = w;
+        StoreAuditSink sink = w % 2 == 0 ? a : b;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < 26; i++) {
+            sink.write(StoreEvents.call(i % 2 == 0 ? "acme" : null, id + "-" + i, "ok"));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    }
+    a.close();
+    b.close();
+    assertThat(store.count()).isEqualTo(40 * 26);
+    assertThat(store.verify(Optional.empty())).hasSize(2).allSatisfy(r -> {
+      assertThat(r.intact()).as(r.problems().toString()).isTrue();
+      assertThat(r.events()).isEqualTo(40 * 13);
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void aFailedCommitFailsItsWritersAndTheChainContinuesFromTheDatabase(String kind) throws Exception {
+    Database db = TestDatabases.open(kind, dir);
+    AuditStore store = new AuditStore(db);
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+      sink.write(StoreEvents.call("acme", "e1", "ok"));
+      StoreEvents.breakInserts(db);
+      assertThatThrownBy(() -> sink.write(StoreEvents.call("acme", "e2", "ok")))
+          .isInstanceOf(AuditSink.AuditException.class).hasMessageContaining("disk I/O error");
+      StoreEvents.repairInserts(db);
+      sink.write(StoreEvents.call("acme", "e3", "ok"));
+    }
+    assertThat(store.byExchange("e2")).isEmpty();
+    assertThat(store.byExchange("e3")).singleElement().satisfies(e -> assertThat(e.path("seq").asLong()).isEqualTo(2));
+    assertThat(store.verify(Optional.empty())).allSatisfy(r -> assertThat(r.intact()).isTrue());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void storesExactlyWhatItHashedEvenForOddText(String kind) throws Exception {
+    AuditStore store = new AuditStore(TestDatabases.open(kind, dir));
+    AuditEvent plain = StoreEvents.call("acme", "odd", "ok");
+    AuditEvent odd = new AuditEvent(plain.type(), plain.code(), plain.time(), plain.exchangeId(), plain.who(),
+        new AuditEvent.Request("tools/call", null, "tool", "s", "t", dev.bulwark.mcp.Json.MAPPER.readTree(
+            "{\"lone\":\"\\ud800x\",\"nul\":\"a\\u0000b\",\"emoji\":\"\ud83d\ude00\",\"big\":12345678901234567890123,"
+            + "\"f\":1e-7}"), 1), plain.decision(), plain.result());
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+      sink.write(odd);
+      sink.write(StoreEvents.call("acme", "after", "ok"));
+    }
+    assertThat(store.verify(Optional.empty())).allSatisfy(r -> assertThat(r.intact()).as(r.problems().toString())
+        .isTrue());
+    Path export = dir.resolve("odd.jsonl");
+    store.export(export, Optional.empty());
+    assertThat(HashChain.verify(export).problems()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void aClosedSinkRefusesRatherThanDropping(String kind) throws Exception {
+    AuditSink sink = new AuditStore(TestDatabases.open(kind, dir)).openSink(Clock.systemUTC(), "n1");
+    sink.close();
+    assertThatThrownBy(() -> sink.write(StoreEvents.call("acme", "late", "ok")))
+        .isInstanceOf(AuditSink.AuditException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite"})
+  void theEmbeddedStoreIsOwnerOnly(String kind) throws Exception {
+    TestDatabases.open(kind, dir);
+    assertThat(Files.getPosixFilePermissions(dir.resolve("bulwark.db")))
+        .containsExactlyInAnyOrderElementsOf(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+  }
+}
