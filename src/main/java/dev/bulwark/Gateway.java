@@ -39,6 +39,7 @@ import dev.bulwark.policy.RateLimits;
 import dev.bulwark.policy.PolicyCompiler;
 import dev.bulwark.policy.PolicyEngine;
 import dev.bulwark.policy.PolicyException;
+import dev.bulwark.policy.PolicyRevisions;
 import dev.bulwark.policy.Rule;
 import dev.bulwark.policy.AuthorizeStage;
 import dev.bulwark.routing.DispatchStage;
@@ -119,8 +120,8 @@ public final class Gateway implements AutoCloseable {
     Metrics metrics = new Metrics();
     // Exchange ids must not collide between gateway nodes sharing one store: start time and a random part.
     String node = Long.toString(env.clock().millis(), 36) + Integer.toString(env.random().nextInt(1 << 20) + (1 << 20), 36);
-    AuditStore store = new AuditStore(Database.open(config.storeUrl(), config.store().user(),
-        config.store().password()));
+    Database database = Database.open(config.storeUrl(), config.store().user(), config.store().password());
+    AuditStore store = new AuditStore(database);
     AuditSink durable = store.openSink(env.clock(), node);
     if (config.audit().file() != null) {
       durable = new CopyingAuditSink(durable, new JsonLinesAuditSink(config.audit().file()));
@@ -145,6 +146,17 @@ public final class Gateway implements AutoCloseable {
     Listings listings = new Listings(upstreams, namespace, config.limits().upstreamTimeout(), 500, registry,
         server -> kill.stopping(java.util.Optional.empty(), java.util.Optional.of(server)).isPresent());
     PolicyEngine policy = policyEngine(config, agents, registry);
+    // Every rule set that decides is kept by revision, before it decides, so calls can be replayed under it.
+    PolicyRevisions revisions = new PolicyRevisions(database, env.clock());
+    policy.onRevision((revision, rules) -> {
+      try {
+        revisions.record(revision, rules);
+      } catch (java.sql.SQLException e) {
+        // The rules still apply (a revocation must never wait for storage); replay of calls
+        // decided under them will say the revision is missing.
+        LOG.error("policy revision {} not kept in the store: {}", revision, e.getMessage());
+      }
+    });
     Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
     Pipeline stages = Pipeline.standard(
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
@@ -177,7 +189,9 @@ public final class Gateway implements AutoCloseable {
         recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder),
             new dev.bulwark.admin.KillAdmin(kill, recorder), new dev.bulwark.admin.AlertsAdmin(watch, recorder),
             new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
-                dev.bulwark.policy.Policies.configuredFacts(config)), store, env.clock(), recorder)),
+                dev.bulwark.policy.Policies.configuredFacts(config)), store, env.clock(), recorder, revisions,
+                dev.bulwark.policy.Policies.registrations(config)),
+            new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder)),
         readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
     serverRef.set(server);
     // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.

@@ -30,9 +30,20 @@ public final class PolicyAdmin implements AdminResource {
   private final dev.bulwark.audit.AuditStore auditStore;
   private final Clock clock;
   private final RefusalRecorder audit;
+  private final dev.bulwark.policy.PolicyRevisions revisions;
+  private final java.util.function.Function<String, Optional<dev.bulwark.config.UpstreamConfig.Registration>> servers;
 
   public PolicyAdmin(PolicyEngine engine, PolicyQuery.FactsSource facts, dev.bulwark.audit.AuditStore auditStore, Clock clock,
       RefusalRecorder audit) {
+    this(engine, facts, auditStore, clock, audit, null, name -> Optional.empty());
+  }
+
+  /** With the revisions store, {@code POST /replay} decides recorded calls under the rules of their time. */
+  public PolicyAdmin(PolicyEngine engine, PolicyQuery.FactsSource facts, dev.bulwark.audit.AuditStore auditStore, Clock clock,
+      RefusalRecorder audit, dev.bulwark.policy.PolicyRevisions revisions,
+      java.util.function.Function<String, Optional<dev.bulwark.config.UpstreamConfig.Registration>> servers) {
+    this.revisions = revisions;
+    this.servers = servers;
     this.engine = engine;
     this.facts = facts;
     this.auditStore = auditStore;
@@ -78,12 +89,66 @@ public final class PolicyAdmin implements AdminResource {
       }
       return new Reply(200, out);
     }
+    if (path.equals("/replay") && method.equals("POST") && revisions != null) {
+      return new Reply(200, replay(body.path("exchange").asText("")));
+    }
     throw new NoSuchElementException("no such policy operation");
+  }
+
+  /**
+   * A recorded call decided again twice: under the rules that decided it (the revision its
+   * event names, with the tiers it recorded) and under the rules in force now (with today's
+   * facts), beside what was recorded. Arguments are as the trail kept them (secrets
+   * redacted); the flow labels the caller had collected are not recorded, so flow rules are
+   * decided as for a caller with none.
+   */
+  private ObjectNode replay(String exchange) {
+    JsonNode query = fromAudit(exchange);
+    JsonNode recorded = query.path("recorded_decision");
+    ObjectNode out = Json.object().put("exchange", exchange);
+    out.set("recorded", recorded);
+    String revision = recorded.path("policy_revision").asText(null);
+    if (revision == null) {
+      out.putNull("then").put("then_note", "the event names no policy revision (recorded before revisions were kept)");
+    } else {
+      java.util.List<Rule> rules;
+      try {
+        rules = revisions.find(revision).orElse(null);
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException("cannot read policy revision " + revision + ": " + e.getMessage());
+      }
+      if (rules == null) {
+        out.putNull("then").put("then_note", "policy revision " + revision + " is not in the store");
+      } else {
+        PolicyEngine then;
+        try {
+          then = new PolicyEngine(() -> rules, servers);
+        } catch (PolicyException e) {
+          throw new IllegalStateException("policy revision " + revision + " no longer loads: " + e.problems());
+        }
+        java.util.Set<String> tiers = new java.util.TreeSet<>();
+        query.path("recorded_tiers").forEach(t -> tiers.add(t.asText()));
+        PolicyQuery.FactsSource asRecorded = tiers.isEmpty() ? facts : (kind, server, name) -> {
+          Target.Facts now = facts.facts(kind, server, name);
+          return new Target.Facts(tiers, now.labels(), now.pin(), now.inputSchema());
+        };
+        PolicyQuery q = PolicyQuery.parse(query, asRecorded, clock.instant());
+        out.set("then", explanation(q, then.explain(q.caller(), q.item(), q.situation())));
+      }
+    }
+    PolicyQuery q = PolicyQuery.parse(query, facts, clock.instant());
+    PolicyEngine.Explanation now = engine.explain(q.caller(), q.item(), q.situation());
+    out.set("now", explanation(q, now));
+    out.put("changed", !now.decision().effect().equals(recorded.path("effect").asText()));
+    out.put("note", "arguments are as the audit trail kept them (secrets redacted); the caller's flow labels are "
+        + "not recorded, so flow rules decide as for a caller with none");
+    return out;
   }
 
   private ObjectNode explanation(PolicyQuery q, PolicyEngine.Explanation e) {
     Decision d = e.decision();
-    ObjectNode out = Json.object().put("decision", d.effect()).put("policy_version", e.policyVersion());
+    ObjectNode out = Json.object().put("decision", d.effect()).put("policy_version", e.policyVersion())
+        .put("policy_revision", e.policyRevision());
     d.reasons().forEach(out.putArray("reasons")::add);
     if (d instanceof Decision.RequireApproval r) {
       r.gates().forEach(out.putArray("gates")::add);
@@ -128,6 +193,8 @@ public final class PolicyAdmin implements AdminResource {
         "default"));
     if (who.hasNonNull("user")) {
       q.put("user", who.get("user").asText());
+      q.set("roles", who.path("roles"));
+      q.set("groups", who.path("groups"));
     }
     q.set("chain", who.path("chain"));
     String kind = req.path("kind").asText("tool");
@@ -136,6 +203,7 @@ public final class PolicyAdmin implements AdminResource {
     q.set("arguments", req.get("arguments"));
     q.put("at", event.path("time").asText());
     q.set("recorded_decision", event.path("decision"));
+    q.set("recorded_tiers", req.path("tiers"));
     return q;
   }
 

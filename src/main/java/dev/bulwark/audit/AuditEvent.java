@@ -29,23 +29,53 @@ public record AuditEvent(
 
   /**
    * {@code agent} is null when authentication failed; {@code user} when the agent acts on its
-   * own; {@code chain} lists the agents that delegated to it, outermost first.
+   * own; {@code chain} lists the agents that delegated to it, outermost first; {@code roles}
+   * and {@code groups} are the user's entitlements as presented (so a replay decides with them).
    */
   public record Who(String tenant, String agent, String user, java.util.List<String> chain, String session,
-      String transport, String remoteAddress) {
+      String transport, String remoteAddress, List<String> roles, List<String> groups) {
     public Who {
       chain = chain == null || chain.isEmpty() ? null : java.util.List.copyOf(chain);
+      roles = roles == null || roles.isEmpty() ? null : List.copyOf(roles);
+      groups = groups == null || groups.isEmpty() ? null : List.copyOf(groups);
+    }
+
+    public Who(String tenant, String agent, String user, java.util.List<String> chain, String session,
+        String transport, String remoteAddress) {
+      this(tenant, agent, user, chain, session, transport, remoteAddress, null, null);
     }
   }
 
-  /** {@code server} and {@code item} are null for gateway methods and listings. */
+  /**
+   * {@code server} and {@code item} are null for gateway methods and listings; {@code tiers}
+   * are the item's capability tiers as classified when it was called (null when there is no
+   * item).
+   */
   public record Request(String method, String protocolVersion, String kind, String server,
-      String item, JsonNode arguments, int requestBytes) {}
+      String item, List<String> tiers, JsonNode arguments, int requestBytes) {
+    public Request {
+      tiers = tiers == null ? null : List.copyOf(tiers);
+    }
 
-  /** {@code effect} is allow, deny or none (no decision was reached). */
-  public record DecisionBlock(String effect, List<String> reasons) {
+    public Request(String method, String protocolVersion, String kind, String server, String item, JsonNode arguments,
+        int requestBytes) {
+      this(method, protocolVersion, kind, server, item, null, arguments, requestBytes);
+    }
+  }
+
+  /**
+   * {@code effect} is allow, deny, require_approval or none (no decision was reached);
+   * {@code reasons} the ids of the rules that decided; {@code policyRevision} the revision of
+   * the rules that decided (the SHA-256 of the rule set, kept in the store so the call can be
+   * replayed under it); {@code approvalId} the approval the call ran under, if any.
+   */
+  public record DecisionBlock(String effect, List<String> reasons, String policyRevision, String approvalId) {
     public DecisionBlock {
       reasons = reasons == null ? List.of() : List.copyOf(reasons);
+    }
+
+    public DecisionBlock(String effect, List<String> reasons) {
+      this(effect, reasons, null, null);
     }
   }
 

@@ -45,23 +45,27 @@ final class AuditEvents {
     String kind = null;
     String server = null;
     String item = null;
+    java.util.List<String> tiers = null;
     if (ex.target().orElse(null) instanceof Target.Item i) {
       kind = i.kind().name().toLowerCase();
       server = i.server();
       item = i.name();
+      tiers = i.facts().tiers().stream().sorted().toList();
     } else if (ex.target().orElse(null) instanceof Target.Listing l) {
       kind = l.kind().name().toLowerCase();
     }
     JsonNode args = req.params() == null ? null : req.params().get("arguments");
     AuditEvent.DecisionBlock decision = ex.decision()
-        .map(d -> new AuditEvent.DecisionBlock(d.effect(), reasons(d)))
+        .map(d -> new AuditEvent.DecisionBlock(d.effect(), reasons(d), ex.policyRevision().orElse(null), null))
         .orElse(new AuditEvent.DecisionBlock("none", null));
     return new AuditEvent(type, code(type, result.status()), now, ex.id(),
         new AuditEvent.Who(ex.caller().map(Caller::tenant).orElse(null), ex.caller().map(Caller::agentId).orElse(null),
             ex.caller().flatMap(Caller::user).map(dev.bulwark.identity.User::subject).orElse(null),
             ex.caller().map(Caller::chain).orElse(null), ex.inbound().sessionId(),
-            ex.inbound().transport(), ex.inbound().remoteAddress()),
-        new AuditEvent.Request(req.method(), ex.inbound().protocolVersion().wire(), kind, server, item,
+            ex.inbound().transport(), ex.inbound().remoteAddress(),
+            ex.caller().flatMap(Caller::user).map(u -> u.roles().stream().sorted().toList()).orElse(null),
+            ex.caller().flatMap(Caller::user).map(u -> u.groups().stream().sorted().toList()).orElse(null)),
+        new AuditEvent.Request(req.method(), ex.inbound().protocolVersion().wire(), kind, server, item, tiers,
             sanitizer.sanitize(args), ex.inbound().requestBytes()),
         decision, result);
   }

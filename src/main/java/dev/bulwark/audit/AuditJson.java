@@ -38,6 +38,8 @@ final class AuditJson {
         string(g, "session", w.session());
         string(g, "transport", w.transport());
         string(g, "remote_address", w.remoteAddress());
+        strings(g, "roles", w.roles());
+        strings(g, "groups", w.groups());
         g.writeEndObject();
       }
       if (e.request() != null) {
@@ -48,6 +50,7 @@ final class AuditJson {
         string(g, "kind", r.kind());
         string(g, "server", r.server());
         string(g, "item", r.item());
+        strings(g, "tiers", r.tiers());
         tree(g, "arguments", r.arguments());
         g.writeNumberField("request_bytes", r.requestBytes());
         g.writeEndObject();
@@ -56,6 +59,8 @@ final class AuditJson {
         g.writeObjectFieldStart("decision");
         string(g, "effect", e.decision().effect());
         strings(g, "reasons", e.decision().reasons());
+        string(g, "policy_revision", e.decision().policyRevision());
+        string(g, "approval_id", e.decision().approvalId());
         g.writeEndObject();
       }
       if (e.result() != null) {

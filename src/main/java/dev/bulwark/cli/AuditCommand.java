@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 
 /** The audit trail: verify the store's chains or an exported file, export the store. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Work with the audit trail.",
-    subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
+    subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditSearchCommand.class,
+        AuditReplayCommand.class})
 public final class AuditCommand implements Runnable {
   @Override
   public void run() {
@@ -36,6 +37,10 @@ public final class AuditCommand implements Runnable {
     Path dataDir;
 
     static AuditStore open(Where where) throws IOException {
+      return new AuditStore(database(where));
+    }
+
+    static Database database(Where where) throws IOException {
       String url;
       BulwarkConfig cfg = null;
       if (where != null && where.config != null) {
@@ -46,8 +51,8 @@ public final class AuditCommand implements Runnable {
             : Files.exists(Path.of("data", "bulwark.db")) ? Path.of("data") : Path.of(".bulwark-demo");
         url = "jdbc:sqlite:" + dir.toAbsolutePath().resolve("bulwark.db");
       }
-      return new AuditStore(Database.existing(url, cfg == null ? null : cfg.store().user(),
-          cfg == null ? null : cfg.store().password()));
+      return Database.existing(url, cfg == null ? null : cfg.store().user(),
+          cfg == null ? null : cfg.store().password());
     }
   }
 

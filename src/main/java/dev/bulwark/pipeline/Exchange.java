@@ -23,6 +23,7 @@ public final class Exchange {
   private Caller caller;
   private Target target;
   private Decision decision;
+  private String policyRevision;
   private PipelineObserver.Trace trace = PipelineObserver.Trace.NONE;
 
   /**
@@ -128,5 +129,14 @@ public final class Exchange {
       throw new IllegalStateException("decision already set");
     }
     decision = Objects.requireNonNull(value);
+  }
+
+  /** The revision of the rules that decided this exchange, once decided. */
+  public Optional<String> policyRevision() {
+    return Optional.ofNullable(policyRevision);
+  }
+
+  public void policyRevision(String value) {
+    policyRevision = Objects.requireNonNull(value);
   }
 }

@@ -42,8 +42,12 @@ public final class AuthorizeStage implements Stage {
     try {
       com.fasterxml.jackson.databind.JsonNode params = exchange.request().paramsOrEmpty();
       com.fasterxml.jackson.databind.JsonNode args = params.has("arguments") ? params.get("arguments") : null;
-      decision = authorizer.decide(exchange.requireCaller(), target,
+      Authorizer.Decided decided = authorizer.decideRecorded(exchange.requireCaller(), target,
           new Authorizer.Situation(args, flows.labels(exchange.requireCaller()), clock.instant(), false));
+      decision = decided.decision();
+      if (decided.revision() != null) {
+        exchange.policyRevision(decided.revision());
+      }
     } catch (RuntimeException e) {
       decision = new Decision.Deny(java.util.List.of("authorizer-error"));
     }

@@ -15,6 +15,17 @@ public interface Authorizer {
   Decision decide(Caller caller, Target target, Situation situation);
 
   /**
+   * Decides, and names the revision of the rules that decided (null when the authorizer has
+   * no revisions), for the audit trail.
+   */
+  default Decided decideRecorded(Caller caller, Target target, Situation situation) {
+    return new Decided(decide(caller, target, situation), null);
+  }
+
+  /** A decision and the revision of the rules that made it. */
+  record Decided(Decision decision, String revision) {}
+
+  /**
    * What else a decision may depend on: the call's arguments (null for none), the flow
    * labels the caller's flow has collected, the time, and whether a human approved exactly
    * this call.

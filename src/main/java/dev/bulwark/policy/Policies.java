@@ -24,13 +24,19 @@ public final class Policies {
   public static PolicyEngine engine(BulwarkConfig config, AgentRegistry agents) throws PolicyException {
     PolicyCompiler compiler = new PolicyCompiler();
     Map<String, List<String>> entitlements = config.oauth() == null ? Map.of() : config.oauth().entitlements();
-    Map<String, UpstreamConfig> servers = new java.util.HashMap<>();
-    config.upstreams().forEach(u -> servers.put(u.name(), u));
     return new PolicyEngine(() -> {
       List<Rule> rules = new ArrayList<>(compiler.compile(agents, entitlements, config.policy()));
       rules.addAll(CedarFiles.load(config.policy().files()));
       return rules;
-    }, name -> Optional.ofNullable(servers.get(name)).map(UpstreamConfig::registry));
+    }, registrations(config));
+  }
+
+  /** A server's registration (owner, purpose, data class) by name, as the configuration gives it. */
+  public static java.util.function.Function<String, Optional<UpstreamConfig.Registration>> registrations(
+      BulwarkConfig config) {
+    Map<String, UpstreamConfig> servers = new java.util.HashMap<>();
+    config.upstreams().forEach(u -> servers.put(u.name(), u));
+    return name -> Optional.ofNullable(servers.get(name)).map(UpstreamConfig::registry);
   }
 
   /**

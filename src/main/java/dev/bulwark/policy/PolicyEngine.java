@@ -57,6 +57,8 @@ public final class PolicyEngine implements Authorizer {
   private final Function<String, Optional<UpstreamConfig.Registration>> servers;
   private final AtomicReference<PolicySnapshot> current = new AtomicReference<>();
   private final AtomicLong versions = new AtomicLong();
+  private final List<java.util.function.BiConsumer<String, List<Rule>>> revisionListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   // Listing decisions depend on principal and item only (no arguments, no flow): cached per snapshot.
   private final Map<String, Boolean> listed = new ConcurrentHashMap<>();
 
@@ -110,6 +112,9 @@ public final class PolicyEngine implements Authorizer {
       reloadFailed = true;
       throw e;
     }
+    for (java.util.function.BiConsumer<String, List<Rule>> l : revisionListeners) {
+      l.accept(next.revision, List.copyOf(next.rules.values()));
+    }
     current.set(next);
     listed.clear();
     reloadFailed = false;
@@ -126,6 +131,37 @@ public final class PolicyEngine implements Authorizer {
 
   public long version() {
     return current.get().version;
+  }
+
+  /** The revision of the rules in force ({@link PolicyRevisions#revision}). */
+  public String revision() {
+    return current.get().revision;
+  }
+
+  /**
+   * Calls {@code listener} with the revision and rules in force now, and again after each
+   * successful reload (before any decision is made under the new rules).
+   */
+  public void onRevision(java.util.function.BiConsumer<String, List<Rule>> listener) {
+    synchronized (this) {
+      revisionListeners.add(listener);
+      PolicySnapshot snap = current.get();
+      listener.accept(snap.revision, List.copyOf(snap.rules.values()));
+    }
+  }
+
+  @Override
+  public Decided decideRecorded(Caller caller, Target target, Situation situation) {
+    return switch (target) {
+      case Target.Item item -> {
+        Explanation e = explain(caller, item, situation);
+        yield new Decided(e.decision(), e.policyRevision());
+      }
+      default -> {
+        String revision = revision();
+        yield new Decided(decide(caller, target, situation), revision);
+      }
+    };
   }
 
   public Optional<Rule> rule(String id) {
@@ -152,7 +188,7 @@ public final class PolicyEngine implements Authorizer {
   public record Step(String principal, String effect, List<String> determining, List<String> errors) {}
 
   /** A decision with the steps that made it. */
-  public record Explanation(Decision decision, List<Step> steps, long policyVersion) {}
+  public record Explanation(Decision decision, List<Step> steps, long policyVersion, String policyRevision) {}
 
   /** Decides, and says how: each principal's effect and the rules that determined it. */
   public Explanation explain(Caller caller, Target.Item item, Situation situation) {
@@ -161,7 +197,7 @@ public final class PolicyEngine implements Authorizer {
     if (!caller.scope().isEmpty() && caller.scope().stream().map(PolicyEngine::pattern)
         .noneMatch(p -> p != null && p.matches(item))) {
       steps.add(new Step("token scope", "deny", List.of("outside-token-scope"), List.of()));
-      return new Explanation(new Decision.Deny(List.of("outside-token-scope")), steps, snap.version);
+      return new Explanation(new Decision.Deny(List.of("outside-token-scope")), steps, snap.version, snap.revision);
     }
     EntityUID action = CedarInputs.ACTION.of(CedarInputs.actionFor(item.kind()));
     Entity resource = CedarInputs.resourceEntity(item, situation.arguments());
@@ -175,7 +211,7 @@ public final class PolicyEngine implements Authorizer {
       if (!first.errors().isEmpty()) {
         steps.add(new Step(p.label(), "error", first.determining(), first.errors()));
         return new Explanation(new Decision.Deny(first.errors().stream().map(e -> "policy-error:" + e).toList()), steps,
-            snap.version);
+            snap.version, snap.revision);
       }
       if (first.allowed()) {
         steps.add(new Step(p.label(), "allow", first.determining(), List.of()));
@@ -195,11 +231,11 @@ public final class PolicyEngine implements Authorizer {
       }
       List<String> why = first.determining().isEmpty() ? List.of(p.denial()) : first.determining();
       steps.add(new Step(p.label(), "deny", why, List.of()));
-      return new Explanation(new Decision.Deny(why), steps, snap.version);
+      return new Explanation(new Decision.Deny(why), steps, snap.version, snap.revision);
     }
     Decision d = gates.isEmpty() ? new Decision.Allow(dedupe(reasons), i -> false)
         : new Decision.RequireApproval(dedupe(reasons), dedupe(gates));
-    return new Explanation(d, steps, snap.version);
+    return new Explanation(d, steps, snap.version, snap.revision);
   }
 
   private boolean visible(PolicySnapshot snap, Caller caller, Target.Item item, Situation situation) {

@@ -25,6 +25,8 @@ import java.util.TreeSet;
 final class PolicySnapshot {
   private static final int MAX_SLICES = 4096;
   final long version;
+  /** The SHA-256 of the rule set ({@link PolicyRevisions#revision}): the same rules, the same revision. */
+  final String revision;
   final Map<String, Rule> rules;
   private final Map<String, Policy> policies;
 
@@ -97,6 +99,7 @@ final class PolicySnapshot {
   final Map<String, Object> decisions = new java.util.concurrent.ConcurrentHashMap<>();
 
   private PolicySnapshot(long version, Map<String, Rule> rules, Map<String, Policy> policies, Map<String, Reads> reads) {
+    this.revision = PolicyRevisions.revision(List.copyOf(rules.values()));
     this.version = version;
     this.rules = rules;
     this.policies = policies;
