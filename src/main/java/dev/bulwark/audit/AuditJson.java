@@ -80,6 +80,74 @@ final class AuditJson {
     return out.toByteArray();
   }
 
+  /**
+   * The same event as a tree, built directly (no text written and parsed back): what the
+   * store canonicalizes and hashes. {@code AuditJsonTest} holds its canonical form equal to
+   * that of {@link #encode}'s output.
+   */
+  static com.fasterxml.jackson.databind.node.ObjectNode tree(AuditEvent e) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();
+    o.put("type", e.type()).put("code", e.code()).put("time", e.time().toString()).put("exchange_id", e.exchangeId());
+    if (e.who() != null) {
+      AuditEvent.Who w = e.who();
+      com.fasterxml.jackson.databind.node.ObjectNode n = o.putObject("who");
+      put(n, "tenant", w.tenant());
+      put(n, "agent", w.agent());
+      put(n, "user", w.user());
+      put(n, "chain", w.chain());
+      put(n, "session", w.session());
+      put(n, "transport", w.transport());
+      put(n, "remote_address", w.remoteAddress());
+      put(n, "roles", w.roles());
+      put(n, "groups", w.groups());
+    }
+    if (e.request() != null) {
+      AuditEvent.Request r = e.request();
+      com.fasterxml.jackson.databind.node.ObjectNode n = o.putObject("request");
+      put(n, "method", r.method());
+      put(n, "protocol_version", r.protocolVersion());
+      put(n, "kind", r.kind());
+      put(n, "server", r.server());
+      put(n, "item", r.item());
+      put(n, "tiers", r.tiers());
+      if (r.arguments() != null) {
+        n.set("arguments", r.arguments());
+      }
+      n.put("request_bytes", r.requestBytes());
+    }
+    if (e.decision() != null) {
+      com.fasterxml.jackson.databind.node.ObjectNode n = o.putObject("decision");
+      put(n, "effect", e.decision().effect());
+      put(n, "reasons", e.decision().reasons());
+      put(n, "policy_revision", e.decision().policyRevision());
+      put(n, "approval_id", e.decision().approvalId());
+    }
+    if (e.result() != null) {
+      AuditEvent.Result r = e.result();
+      com.fasterxml.jackson.databind.node.ObjectNode n = o.putObject("result");
+      put(n, "status", r.status());
+      if (r.errorCode() != null) {
+        n.put("error_code", r.errorCode());
+      }
+      put(n, "detail", r.detail());
+      n.put("latency_micros", r.latencyMicros()).put("response_bytes", r.responseBytes());
+    }
+    return o;
+  }
+
+  private static void put(com.fasterxml.jackson.databind.node.ObjectNode n, String name, String value) {
+    if (value != null) {
+      n.put(name, value);
+    }
+  }
+
+  private static void put(com.fasterxml.jackson.databind.node.ObjectNode n, String name, List<String> values) {
+    if (values != null) {
+      com.fasterxml.jackson.databind.node.ArrayNode a = n.putArray(name);
+      values.forEach(a::add);
+    }
+  }
+
   private static void string(JsonGenerator g, String name, String value) throws IOException {
     if (value != null) {
       g.writeStringField(name, value);

@@ -76,8 +76,8 @@ final class StoreAuditSink implements AuditSink {
     try {
       // The canonical form is computed here, on the writer's thread, in parallel with
       // other writers; the single committer only adds the chain fields and hashes.
-      members = Canonical.members(Json.MAPPER.readTree(AuditJson.encode(event)));
-    } catch (IOException | IllegalArgumentException e) {
+      members = Canonical.members(AuditJson.tree(event));
+    } catch (IllegalArgumentException e) {
       throw new AuditException("cannot encode audit event", e);
     }
     Pending p = new Pending(chain, members, event.exchangeId(), event.type(),

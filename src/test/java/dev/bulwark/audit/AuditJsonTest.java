@@ -21,9 +21,11 @@ class AuditJsonTest {
   @Test
   void writesWhatAGeneralMapperWritesForEveryField() throws Exception {
     AuditEvent full = new AuditEvent("tool.call", "BW100", Instant.parse("2026-11-24T06:00:00.123456Z"), "x-1",
-        new AuditEvent.Who("t", "agent", "alice", List.of("a", "b"), "s-1", "http", "127.0.0.1"),
-        new AuditEvent.Request("tools/call", "2025-11-25", "tool", "fs", "read", Json.object().put("path", "/x"), 42),
-        new AuditEvent.DecisionBlock("allow", List.of("r1", "r2")),
+        new AuditEvent.Who("t", "agent", "alice", List.of("a", "b"), "s-1", "http", "127.0.0.1", List.of("support"),
+            List.of("eu")),
+        new AuditEvent.Request("tools/call", "2025-11-25", "tool", "fs", "read", List.of("read"),
+            Json.object().put("path", "/x").put("n", 1.5).put("big", 12345678901234L), 42),
+        new AuditEvent.DecisionBlock("allow", List.of("r1", "r2"), "ab".repeat(32), "appr-1"),
         new AuditEvent.Result("error", -32004, "upstream \"fs\" down", 1234, 0));
     AuditEvent sparse = new AuditEvent("mcp.request", "BW211", Instant.EPOCH, "x-2",
         new AuditEvent.Who(null, null, null, null, null, "http", "::1"),
@@ -31,6 +33,8 @@ class AuditJsonTest {
         new AuditEvent.DecisionBlock("none", null), new AuditEvent.Result("unauthenticated", null, null, 0, 0));
     for (AuditEvent e : List.of(full, sparse)) {
       assertThat(Json.MAPPER.readTree(AuditJson.encode(e))).isEqualTo(Json.MAPPER.readTree(general.writeValueAsBytes(e)));
+      // What the store hashes (the tree built directly) is canonically what the text says.
+      assertThat(Canonical.of(AuditJson.tree(e))).isEqualTo(Canonical.of(Json.MAPPER.readTree(AuditJson.encode(e))));
     }
   }
 }
