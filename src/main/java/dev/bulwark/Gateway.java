@@ -118,8 +118,10 @@ public final class Gateway implements AutoCloseable {
         signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
     AgentRegistry agents = new AgentRegistry(config.agents(), config.agentStore(), env.random());
     Metrics metrics = new Metrics();
-    // Exchange ids must not collide between gateway nodes sharing one store: start time and a random part.
-    String node = Long.toString(env.clock().millis(), 36) + Integer.toString(env.random().nextInt(1 << 20) + (1 << 20), 36);
+    // This node's lasting name (its own open intents are closed at start, not another live
+    // node's); exchange ids add the start time so they never repeat across restarts or nodes.
+    String node = dev.bulwark.store.NodeIdentity.loadOrCreate(config.dataDir(), env.random());
+    String exchanges = node + "-" + Long.toString(env.clock().millis(), 36);
     Database database = Database.open(config.storeUrl(), config.store().user(), config.store().password());
     AuditStore store = new AuditStore(database);
     AuditSink durable = store.openSink(env.clock(), node);
@@ -128,7 +130,7 @@ public final class Gateway implements AutoCloseable {
     }
     AuditSink trail = metrics.metered(env.auditSinks().apply(durable));
     AtomicLong counter = new AtomicLong();
-    java.util.function.Supplier<String> ids = () -> node + "-" + counter.incrementAndGet();
+    java.util.function.Supplier<String> ids = () -> exchanges + "-" + counter.incrementAndGet();
     KillSwitch kill = new KillSwitch(config.dataDir(), env.clock());
     // Every recorded event passes the anomaly watch; its alerts go to the trail itself.
     AnomalyWatch watch = new AnomalyWatch(config.anomalies(), config.anomalyState(), trail, env.clock(), ids,

@@ -41,13 +41,44 @@ public final class AuditStore {
    */
   public AuditSink openSink(Clock clock, String node) throws AuditSink.AuditException {
     StoreAuditSink sink = new StoreAuditSink(db, node, true);
+    Recovery recovery = new Recovery(db, sink, clock);
+    NodeLiveness liveness = new NodeLiveness(db, node, clock, recovery);
     try {
-      new Recovery(db, sink, clock).closeOpenIntents();
+      liveness.beat();
+      recovery.closeOpenIntents(node, true, clock.instant().minus(NodeLiveness.STALE));
+    } catch (java.sql.SQLException e) {
+      sink.close();
+      throw new AuditSink.AuditException("cannot register this node in the audit store", e);
     } catch (AuditSink.AuditException | RuntimeException e) {
       sink.close();
       throw e;
     }
-    return sink;
+    liveness.start();
+    return new LiveSink(sink, liveness);
+  }
+
+  /** The committing sink inside one {@link #openSink} returned (tests read its commit count). */
+  static StoreAuditSink unwrap(AuditSink sink) {
+    return ((LiveSink) sink).sink();
+  }
+
+  /** The store's sink while this node is registered; closing it commits what is queued, then leaves. */
+  private record LiveSink(StoreAuditSink sink, NodeLiveness liveness) implements AuditSink {
+    @Override
+    public void write(AuditEvent event) throws AuditException {
+      sink.write(event);
+    }
+
+    @Override
+    public Health health() {
+      return sink.health();
+    }
+
+    @Override
+    public void close() {
+      sink.close();
+      liveness.close();
+    }
   }
 
   /** The chains in the store: {@code gateway} and {@code tenant:<id>}, by name. */

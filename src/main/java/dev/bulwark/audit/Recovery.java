@@ -7,7 +7,8 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.PreparedStatement;
+import java.time.Instant;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,11 @@ import java.util.List;
  * and is skipped if the intent is already gone, so a crash during recovery, or two
  * recoveries at once, leave one record.
  *
- * <p>Every open intent is taken as interrupted, which holds while one gateway writes the
- * store; with several nodes it must be narrowed to intents of nodes known dead (the
- * {@code node} column), which the multi-node work will add.
+ * <p>With several nodes writing one store, only intents of nodes that are gone are closed:
+ * this node's own (it is restarting, so none of them can still be in flight), those of a
+ * node that left cleanly (no heartbeat row), and those of a node whose heartbeat is older
+ * than the staleness bound ({@link NodeLiveness}). A live node's calls in flight are left
+ * alone.
  */
 final class Recovery {
   private final Database db;
@@ -35,13 +38,27 @@ final class Recovery {
     this.clock = clock;
   }
 
-  /** @return how many interrupted events were written */
-  int closeOpenIntents() throws AuditSink.AuditException {
+  /**
+   * Closes the open intents of nodes that are gone.
+   *
+   * @param self this node; its own intents are closed when {@code includingSelf} (at start)
+   * @param staleBefore a node whose last heartbeat is before this is taken as gone
+   * @return how many interrupted events were written
+   */
+  int closeOpenIntents(String self, boolean includingSelf, Instant staleBefore) throws AuditSink.AuditException {
     List<String> intents = new ArrayList<>();
-    try (Connection c = db.connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT body FROM audit_intent ORDER BY exchange_id")) {
+    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(
+        "SELECT i.body, i.node, n.heartbeat_at FROM audit_intent i LEFT JOIN audit_node n ON n.node = i.node"
+            + " ORDER BY i.exchange_id");
+        ResultSet rs = s.executeQuery()) {
       while (rs.next()) {
-        intents.add(rs.getString(1));
+        String node = rs.getString(2);
+        long beat = rs.getLong(3);
+        boolean left = rs.wasNull();
+        boolean gone = node.equals(self) ? includingSelf : left || beat < NodeLiveness.micros(staleBefore);
+        if (gone) {
+          intents.add(rs.getString(1));
+        }
       }
     } catch (SQLException e) {
       throw new AuditSink.AuditException("cannot read open intents", e);

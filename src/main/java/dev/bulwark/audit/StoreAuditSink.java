@@ -45,6 +45,7 @@ final class StoreAuditSink implements AuditSink {
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(65_536);
   private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
   private final AtomicLong commits = new AtomicLong();
+  private volatile boolean failing;
   private final BatchWriter writer;
   private final Thread committer;
   private boolean closed;
@@ -103,6 +104,12 @@ final class StoreAuditSink implements AuditSink {
     }
   }
 
+  /** Failing from a failed commit until the next one succeeds (readiness: calls fail meanwhile). */
+  @Override
+  public Health health() {
+    return failing ? new Health(true, java.time.Duration.ZERO) : Health.OK;
+  }
+
   /** Transactions committed so far (tests: fewer commits than events shows grouping). */
   long commits() {
     return commits.get();
@@ -126,10 +133,12 @@ final class StoreAuditSink implements AuditSink {
       try {
         List<Boolean> written = writer.commit(batch);
         commits.incrementAndGet();
+        failing = false;
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).done().complete(written.get(i));
         }
       } catch (Throwable t) {
+        failing = true;
         LOG.error("audit commit of {} event(s) failed; their calls fail", batch.size(), t);
         batch.forEach(p -> p.done().completeExceptionally(t));
       }

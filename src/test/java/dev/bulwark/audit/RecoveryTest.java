@@ -51,6 +51,41 @@ class RecoveryTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
+  void aLiveNodesCallsInFlightAreLeftAloneAndAStaleOnesAreClosed(String kind) throws Exception {
+    Database db = TestDatabases.open(kind, dir);
+    AuditStore store = new AuditStore(db);
+    AuditSink live = store.openSink(Clock.systemUTC(), "live");
+    live.write(StoreEvents.intent("acme", "in-flight"));
+    // A node that crashed long ago: its heartbeat is old, its intent open.
+    StoreEvents.sql(db, "INSERT INTO audit_node (node, heartbeat_at) VALUES ('crashed', 1)");
+    AuditSink crashed = store.openSink(Clock.systemUTC(), "crashed-restarting-elsewhere");
+    crashed.write(StoreEvents.intent("acme", "lost"));
+    StoreEvents.sql(db, "UPDATE audit_intent SET node = 'crashed' WHERE exchange_id = 'lost'");
+
+    store.openSink(Clock.systemUTC(), "another").close();  // a third node starts
+
+    assertThat(types(store, "in-flight")).as("the live node's call").containsExactly("tool.call.intent");
+    assertThat(types(store, "lost")).containsExactly("tool.call.intent", "tool.call.interrupted");
+    live.write(StoreEvents.call("acme", "in-flight", "ok"));
+    assertThat(types(store, "in-flight")).containsExactly("tool.call.intent", "tool.call");
+    live.close();
+    crashed.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
+  void aNodeRestartingUnderItsOwnNameClosesItsIntentsAtOnce(String kind) throws Exception {
+    Database db = TestDatabases.open(kind, dir);
+    AuditStore store = new AuditStore(db);
+    AuditSink first = store.openSink(Clock.systemUTC(), "n1");
+    first.write(StoreEvents.intent("acme", "lost"));
+    // kill -9: no clean leave, the heartbeat is fresh; the same node starts again.
+    store.openSink(Clock.systemUTC(), "n1").close();
+    assertThat(types(store, "lost")).containsExactly("tool.call.intent", "tool.call.interrupted");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
   void aRecoveryThatFailsLeavesTheIntentOpenForTheNextStart(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);

@@ -65,7 +65,7 @@ class StoreAuditSinkTest {
     AuditStore store = new AuditStore(db);
     int writers = 200;
     int each = 10;
-    StoreAuditSink sink = (StoreAuditSink) store.openSink(Clock.systemUTC(), "n1");
+    StoreAuditSink sink = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "n1"));
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
@@ -95,8 +95,8 @@ class StoreAuditSinkTest {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
     // Two sinks, each with its own committer and connection, as two nodes would have.
-    StoreAuditSink a = (StoreAuditSink) store.openSink(Clock.systemUTC(), "node-a");
-    StoreAuditSink b = (StoreAuditSink) store.openSink(Clock.systemUTC(), "node-b");
+    StoreAuditSink a = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "node-a"));
+    StoreAuditSink b = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "node-b"));
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < 40; w++) {
