@@ -53,6 +53,7 @@ import dev.bulwark.routing.Namespace;
 import dev.bulwark.routing.ResolveStage;
 import dev.bulwark.routing.Subscriptions;
 import dev.bulwark.server.GatewayServer;
+import dev.bulwark.export.Exports;
 import dev.bulwark.store.Database;
 import dev.bulwark.upstream.Launcher;
 import dev.bulwark.upstream.NpmResolver;
@@ -78,13 +79,16 @@ public final class Gateway implements AutoCloseable {
   private final Upstreams upstreams;
   private final GatewayServer server;
   private final AnomalyWatch watch;
+  private final Exports exports;
   private final AuditSink audit;
   private final Tracing tracing;
 
-  private Gateway(Upstreams upstreams, GatewayServer server, AnomalyWatch watch, AuditSink audit, Tracing tracing) {
+  private Gateway(Upstreams upstreams, GatewayServer server, AnomalyWatch watch, Exports exports, AuditSink audit,
+      Tracing tracing) {
     this.upstreams = upstreams;
     this.server = server;
     this.watch = watch;
+    this.exports = exports;
     this.audit = audit;
     this.tracing = tracing;
   }
@@ -125,6 +129,14 @@ public final class Gateway implements AutoCloseable {
     Database database = Database.open(config.storeUrl(), config.store().user(), config.store().password());
     AuditStore store = new AuditStore(database);
     AuditSink durable = store.openSink(env.clock(), node);
+    // Copies for a SIEM follow the store on their own threads; they never hold up a call.
+    Exports exports;
+    try {
+      exports = Exports.start(config.audit().exports(), store, database, env.clock());
+    } catch (IOException | RuntimeException e) {
+      durable.close();
+      throw e;
+    }
     if (config.audit().file() != null) {
       durable = new CopyingAuditSink(durable, new JsonLinesAuditSink(config.audit().file()));
     }
@@ -180,7 +192,8 @@ public final class Gateway implements AutoCloseable {
         : PipelineObserver.both(metrics.calls(), tracing.observer(stages.stageNames())));
     Restarts restarts = new Restarts(env.clock(), 3, java.time.Duration.ofMinutes(1));
     Readiness readiness = new Readiness(audit, upstreams.all(), java.util.Set.copyOf(
-        telemetry.readiness().requiredUpstreams()), telemetry.readiness().maxAuditLag(), policy::reloadFailed, restarts);
+        telemetry.readiness().requiredUpstreams()), telemetry.readiness().maxAuditLag(), policy::reloadFailed, restarts,
+        exports::problems);
     java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
     DelegatedTokens delegated = config.oauth() == null ? null : new DelegatedTokens(signing, issuer, resource,
         env.clock(), 3);
@@ -207,12 +220,15 @@ public final class Gateway implements AutoCloseable {
     metrics.watchUpstreams(upstreams.all());
     metrics.gauge("bulwark.sessions.open", "MCP sessions open now", server::openSessions);
     metrics.gauge("bulwark.kill.switches.engaged", "Kill switches in force now", () -> kill.stops().size());
+    metrics.gauge("bulwark.audit.export.behind", "Audit events recorded but not yet delivered by the exports",
+        exports::behind);
     // The server listens first: tokens minted for upstreams name it as their issuer.
     try {
       server.start();
     } catch (Exception e) {
       upstreams.close();
       watch.close();
+      exports.close();
       audit.close();
       if (tracing != null) {
         tracing.close();
@@ -225,7 +241,7 @@ public final class Gateway implements AutoCloseable {
     });
     readiness.started();
     LOG.info("MCP endpoint {}", server.endpoint());
-    return new Gateway(upstreams, server, watch, audit, tracing);
+    return new Gateway(upstreams, server, watch, exports, audit, tracing);
   }
 
   // The configuration's rules compiled to Cedar, recompiled whenever an agent is created or revoked.
@@ -282,6 +298,7 @@ public final class Gateway implements AutoCloseable {
     server.close();
     upstreams.close();
     watch.close();
+    exports.close();
     audit.close();
     if (tracing != null) {
       tracing.close();

@@ -145,6 +145,42 @@ public final class AuditStore {
 
   record Row(long seq, String prev, String hash, String body) {}
 
+  /** A committed event in its exported form ({@code line}: the hashed body plus its hash). */
+  public record Stored(String chain, long seq, String line) {}
+
+  /**
+   * Up to {@code limit} committed events of {@code chain} after {@code seq}, in seq order.
+   * A chain's events commit in seq order (its head row is locked by the committing
+   * transaction), so a reader never sees a later event without the ones before it.
+   */
+  public List<Stored> after(String chain, long seq, int limit) throws SQLException {
+    List<Stored> out = new ArrayList<>();
+    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(
+        "SELECT seq, body, hash FROM audit_event WHERE chain = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+      s.setString(1, chain);
+      s.setLong(2, seq);
+      s.setInt(3, limit);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Stored(chain, rs.getLong(1), line(rs.getString(2), rs.getString(3))));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Each chain's last committed seq, by chain name. */
+  public java.util.SortedMap<String, Long> heads() throws SQLException {
+    java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+    try (Connection c = db.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT chain, seq FROM audit_chain")) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return out;
+  }
+
   /** The head the store records for a chain (seq 0 and genesis if none). */
   HashChain.Linked head(String chain) throws SQLException {
     try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(
@@ -173,6 +209,12 @@ public final class AuditStore {
    * @return the number of events written
    */
   public long export(Path out, Optional<String> chain) throws SQLException, IOException {
+    return export(out, chain, java.util.function.UnaryOperator.identity());
+  }
+
+  /** As {@link #export(Path, Optional)}, each line passed through {@code format} (e.g. {@link Ocsf#line}). */
+  public long export(Path out, Optional<String> chain, java.util.function.UnaryOperator<String> format)
+      throws SQLException, IOException {
     long n = 0;
     try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
       for (String name : chain.map(List::of).orElse(chains())) {
@@ -180,7 +222,7 @@ public final class AuditStore {
         try {
           forEachRow(name, r -> {
             try {
-              w.write(line(r.body(), r.hash()));
+              w.write(format.apply(line(r.body(), r.hash())));
               w.write('\n');
               count[0]++;
             } catch (IOException e) {

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -23,7 +22,7 @@ import java.util.List;
  *
  * <p>Events of the store also carry {@code chain} (the tenant's chain, {@code tenant:<id>},
  * or {@code gateway}) inside what is hashed; a file holding events of several chains (an
- * export) is verified chain by chain, each from seq 1.
+ * export) is verified chain by chain.
  */
 public final class HashChain {
   public static final String GENESIS = "0".repeat(64);
@@ -131,65 +130,13 @@ public final class HashChain {
     }
   }
 
-  /** Checks every line of a trail; events written before chaining began are counted, not checked. */
+  /**
+   * Checks every line of a trail; events written before chaining began are counted, not
+   * checked. A trail starting after seq 1 (a rotated export file) is accepted: see
+   * {@link TrailVerifier}, which also verifies several files as one trail.
+   */
   public static Verification verify(Path file) throws IOException {
-    List<String> problems = new ArrayList<>();
-    long events = 0;
-    long unchained = 0;
-    // Per chain: the seq expected next and the hash the next prev must name. Files of the
-    // JSON-lines sink have one chain and no chain field (key "").
-    java.util.Map<String, Expect> chains = new java.util.LinkedHashMap<>();
-    String last = GENESIS;
-    boolean chained = false;
-    int lineNo = 0;
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      for (String line; (line = in.readLine()) != null; ) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode n;
-        try {
-          n = Json.MAPPER.readTree(line);
-        } catch (IOException e) {
-          problems.add("line " + lineNo + ": not JSON (damaged or edited)");
-          continue;
-        }
-        if (!(n instanceof ObjectNode o) || !n.has("hash")) {
-          if (chained) {
-            problems.add("line " + lineNo + ": an event without chain fields inside the chain (inserted)");
-          } else {
-            unchained++;
-          }
-          continue;
-        }
-        chained = true;
-        events++;
-        Expect state = chains.computeIfAbsent(o.path("chain").asText(""), k -> new Expect());
-        String where = o.path("chain").isMissingNode() ? "" : " in chain " + o.path("chain").asText();
-        if (!o.path("hash").asText().equals(hash(o))) {
-          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + where + "): content does not match its "
-              + "hash (edited)");
-        }
-        if (o.path("seq").asLong() != state.seq) {
-          problems.add("line " + lineNo + ": seq " + o.path("seq").asText() + where + " where " + state.seq
-              + " was expected (events removed, inserted or reordered)");
-        }
-        if (!o.path("prev").asText().equals(state.prev)) {
-          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + where + "): prev does not name the event "
-              + "before it (removed, inserted or reordered)");
-        }
-        state.seq = o.path("seq").asLong() + 1;
-        state.prev = o.path("hash").asText();
-        last = o.path("hash").asText();
-      }
-    }
-    return new Verification(events, unchained, last, problems, Math.max(chains.size(), 1));
-  }
-
-  // What the next event of one chain must carry.
-  private static final class Expect {
-    long seq = 1;
-    String prev = GENESIS;
+    TrailVerifier.Result r = TrailVerifier.verify(List.of(file));
+    return new Verification(r.events(), r.unchained(), r.head(), r.problems(), r.chains());
   }
 }

@@ -1,7 +1,8 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.audit.AuditStore;
-import dev.bulwark.audit.HashChain;
+import dev.bulwark.audit.Ocsf;
+import dev.bulwark.audit.TrailVerifier;
 import dev.bulwark.audit.StoreVerifier;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
@@ -61,15 +62,17 @@ public final class AuditCommand implements Runnable {
       + "reordered events are reported. In the store, events cut off the end are found against the recorded "
       + "chain head. Exit code 1 if a chain is broken, 2 if there is nothing to verify.")
   static final class Verify implements Callable<Integer> {
-    @Parameters(arity = "0..1", description = "A JSON-lines trail; without it the store is verified.")
-    Path file;
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "JSON-lines trails (an export, its rotated files, "
+        + "a directory of them, an OCSF export or a syslog receiver's copy), verified in the order given as one trail; "
+        + "without any the store is verified.")
+    List<Path> files;
 
     @ArgGroup(exclusive = true)
     Where where;
 
     @Override
     public Integer call() throws Exception {
-      return file != null ? verifyFile(file) : verifyStore();
+      return files != null && !files.isEmpty() ? verifyFiles(files) : verifyStore();
     }
 
     private Integer verifyStore() throws Exception {
@@ -93,26 +96,41 @@ public final class AuditCommand implements Runnable {
       return intact ? 0 : 1;
     }
 
-    private static Integer verifyFile(Path f) throws IOException {
-      if (!Files.isRegularFile(f)) {
-        System.err.println("bulwark audit verify: no trail at " + f);
+    private static Integer verifyFiles(List<Path> paths) throws IOException {
+      for (Path f : paths) {
+        if (!Files.isRegularFile(f) && !Files.isDirectory(f)) {
+          System.err.println("bulwark audit verify: no trail at " + f);
+          return 2;
+        }
+      }
+      TrailVerifier.Result v = TrailVerifier.verify(paths);
+      String what = paths.size() == 1 ? paths.getFirst().toString() : paths.size() + " paths";
+      if (v.files() == 0) {
+        System.err.println("bulwark audit verify: no files in " + what);
         return 2;
       }
-      HashChain.Verification v = HashChain.verify(f);
+      for (TrailVerifier.Start s : v.starts()) {
+        // Not a break: a rotated file or an export begins mid-chain. Earlier events are elsewhere.
+        System.out.println("  " + (s.chain().isEmpty() ? "the chain" : s.chain()) + " starts at seq " + s.seq()
+            + ", prev " + s.prev() + " (in " + s.file().getFileName() + ")");
+      }
+      String dup = v.duplicates() > 0 ? "; " + v.duplicates() + " identical events delivered again, skipped" : "";
       if (v.intact()) {
-        System.out.println(f + ": " + v.events() + " chained events in " + v.chains() + " chain(s), chain intact; "
-            + "last hash " + v.head()
+        System.out.println(what + ": " + v.events() + " chained events in " + v.chains() + " chain(s)"
+            + (v.files() > 1 ? " across " + v.files() + " files" : "") + ", chain intact; last hash " + v.head() + dup
             + (v.unchained() > 0 ? " (" + v.unchained() + " earlier events written before chaining, not checked)" : ""));
         return 0;
       }
-      System.out.println(f + ": chain BROKEN (" + v.problems().size() + " problem(s) in " + v.events() + " events)");
+      System.out.println(what + ": chain BROKEN (" + v.problems().size() + " problem(s) in " + v.events() + " events"
+          + dup + ")");
       v.problems().forEach(p -> System.out.println("  " + p));
       return 1;
     }
   }
 
   @Command(name = "export", description = "Write the store's events as JSON lines with their chain fields "
-      + "(chain, seq, prev, hash), chain by chain; bulwark audit verify FILE checks the copy.")
+      + "(chain, seq, prev, hash), chain by chain, or as OCSF records (--format ocsf); bulwark audit verify FILE "
+      + "checks the copy.")
   static final class Export implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "The file to write (replaced if it exists).")
     Path out;
@@ -122,6 +140,10 @@ public final class AuditCommand implements Runnable {
 
     @Option(names = "--chain", description = "Only this chain: tenant:<id>, or gateway (events without a tenant).")
     String chain;
+
+    @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (the events as recorded, default) or "
+        + "ocsf (OCSF API Activity records embedding each chained event). Both verify with bulwark audit verify.")
+    String format;
 
     @ArgGroup(exclusive = true)
     Where where;
@@ -139,8 +161,12 @@ public final class AuditCommand implements Runnable {
         System.err.println("bulwark audit export: " + e.getMessage());
         return 2;
       }
+      if (!format.equals("jsonl") && !format.equals("ocsf")) {
+        System.err.println("bulwark audit export: --format is jsonl or ocsf");
+        return 2;
+      }
       Optional<String> only = tenant != null ? Optional.of("tenant:" + tenant) : Optional.ofNullable(chain);
-      long n = store.export(out, only);
+      long n = store.export(out, only, format.equals("ocsf") ? Ocsf::line : java.util.function.UnaryOperator.identity());
       System.out.println(n + " events written to " + out);
       return 0;
     }

@@ -81,6 +81,12 @@ public record BulwarkConfig(
         value);
   }
 
+  /** The same configuration with another audit section. */
+  public BulwarkConfig withAudit(AuditConfig value) {
+    return new BulwarkConfig(dataDir, listen, limits, value, store, oauth, admin, agents, upstreams, policy, telemetry,
+        anomalies);
+  }
+
   /** The same configuration with another store section. */
   public BulwarkConfig withStore(StoreConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, value, oauth, admin, agents, upstreams, policy, telemetry,

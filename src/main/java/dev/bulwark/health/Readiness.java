@@ -23,10 +23,22 @@ public final class Readiness {
   private final Duration maxAuditLag;
   private final BooleanSupplier policyFailed;
   private final Restarts restarts;
+  private final java.util.function.Supplier<List<String>> exports;
   private volatile boolean started;
 
   public Readiness(AuditSink audit, List<Upstream> upstreams, Set<String> required, Duration maxAuditLag,
       BooleanSupplier policyFailed, Restarts restarts) {
+    this(audit, upstreams, required, maxAuditLag, policyFailed, restarts, List::of);
+  }
+
+  /**
+   * {@code exports}: the audit exports failing or lagging, one line each. They are reported
+   * but never make the gateway unready: the store is the record and exports are copies that
+   * catch up, so a SIEM being down must not stop calls.
+   */
+  public Readiness(AuditSink audit, List<Upstream> upstreams, Set<String> required, Duration maxAuditLag,
+      BooleanSupplier policyFailed, Restarts restarts, java.util.function.Supplier<List<String>> exports) {
+    this.exports = exports;
     this.audit = audit;
     this.upstreams = List.copyOf(upstreams);
     this.required = Set.copyOf(required);
@@ -68,6 +80,9 @@ public final class Readiness {
     }
     if (policyFailed.getAsBoolean()) {
       problems.add(new Problem("policy", "the last policy reload failed; the previous policies still decide", true));
+    }
+    for (String e : exports.get()) {
+      problems.add(new Problem("exports", e, false));
     }
     for (Upstream u : upstreams) {
       boolean blocking = required.contains(u.name());

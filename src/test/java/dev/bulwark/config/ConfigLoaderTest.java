@@ -523,4 +523,39 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", "anomalies: { webhook: { url: \"file:///etc/x\", secret: s } }\n"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("http");
   }
+
+  @Test
+  void loadsAuditExportsWithTheirDefaultsAndASecretFromTheEnvironment() {
+    AuditConfig audit = loader.parse("bulwark.yaml", """
+        audit:
+          exports:
+            - {name: siem-files, type: jsonl, directory: /var/lib/bulwark/export}
+            - {name: siem-ocsf, type: ocsf, directory: /var/lib/bulwark/ocsf, max_file_bytes: 2048, rotate_after: 1h}
+            - name: siem
+              type: syslog
+              host: siem.example
+              port: 6514
+              tls: {trust_store: /etc/bulwark/siem.p12, trust_store_password: "${TOKEN}"}
+        """).audit();
+    assertThat(audit.exports()).extracting(AuditConfig.Export::type).containsExactly(AuditConfig.Export.Type.JSONL,
+        AuditConfig.Export.Type.OCSF, AuditConfig.Export.Type.SYSLOG);
+    assertThat(audit.exports().get(0).maxFileBytes()).isEqualTo(64L << 20);
+    assertThat(audit.exports().get(0).rotateAfter()).isEqualTo(java.time.Duration.ofHours(24));
+    assertThat(audit.exports().get(1).maxFileBytes()).isEqualTo(2048);
+    assertThat(audit.exports().get(2).tls().trustStorePassword().reveal()).isEqualTo("t0k");
+    assertThat(audit.exports().get(2).toString()).doesNotContain("t0k");
+  }
+
+  @Test
+  void rejectsAuditExportsThatCannotWork() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        audit: {exports: [{name: siem, type: syslog, host: h, port: 514, tls: {ca_fil: /x}}]}
+        """)).hasMessageContaining("audit.exports[0].tls: unknown key 'ca_fil'");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        audit: {exports: [{name: siem, type: syslog, directory: /x}]}
+        """)).hasMessageContaining("audit.exports[0]").hasMessageContaining("host and port");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        audit: {exports: [{name: siem, type: jsonl, directory: /x}, {name: siem, type: ocsf, directory: /y}]}
+        """)).hasMessageContaining("duplicate export name 'siem'");
+  }
 }

@@ -52,6 +52,16 @@ class AuditChainIT {
     assertThat(fileOk.exit()).as(fileOk.stdout()).isZero();
     assertThat(fileOk.stdout()).contains("chain intact");
 
+    // The same events as OCSF API Activity records verify through the events they embed.
+    Path ocsf = copy.resolve("export.ocsf.jsonl");
+    TestNode.Result asOcsf = TestNode.cli(null, null, "audit", "export", "--data-dir", copy.toString(), "--format",
+        "ocsf", "--out", ocsf.toString());
+    assertThat(asOcsf.exit()).as(asOcsf.stdout()).isZero();
+    assertThat(Files.readString(ocsf)).contains("\"class_uid\":6003");
+    TestNode.Result ocsfOk = TestNode.cli(null, null, "audit", "verify", ocsf.toString());
+    assertThat(ocsfOk.exit()).as(ocsfOk.stdout()).isZero();
+    assertThat(ocsfOk.stdout()).contains("chain intact");
+
     // Someone turns the recorded denial into an allow, in the export and in the store.
     List<String> lines = new ArrayList<>(Files.readAllLines(export));
     int denied = -1;

@@ -31,6 +31,7 @@ final class TestGateway implements AutoCloseable {
   final Map<String, String> keys = new LinkedHashMap<>();
   /** The gateway's audit trail, read from its store (SQLite in the data directory). */
   final dev.bulwark.audit.AuditStore store;
+  private final boolean keepDataDir;
 
   TestGateway() throws Exception {
     this(null, Map.of(
@@ -103,16 +104,38 @@ final class TestGateway implements AutoCloseable {
     this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, telemetry, auditSinks, null);
   }
 
-  /** All of the above: the root of this ladder. */
+  /** With the default agents and upstreams, the audit section given ({@code dataDir}: where the store is). */
+  TestGateway(java.util.function.Function<Path, AuditConfig> audit, Path dataDir) throws Exception {
+    this(null, Map.of(
+        "full", List.of("fs/read_*", "fs/list_*", "everything/*"),
+        "echo-only", List.of("tool:everything/echo")), null, Map.of(), null, Map.of(), Map.of(), NO_FLOW_RULE, null,
+        java.util.function.UnaryOperator.identity(), null, audit, dataDir);
+  }
+
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
       dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
       java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
       dev.bulwark.config.AnomalyConfig anomalies) throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, telemetry, auditSinks, anomalies,
+        dir -> new AuditConfig(null), null);
+  }
+
+  /**
+   * All of the above: the root of this ladder. {@code audit} makes the audit section from the
+   * data directory; {@code existingDataDir} reuses a data directory (a restart), null: a new one.
+   */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
+      dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
+      java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
+      dev.bulwark.config.AnomalyConfig anomalies, java.util.function.Function<Path, AuditConfig> audit,
+      Path existingDataDir) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
-    dataDir = Files.createTempDirectory("bulwark-it");
+    dataDir = existingDataDir != null ? existingDataDir : Files.createTempDirectory("bulwark-it");
     files = Files.createDirectories(dataDir.resolve("files"));
+    keepDataDir = existingDataDir != null;
     Files.writeString(files.resolve("hello.txt"), "hello from the integration test\n");
     List<AgentConfig> agents = new java.util.ArrayList<>();
     new java.util.TreeMap<>(grants).forEach((id, allow) -> agents.add(agent(id, allow, clients.get(id), tenants.get(id),
@@ -130,7 +153,7 @@ final class TestGateway implements AutoCloseable {
     dev.bulwark.config.AdminConfig admin = adminKey == null ? null
         : new dev.bulwark.config.AdminConfig(KeyHash.create(adminKey, random).format());
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
-        LimitsConfig.defaults(), new AuditConfig(null), oauth, admin, agents, upstreams, policy)
+        LimitsConfig.defaults(), audit.apply(dataDir), oauth, admin, agents, upstreams, policy)
         .withTelemetry(telemetry).withAnomalies(anomalies);
     store = new dev.bulwark.audit.AuditStore(dev.bulwark.store.Database.open(config.storeUrl(), null, null));
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
@@ -188,6 +211,9 @@ final class TestGateway implements AutoCloseable {
   @Override
   public void close() {
     gateway.close();
+    if (keepDataDir) {
+      return;  // the test that handed it in removes it
+    }
     try (var paths = Files.walk(dataDir)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
