@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -124,72 +123,27 @@ public final class HashChain {
     }
   }
 
-  /** What verification found: the events checked, the head, and each break with its line. */
-  public record Verification(long events, long unchained, String head, List<String> problems, int chains) {
+  /**
+   * What verification found: the events checked, the last hash, each problem with its line,
+   * and how many signed checkpoints were checked.
+   */
+  public record Verification(long events, long unchained, String head, List<String> problems, int chains,
+      long checkpoints) {
+    public Verification {
+      problems = List.copyOf(problems);
+    }
+
     public boolean intact() {
       return problems.isEmpty();
     }
   }
 
-  /** Checks every line of a trail; events written before chaining began are counted, not checked. */
+  /**
+   * Checks every line of a trail or export, trusting the checkpoint keys the file itself lists
+   * (which protects against damage, not against a forger: pin keys with
+   * {@link FileVerifier#verify(Path, java.util.Optional)}).
+   */
   public static Verification verify(Path file) throws IOException {
-    List<String> problems = new ArrayList<>();
-    long events = 0;
-    long unchained = 0;
-    // Per chain: the seq expected next and the hash the next prev must name. Files of the
-    // JSON-lines sink have one chain and no chain field (key "").
-    java.util.Map<String, Expect> chains = new java.util.LinkedHashMap<>();
-    String last = GENESIS;
-    boolean chained = false;
-    int lineNo = 0;
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      for (String line; (line = in.readLine()) != null; ) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode n;
-        try {
-          n = Json.MAPPER.readTree(line);
-        } catch (IOException e) {
-          problems.add("line " + lineNo + ": not JSON (damaged or edited)");
-          continue;
-        }
-        if (!(n instanceof ObjectNode o) || !n.has("hash")) {
-          if (chained) {
-            problems.add("line " + lineNo + ": an event without chain fields inside the chain (inserted)");
-          } else {
-            unchained++;
-          }
-          continue;
-        }
-        chained = true;
-        events++;
-        Expect state = chains.computeIfAbsent(o.path("chain").asText(""), k -> new Expect());
-        String where = o.path("chain").isMissingNode() ? "" : " in chain " + o.path("chain").asText();
-        if (!o.path("hash").asText().equals(hash(o))) {
-          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + where + "): content does not match its "
-              + "hash (edited)");
-        }
-        if (o.path("seq").asLong() != state.seq) {
-          problems.add("line " + lineNo + ": seq " + o.path("seq").asText() + where + " where " + state.seq
-              + " was expected (events removed, inserted or reordered)");
-        }
-        if (!o.path("prev").asText().equals(state.prev)) {
-          problems.add("line " + lineNo + " (seq " + o.path("seq").asText() + where + "): prev does not name the event "
-              + "before it (removed, inserted or reordered)");
-        }
-        state.seq = o.path("seq").asLong() + 1;
-        state.prev = o.path("hash").asText();
-        last = o.path("hash").asText();
-      }
-    }
-    return new Verification(events, unchained, last, problems, Math.max(chains.size(), 1));
-  }
-
-  // What the next event of one chain must carry.
-  private static final class Expect {
-    long seq = 1;
-    String prev = GENESIS;
+    return FileVerifier.verify(file, java.util.Optional.empty());
   }
 }

@@ -1,6 +1,8 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.audit.AuditStore;
+import dev.bulwark.audit.FileVerifier;
+import dev.bulwark.audit.TrustedKey;
 import dev.bulwark.audit.HashChain;
 import dev.bulwark.audit.StoreVerifier;
 import dev.bulwark.config.BulwarkConfig;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Parameters;
 
 /** The audit trail: verify the store's chains or an exported file, export the store. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Work with the audit trail.",
-    subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
+    subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditKeysCommand.class,
+        AuditPruneCommand.class})
 public final class AuditCommand implements Runnable {
   @Override
   public void run() {
@@ -35,17 +38,25 @@ public final class AuditCommand implements Runnable {
     @Option(names = "--data-dir", description = "A data directory holding the embedded store (bulwark.db).")
     Path dataDir;
 
-    static AuditStore open(Where where) throws IOException {
-      String url;
-      BulwarkConfig cfg = null;
-      if (where != null && where.config != null) {
-        cfg = ConfigLoader.fromSystemEnv().load(where.config);
-        url = cfg.storeUrl();
-      } else {
-        Path dir = where != null && where.dataDir != null ? where.dataDir
-            : Files.exists(Path.of("data", "bulwark.db")) ? Path.of("data") : Path.of(".bulwark-demo");
-        url = "jdbc:sqlite:" + dir.toAbsolutePath().resolve("bulwark.db");
+    /** The configuration named with {@code -c}, if any. */
+    static BulwarkConfig config(Where where) {
+      return where != null && where.config != null ? ConfigLoader.fromSystemEnv().load(where.config) : null;
+    }
+
+    /** The data directory: the configuration's, {@code --data-dir}, else data/ or the demo's. */
+    static Path dataDir(Where where) {
+      BulwarkConfig cfg = config(where);
+      if (cfg != null) {
+        return cfg.dataDir();
       }
+      return where != null && where.dataDir != null ? where.dataDir
+          : Files.exists(Path.of("data", "bulwark.db")) ? Path.of("data") : Path.of(".bulwark-demo");
+    }
+
+    static AuditStore open(Where where) throws IOException {
+      BulwarkConfig cfg = config(where);
+      String url = cfg != null ? cfg.storeUrl()
+          : "jdbc:sqlite:" + dataDir(where).toAbsolutePath().resolve("bulwark.db");
       return new AuditStore(Database.existing(url, cfg == null ? null : cfg.store().user(),
           cfg == null ? null : cfg.store().password()));
     }
@@ -53,8 +64,10 @@ public final class AuditCommand implements Runnable {
 
   @Command(name = "verify", description = "Check the hash chains of the store (one per tenant, and the gateway's) "
       + "or of a JSON-lines FILE (an export, or a trail written with audit.file): edited, removed, inserted or "
-      + "reordered events are reported. In the store, events cut off the end are found against the recorded "
-      + "chain head. Exit code 1 if a chain is broken, 2 if there is nothing to verify.")
+      + "reordered events, events cut off the end (against the recorded head and the signed checkpoints), and "
+      + "forged, edited or deleted checkpoints and anchors are reported. Checkpoints must be signed by a key "
+      + "given with --trust-key; without it, by a key the store (or the file) itself lists. "
+      + "Exit code 1 if a chain is broken, 2 if there is nothing to verify.")
   static final class Verify implements Callable<Integer> {
     @Parameters(arity = "0..1", description = "A JSON-lines trail; without it the store is verified.")
     Path file;
@@ -62,12 +75,24 @@ public final class AuditCommand implements Runnable {
     @ArgGroup(exclusive = true)
     Where where;
 
+    @Option(names = "--trust-key", description = "A checkpoint public key to trust, as bulwark audit keys prints it "
+        + "(base64, optionally after its id), or a file of such lines. Repeatable. Pins the keys: no other is "
+        + "trusted.")
+    List<String> trustKeys;
+
     @Override
     public Integer call() throws Exception {
-      return file != null ? verifyFile(file) : verifyStore();
+      Optional<List<TrustedKey>> pinned;
+      try {
+        pinned = AuditKeysCommand.parse(trustKeys);
+      } catch (IllegalArgumentException | IOException e) {
+        System.err.println("bulwark audit verify: --trust-key: " + e.getMessage());
+        return 2;
+      }
+      return file != null ? verifyFile(file, pinned) : verifyStore(pinned);
     }
 
-    private Integer verifyStore() throws Exception {
+    private Integer verifyStore(Optional<List<TrustedKey>> pinned) throws Exception {
       AuditStore store;
       try {
         store = Where.open(where);
@@ -75,12 +100,16 @@ public final class AuditCommand implements Runnable {
         System.err.println("bulwark audit verify: " + e.getMessage());
         return 2;
       }
-      List<StoreVerifier.Result> results = store.verify(Optional.empty());
+      List<StoreVerifier.Result> results = store.verify(Optional.empty(), pinned);
+      System.out.println(pinned.isPresent() ? "checkpoints must be signed by " + pinned.get().size() + " pinned key(s)"
+          : "checkpoints must be signed by a key the store records (" + store.keys().size() + "); pin keys with "
+          + "--trust-key to rule out a key added by whoever can write the store");
       long events = results.stream().mapToLong(StoreVerifier.Result::events).sum();
       boolean intact = results.stream().allMatch(StoreVerifier.Result::intact);
       for (StoreVerifier.Result r : results) {
-        System.out.println("  " + r.chain() + ": " + r.events() + " events, " + (r.intact() ? "intact; head " + r.head()
-            : "BROKEN"));
+        System.out.println("  " + r.chain() + ": " + r.events() + " events" + (r.firstSeq() > 1 ? " from seq "
+            + r.firstSeq() + " (pruned before, anchored)" : "") + ", " + r.checkpoints() + " checkpoints (last at seq "
+            + r.lastCheckpoint() + "), " + (r.intact() ? "intact; head " + r.head() : "BROKEN"));
         r.problems().forEach(p -> System.out.println("    " + p));
       }
       System.out.println(events + " events in " + results.size() + " chain(s): "
@@ -88,14 +117,16 @@ public final class AuditCommand implements Runnable {
       return intact ? 0 : 1;
     }
 
-    private static Integer verifyFile(Path f) throws IOException {
+    private static Integer verifyFile(Path f, Optional<List<TrustedKey>> pinned) throws IOException {
       if (!Files.isRegularFile(f)) {
         System.err.println("bulwark audit verify: no trail at " + f);
         return 2;
       }
-      HashChain.Verification v = HashChain.verify(f);
+      HashChain.Verification v = FileVerifier.verify(f, pinned);
       if (v.intact()) {
-        System.out.println(f + ": " + v.events() + " chained events in " + v.chains() + " chain(s), chain intact; "
+        System.out.println(f + ": " + v.events() + " chained events in " + v.chains() + " chain(s), "
+            + v.checkpoints() + " signed checkpoints (" + (pinned.isPresent() ? "pinned keys" : "keys listed in the file")
+            + "), chain intact; "
             + "last hash " + v.head()
             + (v.unchained() > 0 ? " (" + v.unchained() + " earlier events written before chaining, not checked)" : ""));
         return 0;

@@ -32,13 +32,13 @@ class RecoveryTest {
   void anIntentWithoutOutcomeIsInterruptedOnceAtTheNextStart(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       sink.write(StoreEvents.intent("acme", "done"));
       sink.write(StoreEvents.call("acme", "done", "ok"));
       sink.write(StoreEvents.intent("acme", "lost"));  // then the gateway dies
     }
-    store.openSink(Clock.systemUTC(), "n2").close();
-    store.openSink(Clock.systemUTC(), "n3").close();
+    store.openSink(Clock.systemUTC(), "n2", StoreEvents.checkpoints()).close();
+    store.openSink(Clock.systemUTC(), "n3", StoreEvents.checkpoints()).close();
 
     assertThat(types(store, "done")).containsExactly("tool.call.intent", "tool.call");
     assertThat(types(store, "lost")).containsExactly("tool.call.intent", "tool.call.interrupted");
@@ -54,13 +54,13 @@ class RecoveryTest {
   void aRecoveryThatFailsLeavesTheIntentOpenForTheNextStart(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       sink.write(StoreEvents.intent("acme", "lost"));
     }
     StoreEvents.breakInserts(db);
-    assertThatThrownBy(() -> store.openSink(Clock.systemUTC(), "n2")).isInstanceOf(AuditSink.AuditException.class);
+    assertThatThrownBy(() -> store.openSink(Clock.systemUTC(), "n2", StoreEvents.checkpoints())).isInstanceOf(AuditSink.AuditException.class);
     StoreEvents.repairInserts(db);
-    store.openSink(Clock.systemUTC(), "n3").close();
+    store.openSink(Clock.systemUTC(), "n3", StoreEvents.checkpoints()).close();
     assertThat(types(store, "lost")).containsExactly("tool.call.intent", "tool.call.interrupted");
   }
 
@@ -69,14 +69,14 @@ class RecoveryTest {
   void recoveriesRacingEachOtherWriteOneInterruptedEventPerIntent(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       for (int i = 0; i < 20; i++) {
         sink.write(StoreEvents.intent(i % 2 == 0 ? "acme" : null, "lost" + i));
       }
     }
     try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
       List<Callable<Void>> starts = java.util.stream.IntStream.range(0, 4).<Callable<Void>>mapToObj(n -> () -> {
-        store.openSink(Clock.systemUTC(), "r" + n).close();
+        store.openSink(Clock.systemUTC(), "r" + n, StoreEvents.checkpoints()).close();
         return null;
       }).toList();
       for (Future<Void> f : pool.invokeAll(starts)) {

@@ -11,6 +11,11 @@ import java.util.List;
 final class StoreEvents {
   private StoreEvents() {}
 
+  /** Default cadence, with a fresh in-memory key. */
+  static Checkpoints checkpoints() {
+    return Checkpoints.defaults(AuditKey.generate(new java.security.SecureRandom()));
+  }
+
   static AuditEvent call(String tenant, String exchange, String status) {
     return event(tenant, exchange, "tool.call", status);
   }
