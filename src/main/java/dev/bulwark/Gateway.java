@@ -6,6 +6,8 @@ import dev.bulwark.audit.ObservedAuditSink;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.audit.AuditStage;
 import dev.bulwark.audit.AuditStore;
+import dev.bulwark.audit.AuditKey;
+import dev.bulwark.audit.Checkpoints;
 import dev.bulwark.audit.CopyingAuditSink;
 import dev.bulwark.audit.IntentStage;
 import dev.bulwark.audit.JsonLinesAuditSink;
@@ -82,9 +84,11 @@ public final class Gateway implements AutoCloseable {
   private final Exports exports;
   private final AuditSink audit;
   private final Tracing tracing;
+  private final dev.bulwark.audit.RetentionSchedule retention;  // null: events are kept forever
 
   private Gateway(Upstreams upstreams, GatewayServer server, AnomalyWatch watch, Exports exports, AuditSink audit,
-      Tracing tracing) {
+      Tracing tracing, dev.bulwark.audit.RetentionSchedule retention) {
+    this.retention = retention;
     this.upstreams = upstreams;
     this.server = server;
     this.watch = watch;
@@ -128,7 +132,10 @@ public final class Gateway implements AutoCloseable {
     String exchanges = node + "-" + Long.toString(env.clock().millis(), 36);
     Database database = Database.open(config.storeUrl(), config.store().user(), config.store().password());
     AuditStore store = new AuditStore(database);
-    AuditSink durable = store.openSink(env.clock(), node);
+    // Each node signs its checkpoints with its own key, kept in its data directory.
+    AuditKey auditKey = AuditKey.loadOrCreate(config.dataDir(), env.random());
+    AuditSink durable = store.openSink(env.clock(), node, new Checkpoints(auditKey,
+        config.audit().checkpoints().everyEvents(), config.audit().checkpoints().every()));
     // Copies for a SIEM follow the store on their own threads; they never hold up a call.
     Exports exports;
     try {
@@ -241,7 +248,12 @@ public final class Gateway implements AutoCloseable {
     });
     readiness.started();
     LOG.info("MCP endpoint {}", server.endpoint());
-    return new Gateway(upstreams, server, watch, exports, audit, tracing);
+    // Retention prunes each chain hourly, through a checkpoint; each prune is an audit event.
+    dev.bulwark.audit.RetentionSchedule retention = config.audit().retention().prunes()
+        ? new dev.bulwark.audit.RetentionSchedule(new dev.bulwark.audit.Pruner(store, auditKey, env.clock()),
+            config.audit().retention()::of, audit, java.time.Duration.ofHours(1))
+        : null;
+    return new Gateway(upstreams, server, watch, exports, audit, tracing, retention);
   }
 
   // The configuration's rules compiled to Cedar, recompiled whenever an agent is created or revoked.
@@ -295,6 +307,9 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
+    if (retention != null) {
+      retention.close();
+    }
     server.close();
     upstreams.close();
     watch.close();

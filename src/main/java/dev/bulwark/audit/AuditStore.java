@@ -27,9 +27,11 @@ import java.util.function.Consumer;
  */
 public final class AuditStore {
   private final Database db;
+  private final CheckpointStore seals;
 
   public AuditStore(Database db) {
     this.db = db;
+    this.seals = new CheckpointStore(db);
   }
 
   /**
@@ -37,10 +39,18 @@ public final class AuditStore {
    * (a crash between intent and outcome) is closed with an {@code interrupted} event in its
    * own chain, exactly once (see {@link Recovery}).
    *
+   * Its key's public half is recorded in the store, and it signs checkpoints as
+   * {@code checkpoints} says.
+   *
    * @param node names this gateway process in the intents it opens
    */
-  public AuditSink openSink(Clock clock, String node) throws AuditSink.AuditException {
-    StoreAuditSink sink = new StoreAuditSink(db, node, true);
+  public AuditSink openSink(Clock clock, String node, Checkpoints checkpoints) throws AuditSink.AuditException {
+    try {
+      seals.register(checkpoints.key().publicKey(), Checkpointer.micros(clock.instant()));
+    } catch (SQLException e) {
+      throw new AuditSink.AuditException("cannot record the checkpoint key", e);
+    }
+    StoreAuditSink sink = new StoreAuditSink(db, node, checkpoints, clock);
     Recovery recovery = new Recovery(db, sink, clock);
     NodeLiveness liveness = new NodeLiveness(db, node, clock, recovery);
     try {
@@ -81,11 +91,24 @@ public final class AuditStore {
     }
   }
 
-  /** The chains in the store: {@code gateway} and {@code tenant:<id>}, by name. */
+  /**
+   * A durable sink for a short-lived writer beside the gateway (such as {@code bulwark audit
+   * prune}): the same chains and checkpoints, without closing anyone's open intents.
+   */
+  public AuditSink openWriter(Clock clock, String node, Checkpoints checkpoints) throws SQLException {
+    seals.register(checkpoints.key().publicKey(), Checkpointer.micros(clock.instant()));
+    return new StoreAuditSink(db, node, checkpoints, clock);
+  }
+
+  /**
+   * The chains in the store: {@code gateway} and {@code tenant:<id>}, by name; a chain whose
+   * events are all gone still counts while its head, a checkpoint or an anchor names it.
+   */
   public List<String> chains() throws SQLException {
     List<String> names = new ArrayList<>();
     try (Connection c = db.connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT DISTINCT chain FROM audit_event ORDER BY chain")) {
+        ResultSet rs = s.executeQuery("SELECT chain FROM audit_chain UNION SELECT chain FROM audit_event UNION "
+            + "SELECT chain FROM audit_checkpoint UNION SELECT chain FROM audit_anchor ORDER BY 1")) {
       while (rs.next()) {
         names.add(rs.getString(1));
       }
@@ -126,20 +149,49 @@ public final class AuditStore {
     }
   }
 
-  /** One chain's rows in seq order, as stored (for verification). */
-  void forEachRow(String chain, Consumer<Row> rows) throws SQLException {
-    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(
-        "SELECT seq, prev, hash, body FROM audit_event WHERE chain = ? ORDER BY seq")) {
+  /**
+   * One chain's rows in seq order, as stored (for verification), and the head the store
+   * records, both read from one snapshot: a verification running while the gateway writes
+   * sees a consistent chain and head.
+   */
+  HashChain.Linked forEachRow(String chain, Consumer<Row> rows) throws SQLException {
+    return forEachRow(chain, (head, anchor, checkpoints) -> { }, rows);
+  }
+
+  /** What a chain's snapshot holds besides its events: read first, from the same snapshot. */
+  interface Seals {
+    void start(HashChain.Linked head, Optional<Checkpoint> anchor, List<Checkpoint> checkpoints);
+  }
+
+  HashChain.Linked forEachRow(String chain, Seals seals, Consumer<Row> rows) throws SQLException {
+    try (Connection c = db.connect()) {
       // PostgreSQL streams rows with a cursor only inside a transaction; otherwise a chain of
       // millions of events would be read into memory at once.
+      if (db.dialect() == dev.bulwark.store.Dialect.POSTGRESQL) {
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      }
       c.setAutoCommit(false);
-      s.setString(1, chain);
-      s.setFetchSize(1000);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          rows.accept(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+      HashChain.Linked head;
+      try (PreparedStatement s = c.prepareStatement("SELECT seq, head FROM audit_chain WHERE chain = ?")) {
+        s.setString(1, chain);
+        try (ResultSet rs = s.executeQuery()) {
+          head = rs.next() ? new HashChain.Linked(chain, rs.getLong(1), null, null, rs.getString(2))
+              : new HashChain.Linked(chain, 0, null, null, HashChain.GENESIS);
         }
       }
+      seals.start(head, CheckpointStore.anchor(c, chain), CheckpointStore.checkpoints(c, chain));
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT seq, prev, hash, body FROM audit_event WHERE chain = ? ORDER BY seq")) {
+        s.setString(1, chain);
+        s.setFetchSize(4096);
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            rows.accept(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+          }
+        }
+      }
+      c.rollback();  // read only
+      return head;
     }
   }
 
@@ -181,58 +233,101 @@ public final class AuditStore {
     return out;
   }
 
-  /** The head the store records for a chain (seq 0 and genesis if none). */
-  HashChain.Linked head(String chain) throws SQLException {
-    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(
-        "SELECT seq, head FROM audit_chain WHERE chain = ?")) {
-      s.setString(1, chain);
-      try (ResultSet rs = s.executeQuery()) {
-        return rs.next() ? new HashChain.Linked(chain, rs.getLong(1), null, null, rs.getString(2))
-            : new HashChain.Linked(chain, 0, null, null, HashChain.GENESIS);
+  /** The public keys recorded in the store (every node that signed checkpoints into it). */
+  public List<TrustedKey> keys() throws SQLException {
+    return seals.keys();
+  }
+
+  CheckpointStore seals() {
+    return seals;
+  }
+
+  Database database() {
+    return db;
+  }
+
+  /**
+   * Verifies each chain (or the one given) from its first event (or anchor) to the head the
+   * store records, chains in parallel. Checkpoints must be signed by one of {@code trusted};
+   * empty means the keys recorded in the store, which whoever can write the store can add to.
+   */
+  public List<StoreVerifier.Result> verify(Optional<String> chain, Optional<List<TrustedKey>> trusted)
+      throws SQLException {
+    java.util.Map<String, TrustedKey> keys = new java.util.HashMap<>();
+    trusted.orElse(seals.keys()).forEach(k -> keys.put(k.id(), k));
+    List<String> names = chain.map(List::of).orElse(chains());
+    StoreVerifier verifier = new StoreVerifier(this, java.util.Map.copyOf(keys));
+    int threads = Math.max(1, Math.min(names.size(), Runtime.getRuntime().availableProcessors()));
+    try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+      List<java.util.concurrent.Future<StoreVerifier.Result>> futures = new ArrayList<>();
+      for (String name : names) {
+        futures.add(pool.submit(() -> verifier.verify(name)));
       }
+      List<StoreVerifier.Result> results = new ArrayList<>();
+      for (java.util.concurrent.Future<StoreVerifier.Result> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("verification interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof SQLException sql ? sql : new SQLException(e.getCause());
     }
   }
 
-  /** Verifies each chain (or the one given) from its first event to the head the store records. */
+  /** Verifies trusting the keys recorded in the store. */
   public List<StoreVerifier.Result> verify(Optional<String> chain) throws SQLException {
-    List<StoreVerifier.Result> results = new ArrayList<>();
-    for (String name : chain.map(List::of).orElse(chains())) {
-      results.add(new StoreVerifier(this).verify(name));
-    }
-    return results;
+    return verify(chain, Optional.empty());
   }
 
   /**
    * Writes the events of every chain (or of one), chain by chain in seq order, one JSON
-   * object per line with their chain fields: {@code bulwark audit verify FILE} checks it.
+   * object per line with their chain fields, and the signed statements that make the copy
+   * verifiable on its own: first the store's public keys ({@code audit.key} lines), then per
+   * chain its anchor, if pruned, and each checkpoint right after the event it names.
+   * {@code bulwark audit verify FILE} checks it.
    *
    * @return the number of events written
    */
   public long export(Path out, Optional<String> chain) throws SQLException, IOException {
-    return export(out, chain, java.util.function.UnaryOperator.identity());
+    return export(out, chain, false);
   }
 
-  /** As {@link #export(Path, Optional)}, each line passed through {@code format} (e.g. {@link Ocsf#line}). */
-  public long export(Path out, Optional<String> chain, java.util.function.UnaryOperator<String> format)
-      throws SQLException, IOException {
+  /** As {@link #export(Path, Optional)}, as OCSF records ({@link Ocsf#line}), events only. */
+  public long exportOcsf(Path out, Optional<String> chain) throws SQLException, IOException {
+    return export(out, chain, true);
+  }
+
+  private long export(Path out, Optional<String> chain, boolean ocsf) throws SQLException, IOException {
+    java.util.function.UnaryOperator<String> format = ocsf ? Ocsf::line : java.util.function.UnaryOperator.identity();
     long n = 0;
     try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      for (TrustedKey k : ocsf ? List.<TrustedKey>of() : seals.keys()) {
+        w.write("{\"key_id\":" + Canonical.string(k.id()) + ",\"public_key\":" + Canonical.string(k.encoded())
+            + ",\"type\":\"audit.key\"}\n");
+      }
       for (String name : chain.map(List::of).orElse(chains())) {
-        long[] count = {0};
-        try {
-          forEachRow(name, r -> {
-            try {
-              w.write(format.apply(line(r.body(), r.hash())));
-              w.write('\n');
-              count[0]++;
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          });
-        } catch (UncheckedIOException e) {
-          throw e.getCause();
+        if (ocsf) {
+          // OCSF copies carry the events only (verified by their chain fields, not checkpoints).
+          long[] count = {0};
+          try {
+            forEachRow(name, r -> {
+              try {
+                w.write(format.apply(line(r.body(), r.hash())));
+                w.write('\n');
+                count[0]++;
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+          } catch (UncheckedIOException e) {
+            throw e.getCause();
+          }
+          n += count[0];
+        } else {
+          n += new ChainExport(w).write(this, name);
         }
-        n += count[0];
       }
     }
     return n;

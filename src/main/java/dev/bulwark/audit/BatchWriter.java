@@ -25,17 +25,19 @@ final class BatchWriter {
   private final Database db;
   private final String node;
   private final boolean chained;
+  private final Checkpointer checkpointer;  // null: unchained (benchmark baseline)
   // Exchanges whose intent this node committed and whose outcome it has not: only their
   // outcomes need to delete an audit_intent row.
   private final Set<String> openIntents = new HashSet<>();
   private final Map<String, Long> unchainedSeq = new HashMap<>();
   private Connection conn;
 
-  /** {@code chained} false is for the benchmark only: events are stored without hashes. */
-  BatchWriter(Database db, String node, boolean chained) {
+  /** {@code checkpointer} null is for the benchmark only: events are stored without hashes. */
+  BatchWriter(Database db, String node, Checkpointer checkpointer) {
     this.db = db;
     this.node = node;
-    this.chained = chained;
+    this.chained = checkpointer != null;
+    this.checkpointer = checkpointer;
   }
 
   /** Commits the batch; for each event whether it was written (a recovery can find its intent closed). */
@@ -49,7 +51,17 @@ final class BatchWriter {
       Map<String, Head> heads = lockHeads(batch, written);
       insertEvents(batch, written, heads);
       advanceHeads(heads);
+      if (chained) {
+        for (Map.Entry<String, Head> e : heads.entrySet()) {
+          if (e.getValue().moved()) {
+            checkpointer.advanced(conn, e.getKey(), e.getValue().seq(), e.getValue().hash(), false);
+          }
+        }
+      }
       db.commit(conn);
+      if (chained) {
+        checkpointer.committed();
+      }
       for (int i = 0; i < batch.size(); i++) {
         StoreAuditSink.Pending p = batch.get(i);
         if (p.kind() == StoreAuditSink.Kind.INTENT) {
@@ -60,10 +72,57 @@ final class BatchWriter {
       }
       return written;
     } catch (SQLException | RuntimeException e) {
-      db.rollback(conn);
-      close();  // a fresh connection for the next batch: this one may be broken
+      failed();
       throw e;
     }
+  }
+
+  /**
+   * Checkpoints chains whose interval passed with events still uncovered (or, with
+   * {@code all}, every such chain: at shutdown), each at the head the database holds.
+   */
+  void checkpointIdle(boolean all) throws SQLException {
+    if (!chained) {
+      return;
+    }
+    List<String> due = checkpointer.due(all);
+    if (due.isEmpty()) {
+      return;
+    }
+    if (conn == null) {
+      conn = db.connect();
+    }
+    try {
+      db.beginWrite(conn);
+      try (PreparedStatement read = conn.prepareStatement(
+          "SELECT seq, head FROM audit_chain WHERE chain = ?" + db.dialect().lockRows())) {
+        for (String chain : due) {
+          read.setString(1, chain);
+          try (ResultSet rs = read.executeQuery()) {
+            if (rs.next()) {
+              checkpointer.advanced(conn, chain, rs.getLong(1), rs.getString(2), true);
+            }
+          }
+        }
+      }
+      db.commit(conn);
+      checkpointer.committed();
+    } catch (SQLException | RuntimeException e) {
+      failed();
+      throw e;
+    }
+  }
+
+  private void failed() {
+    db.rollback(conn);
+    if (checkpointer != null) {
+      checkpointer.discarded();
+    }
+    close();  // a fresh connection for the next batch: this one may be broken
+  }
+
+  boolean checkpointsPending() {
+    return chained && checkpointer.pending();
   }
 
   // Deletes first: a recovery whose intent another node (or an earlier run) already closed

@@ -123,20 +123,33 @@ public final class HashChain {
     }
   }
 
-  /** What verification found: the events checked, the head, and each break with its line. */
-  public record Verification(long events, long unchained, String head, List<String> problems, int chains) {
+  /**
+   * What verification found: the events checked, the last hash, each problem with its line,
+   * and how many signed checkpoints were checked.
+   */
+  public record Verification(long events, long unchained, String head, List<String> problems, int chains,
+      long checkpoints) {
+    public Verification {
+      problems = List.copyOf(problems);
+    }
+
     public boolean intact() {
       return problems.isEmpty();
     }
   }
 
   /**
-   * Checks every line of a trail; events written before chaining began are counted, not
-   * checked. A trail starting after seq 1 (a rotated export file) is accepted: see
-   * {@link TrailVerifier}, which also verifies several files as one trail.
+   * Checks every line of a trail or export. A file carrying signed checkpoints (an export of
+   * the store) is checked with them, trusting the keys it lists — which protects against
+   * damage, not against a forger: pin keys with {@link FileVerifier#verify(Path,
+   * java.util.Optional)}. Any other trail (rotated export files, OCSF and syslog copies) is
+   * checked by its chain fields, and may start after seq 1: see {@link TrailVerifier}.
    */
   public static Verification verify(Path file) throws IOException {
+    if (FileVerifier.carriesCheckpoints(file)) {
+      return FileVerifier.verify(file, java.util.Optional.empty());
+    }
     TrailVerifier.Result r = TrailVerifier.verify(List.of(file));
-    return new Verification(r.events(), r.unchained(), r.head(), r.problems(), r.chains());
+    return new Verification(r.events(), r.unchained(), r.head(), r.problems(), r.chains(), 0);
   }
 }

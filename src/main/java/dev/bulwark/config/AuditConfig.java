@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -13,9 +15,10 @@ import java.util.regex.Pattern;
  * receives a JSON-lines copy of every event after the store has it (a chain of its own,
  * verifiable with {@code bulwark audit verify FILE}); null means no copy. {@code exports}
  * follow the store and deliver copies of its chains (with their chain fields) to a SIEM;
- * they never hold up or fail a call.
+ * they never hold up or fail a call. {@code checkpoints}: how often each chain gets a
+ * signed checkpoint; {@code retention}: how long events are kept.
  */
-public record AuditConfig(Path file, List<Export> exports) {
+public record AuditConfig(Path file, List<Export> exports, Checkpoints checkpoints, Retention retention) {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
   public AuditConfig {
@@ -26,10 +29,65 @@ public record AuditConfig(Path file, List<Export> exports) {
         throw new IllegalArgumentException("duplicate export name '" + e.name() + "'");
       }
     }
+    checkpoints = checkpoints == null ? new Checkpoints(null, null) : checkpoints;
+    retention = retention == null ? new Retention(null, null) : retention;
   }
 
   public AuditConfig(Path file) {
-    this(file, null);
+    this(file, null, null, null);
+  }
+
+  public AuditConfig(Path file, List<Export> exports) {
+    this(file, exports, null, null);
+  }
+
+  public AuditConfig(Path file, Checkpoints checkpoints, Retention retention) {
+    this(file, null, checkpoints, retention);
+  }
+
+  /** A checkpoint once {@code everyEvents} events were added, or {@code every} passed with events uncovered. */
+  public record Checkpoints(Long everyEvents, Duration every) {
+    public Checkpoints {
+      everyEvents = everyEvents == null ? 1000L : everyEvents;
+      every = every == null ? Duration.ofSeconds(10) : every;
+      if (everyEvents < 1) {
+        throw new IllegalArgumentException("every_events must be at least 1");
+      }
+      if (every.isNegative() || every.isZero()) {
+        throw new IllegalArgumentException("every must be positive");
+      }
+    }
+  }
+
+  /**
+   * How long events are kept: {@code tenants} per tenant id, {@code keep} for every other
+   * chain (the gateway's included); null keeps forever. Pruning stops at a checkpoint, so
+   * up to one checkpoint interval more is kept.
+   */
+  public record Retention(Duration keep, Map<String, Duration> tenants) {
+    public Retention {
+      tenants = tenants == null ? Map.of() : Map.copyOf(tenants);
+      if (keep != null && (keep.isNegative() || keep.isZero())) {
+        throw new IllegalArgumentException("keep must be positive");
+      }
+      tenants.forEach((tenant, d) -> {
+        if (d == null || d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("tenants." + tenant + " must be a positive duration");
+        }
+      });
+    }
+
+    /** How long the chain's events are kept; empty: forever. */
+    public Optional<Duration> of(String chain) {
+      if (chain.startsWith("tenant:") && tenants.containsKey(chain.substring("tenant:".length()))) {
+        return Optional.of(tenants.get(chain.substring("tenant:".length())));
+      }
+      return Optional.ofNullable(keep);
+    }
+
+    public boolean prunes() {
+      return keep != null || !tenants.isEmpty();
+    }
   }
 
   /**

@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
   private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   private static final PropertyNamingStrategies.NamingBase SNAKE =
       (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
@@ -221,14 +221,15 @@ public final class ConfigLoader {
       String text = p.getValueAsString();
       Matcher m = text == null ? null : DURATION.matcher(text.trim());
       if (m == null || !m.matches()) {
-        throw new IllegalArgumentException("'" + text + "' is not a duration like 500ms, 30s, 5m or 1h");
+        throw new IllegalArgumentException("'" + text + "' is not a duration like 500ms, 30s, 5m, 1h or 90d");
       }
       long n = Long.parseLong(m.group(1));
       return switch (m.group(2)) {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
     }
   }

@@ -31,7 +31,7 @@ class AuditSearchTest {
 
   private AuditSearch filled(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
-    try (AuditSink sink = new AuditStore(db).openSink(Clock.systemUTC(), "n")) {
+    try (AuditSink sink = new AuditStore(db).openSink(Clock.systemUTC(), "n", StoreEvents.checkpoints())) {
       sink.write(event("bot", "alice", "crm/read", "allow", "2026-11-30T08:00:00Z", null));
       sink.write(event("bot", "alice", "crm/delete", "deny", "2026-11-30T09:00:00Z", null));
       sink.write(event("helper", "bob", "billing/refund", "allow", "2026-11-30T10:00:00Z", List.of("bot")));

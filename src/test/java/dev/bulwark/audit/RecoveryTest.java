@@ -32,13 +32,13 @@ class RecoveryTest {
   void anIntentWithoutOutcomeIsInterruptedOnceAtTheNextStart(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       sink.write(StoreEvents.intent("acme", "done"));
       sink.write(StoreEvents.call("acme", "done", "ok"));
       sink.write(StoreEvents.intent("acme", "lost"));  // then the gateway dies
     }
-    store.openSink(Clock.systemUTC(), "n2").close();
-    store.openSink(Clock.systemUTC(), "n3").close();
+    store.openSink(Clock.systemUTC(), "n2", StoreEvents.checkpoints()).close();
+    store.openSink(Clock.systemUTC(), "n3", StoreEvents.checkpoints()).close();
 
     assertThat(types(store, "done")).containsExactly("tool.call.intent", "tool.call");
     assertThat(types(store, "lost")).containsExactly("tool.call.intent", "tool.call.interrupted");
@@ -54,15 +54,15 @@ class RecoveryTest {
   void aLiveNodesCallsInFlightAreLeftAloneAndAStaleOnesAreClosed(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    AuditSink live = store.openSink(Clock.systemUTC(), "live");
+    AuditSink live = store.openSink(Clock.systemUTC(), "live", StoreEvents.checkpoints());
     live.write(StoreEvents.intent("acme", "in-flight"));
     // A node that crashed long ago: its heartbeat is old, its intent open.
     StoreEvents.sql(db, "INSERT INTO audit_node (node, heartbeat_at) VALUES ('crashed', 1)");
-    AuditSink crashed = store.openSink(Clock.systemUTC(), "crashed-restarting-elsewhere");
+    AuditSink crashed = store.openSink(Clock.systemUTC(), "crashed-restarting-elsewhere", StoreEvents.checkpoints());
     crashed.write(StoreEvents.intent("acme", "lost"));
     StoreEvents.sql(db, "UPDATE audit_intent SET node = 'crashed' WHERE exchange_id = 'lost'");
 
-    store.openSink(Clock.systemUTC(), "another").close();  // a third node starts
+    store.openSink(Clock.systemUTC(), "another", StoreEvents.checkpoints()).close();  // a third node starts
 
     assertThat(types(store, "in-flight")).as("the live node's call").containsExactly("tool.call.intent");
     assertThat(types(store, "lost")).containsExactly("tool.call.intent", "tool.call.interrupted");
@@ -77,10 +77,10 @@ class RecoveryTest {
   void aNodeRestartingUnderItsOwnNameClosesItsIntentsAtOnce(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    AuditSink first = store.openSink(Clock.systemUTC(), "n1");
+    AuditSink first = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints());
     first.write(StoreEvents.intent("acme", "lost"));
     // kill -9: no clean leave, the heartbeat is fresh; the same node starts again.
-    store.openSink(Clock.systemUTC(), "n1").close();
+    store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints()).close();
     assertThat(types(store, "lost")).containsExactly("tool.call.intent", "tool.call.interrupted");
   }
 
@@ -89,13 +89,13 @@ class RecoveryTest {
   void aRecoveryThatFailsLeavesTheIntentOpenForTheNextStart(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       sink.write(StoreEvents.intent("acme", "lost"));
     }
     StoreEvents.breakInserts(db);
-    assertThatThrownBy(() -> store.openSink(Clock.systemUTC(), "n2")).isInstanceOf(AuditSink.AuditException.class);
+    assertThatThrownBy(() -> store.openSink(Clock.systemUTC(), "n2", StoreEvents.checkpoints())).isInstanceOf(AuditSink.AuditException.class);
     StoreEvents.repairInserts(db);
-    store.openSink(Clock.systemUTC(), "n3").close();
+    store.openSink(Clock.systemUTC(), "n3", StoreEvents.checkpoints()).close();
     assertThat(types(store, "lost")).containsExactly("tool.call.intent", "tool.call.interrupted");
   }
 
@@ -104,14 +104,14 @@ class RecoveryTest {
   void recoveriesRacingEachOtherWriteOneInterruptedEventPerIntent(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       for (int i = 0; i < 20; i++) {
         sink.write(StoreEvents.intent(i % 2 == 0 ? "acme" : null, "lost" + i));
       }
     }
     try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
       List<Callable<Void>> starts = java.util.stream.IntStream.range(0, 4).<Callable<Void>>mapToObj(n -> () -> {
-        store.openSink(Clock.systemUTC(), "r" + n).close();
+        store.openSink(Clock.systemUTC(), "r" + n, StoreEvents.checkpoints()).close();
         return null;
       }).toList();
       for (Future<Void> f : pool.invokeAll(starts)) {

@@ -28,7 +28,7 @@ class StoreAuditSinkTest {
   void keepsOneChainPerTenantAndOneForTheGatewayEachVerifiable(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       for (int i = 0; i < 3; i++) {
         sink.write(StoreEvents.call("acme", "a" + i, "ok"));
         sink.write(StoreEvents.call("globex", "g" + i, "denied"));
@@ -65,7 +65,7 @@ class StoreAuditSinkTest {
     AuditStore store = new AuditStore(db);
     int writers = 200;
     int each = 10;
-    StoreAuditSink sink = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "n1"));
+    StoreAuditSink sink = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints()));
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
@@ -95,8 +95,8 @@ class StoreAuditSinkTest {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
     // Two sinks, each with its own committer and connection, as two nodes would have.
-    StoreAuditSink a = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "node-a"));
-    StoreAuditSink b = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "node-b"));
+    StoreAuditSink a = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "node-a", StoreEvents.checkpoints()));
+    StoreAuditSink b = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "node-b", StoreEvents.checkpoints()));
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < 40; w++) {
@@ -127,7 +127,7 @@ class StoreAuditSinkTest {
   void aFailedCommitFailsItsWritersAndTheChainContinuesFromTheDatabase(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       sink.write(StoreEvents.call("acme", "e1", "ok"));
       StoreEvents.breakInserts(db);
       assertThatThrownBy(() -> sink.write(StoreEvents.call("acme", "e2", "ok")))
@@ -149,7 +149,7 @@ class StoreAuditSinkTest {
         new AuditEvent.Request("tools/call", null, "tool", "s", "t", dev.bulwark.mcp.Json.MAPPER.readTree(
             "{\"lone\":\"\\ud800x\",\"nul\":\"a\\u0000b\",\"emoji\":\"\ud83d\ude00\",\"big\":12345678901234567890123,"
             + "\"f\":1e-7}"), 1), plain.decision(), plain.result());
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       sink.write(odd);
       sink.write(StoreEvents.call("acme", "after", "ok"));
     }
@@ -163,7 +163,7 @@ class StoreAuditSinkTest {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
   void aClosedSinkRefusesRatherThanDropping(String kind) throws Exception {
-    AuditSink sink = new AuditStore(TestDatabases.open(kind, dir)).openSink(Clock.systemUTC(), "n1");
+    AuditSink sink = new AuditStore(TestDatabases.open(kind, dir)).openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints());
     sink.close();
     assertThatThrownBy(() -> sink.write(StoreEvents.call("acme", "late", "ok")))
         .isInstanceOf(AuditSink.AuditException.class);

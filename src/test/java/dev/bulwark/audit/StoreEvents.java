@@ -11,6 +11,16 @@ import java.util.List;
 final class StoreEvents {
   private StoreEvents() {}
 
+  /** Default cadence, with a fresh in-memory key. */
+  static Checkpoints checkpoints() {
+    return Checkpoints.defaults(AuditKey.generate(new java.security.SecureRandom()));
+  }
+
+  /** The same event at another time. */
+  static AuditEvent at(AuditEvent e, Instant time) {
+    return new AuditEvent(e.type(), e.code(), time, e.exchangeId(), e.who(), e.request(), e.decision(), e.result());
+  }
+
   static AuditEvent call(String tenant, String exchange, String status) {
     return event(tenant, exchange, "tool.call", status);
   }

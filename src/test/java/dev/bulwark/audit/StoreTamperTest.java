@@ -23,7 +23,7 @@ class StoreTamperTest {
   private void fiveEvents(String kind) throws Exception {
     db = TestDatabases.open(kind, dir);
     store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints())) {
       for (int i = 1; i <= 5; i++) {
         sink.write(StoreEvents.call("acme", "e" + i, i == 3 ? "denied" : "ok"));
       }

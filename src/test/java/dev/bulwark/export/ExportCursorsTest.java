@@ -18,7 +18,7 @@ class ExportCursorsTest {
   void aCursorOnlyMovesForwardAndReadsResumeAfterIt(String kind) throws Exception {
     Database db = TestDatabases.open(kind, Files.createTempDirectory("cursors"));
     AuditStore store = new AuditStore(db);
-    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1")) {
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", dev.bulwark.audit.Checkpoints.defaults(dev.bulwark.audit.AuditKey.generate(new java.security.SecureRandom())))) {
       for (int i = 0; i < 7; i++) {
         sink.write(ExportFixture.event("acme", "x" + i, "ok"));
       }

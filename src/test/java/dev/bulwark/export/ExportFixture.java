@@ -26,7 +26,7 @@ final class ExportFixture implements AutoCloseable {
     dir = Files.createTempDirectory("bulwark-export");
     db = Database.open(TestDatabases.sqliteUrl(dir), null, null);
     store = new AuditStore(db);
-    sink = store.openSink(Clock.systemUTC(), "test-node");
+    sink = store.openSink(Clock.systemUTC(), "test-node", dev.bulwark.audit.Checkpoints.defaults(dev.bulwark.audit.AuditKey.generate(new java.security.SecureRandom())));
   }
 
   /** Writes {@code count} events in each tenant's chain (durable when this returns). */

@@ -84,4 +84,77 @@ class AuditChainIT {
     assertThat(storeBroken.exit()).isEqualTo(1);
     assertThat(storeBroken.stdout()).contains("BROKEN", "tenant:default", "edited");
   }
+
+  @Test
+  void aRealGatewaysCheckpointsVerifyWithPinnedKeysAndShowATruncatedExport() throws Exception {
+    Path copy = Files.createTempDirectory("trail");
+    try (TestGateway gw = new TestGateway()) {
+      McpHttp http = new McpHttp(gw.url());
+      String key = gw.key("echo-only");
+      String session = http.initialize(key);
+      for (int i = 0; i < 3; i++) {
+        http.call(key, session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+            + "\"everything__echo\",\"arguments\":{\"message\":\"hi\"}}}");
+      }
+      // The committer signs a checkpoint once the interval (10 s by default) passes, with no new event.
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+      String db = "jdbc:sqlite:" + gw.dataDir.resolve("bulwark.db");
+      long checkpoints = 0;
+      while (checkpoints == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(250);
+        try (var c = java.sql.DriverManager.getConnection(db); var s = c.createStatement();
+            var rs = s.executeQuery("SELECT COUNT(*) FROM audit_checkpoint WHERE chain = 'tenant:default'")) {
+          rs.next();
+          checkpoints = rs.getLong(1);
+        }
+      }
+      assertThat(checkpoints).as("checkpoints of tenant:default").isPositive();
+      assertThat(Files.getPosixFilePermissions(gw.dataDir.resolve("keys/audit-ed25519.json")))
+          .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+      try (var c = java.sql.DriverManager.getConnection(db); var s = c.createStatement()) {
+        s.execute("VACUUM INTO '" + copy.resolve("bulwark.db") + "'");
+      }
+    }
+    TestNode.Result keys = TestNode.cli(null, null, "audit", "keys", "--data-dir", copy.toString());
+    assertThat(keys.exit()).as(keys.stdout()).isZero();
+    assertThat(keys.stdout()).startsWith("ed25519:");
+    Path keyFile = copy.resolve("trusted-keys.txt");
+    Files.writeString(keyFile, keys.stdout());
+
+    TestNode.Result ok = TestNode.cli(null, null, "audit", "verify", "--data-dir", copy.toString(), "--trust-key",
+        keyFile.toString());
+    assertThat(ok.exit()).as(ok.stdout()).isZero();
+    assertThat(ok.stdout()).contains("pinned key", "tenant:default", "chain intact");
+
+    Path export = copy.resolve("export.jsonl");
+    assertThat(TestNode.cli(null, null, "audit", "export", "--data-dir", copy.toString(), "--out", export.toString())
+        .exit()).isZero();
+    TestNode.Result fileOk = TestNode.cli(null, null, "audit", "verify", export.toString(), "--trust-key",
+        keyFile.toString());
+    assertThat(fileOk.exit()).as(fileOk.stdout()).isZero();
+    assertThat(fileOk.stdout()).contains("signed checkpoints (pinned keys)", "chain intact");
+
+    // The copy loses the tenant's last event but keeps the checkpoint that names it.
+    List<String> lines = new ArrayList<>(Files.readAllLines(export));
+    int last = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("\"chain\":\"tenant:default\"") && lines.get(i).contains("\"hash\"")) {
+        last = i;
+      }
+    }
+    lines.remove(last);
+    Files.write(export, lines);
+    TestNode.Result cut = TestNode.cli(null, null, "audit", "verify", export.toString(), "--trust-key",
+        keyFile.toString());
+    assertThat(cut.exit()).as(cut.stdout()).isEqualTo(1);
+    assertThat(cut.stdout()).contains("BROKEN", "tenant:default checkpoint seq", "truncated");
+
+    // Another key pinned: the store's own checkpoints are no longer trusted.
+    String stranger = dev.bulwark.audit.AuditKey.generate(new java.security.SecureRandom()).publicKey().encoded();
+    TestNode.Result foreign = TestNode.cli(null, null, "audit", "verify", "--data-dir", copy.toString(),
+        "--trust-key", stranger);
+    assertThat(foreign.exit()).as(foreign.stdout()).isEqualTo(1);
+    assertThat(foreign.stdout()).contains("not trusted");
+  }
 }
