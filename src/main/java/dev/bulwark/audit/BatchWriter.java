@@ -31,6 +31,7 @@ final class BatchWriter {
   private final Set<String> openIntents = new HashSet<>();
   private final Map<String, Long> unchainedSeq = new HashMap<>();
   private Connection conn;
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
 
   /** {@code checkpointer} null is for the benchmark only: events are stored without hashes. */
   BatchWriter(Database db, String node, Checkpointer checkpointer) {
@@ -94,8 +95,8 @@ final class BatchWriter {
     }
     try {
       db.beginWrite(conn);
-      try (PreparedStatement read = conn.prepareStatement(
-          "SELECT seq, head FROM audit_chain WHERE chain = ?" + db.dialect().lockRows())) {
+      {
+        PreparedStatement read = stmt("SELECT seq, head FROM audit_chain WHERE chain = ?" + db.dialect().lockRows());
         for (String chain : due) {
           read.setString(1, chain);
           try (ResultSet rs = read.executeQuery()) {
@@ -130,7 +131,8 @@ final class BatchWriter {
   private List<Boolean> closeIntents(List<StoreAuditSink.Pending> batch) throws SQLException {
     List<Boolean> written = new ArrayList<>(batch.size());
     List<Integer> closing = new ArrayList<>();
-    try (PreparedStatement del = conn.prepareStatement("DELETE FROM audit_intent WHERE exchange_id = ?")) {
+    {
+      PreparedStatement del = stmt("DELETE FROM audit_intent WHERE exchange_id = ?");
       for (int i = 0; i < batch.size(); i++) {
         StoreAuditSink.Pending p = batch.get(i);
         written.add(true);
@@ -165,10 +167,10 @@ final class BatchWriter {
       }
     }
     Map<String, Head> heads = new HashMap<>();
-    try (PreparedStatement create = conn.prepareStatement(
-            "INSERT INTO audit_chain (chain, seq, head) VALUES (?, 0, ?) ON CONFLICT (chain) DO NOTHING");
-        PreparedStatement read = conn.prepareStatement(
-            "SELECT seq, head FROM audit_chain WHERE chain = ?" + db.dialect().lockRows())) {
+    {
+      PreparedStatement create = stmt(
+          "INSERT INTO audit_chain (chain, seq, head) VALUES (?, 0, ?) ON CONFLICT (chain) DO NOTHING");
+      PreparedStatement read = stmt("SELECT seq, head FROM audit_chain WHERE chain = ?" + db.dialect().lockRows());
       for (String name : names) {
         create.setString(1, name);
         create.setString(2, HashChain.GENESIS);
@@ -187,10 +189,10 @@ final class BatchWriter {
 
   private void insertEvents(List<StoreAuditSink.Pending> batch, List<Boolean> written, Map<String, Head> heads)
       throws SQLException {
-    try (PreparedStatement ins = conn.prepareStatement("INSERT INTO audit_event (chain, seq, prev, hash, exchange_id,"
-            + " type, recorded_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        PreparedStatement open = conn.prepareStatement(
-            "INSERT INTO audit_intent (exchange_id, chain, node, body) VALUES (?, ?, ?, ?)")) {
+    {
+      PreparedStatement ins = stmt("INSERT INTO audit_event (chain, seq, prev, hash, exchange_id,"
+          + " type, recorded_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      PreparedStatement open = stmt("INSERT INTO audit_intent (exchange_id, chain, node, body) VALUES (?, ?, ?, ?)");
       boolean intents = false;
       for (int i = 0; i < batch.size(); i++) {
         if (!written.get(i)) {
@@ -227,7 +229,8 @@ final class BatchWriter {
   }
 
   private void advanceHeads(Map<String, Head> heads) throws SQLException {
-    try (PreparedStatement up = conn.prepareStatement("UPDATE audit_chain SET seq = ?, head = ? WHERE chain = ?")) {
+    {
+      PreparedStatement up = stmt("UPDATE audit_chain SET seq = ?, head = ? WHERE chain = ?");
       for (Map.Entry<String, Head> e : heads.entrySet()) {
         if (e.getValue().moved() && chained) {
           up.setLong(1, e.getValue().seq());
@@ -246,7 +249,19 @@ final class BatchWriter {
     return new HashChain.Linked(p.chain(), seq, "", Canonical.object(p.members()), "");
   }
 
+  // The committer's statements, prepared once per connection (SQLite compiles each prepare):
+  // dropped with the connection, which a failed commit replaces.
+  private PreparedStatement stmt(String sql) throws SQLException {
+    PreparedStatement s = statements.get(sql);
+    if (s == null) {
+      s = conn.prepareStatement(sql);
+      statements.put(sql, s);
+    }
+    return s;
+  }
+
   void close() {
+    statements.clear();
     if (conn != null) {
       try {
         conn.close();
