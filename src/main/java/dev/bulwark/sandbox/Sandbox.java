@@ -1,0 +1,39 @@
+package dev.bulwark.sandbox;
+
+import dev.bulwark.upstream.HostProcessLauncher;
+import dev.bulwark.upstream.Launcher;
+import java.nio.file.Path;
+
+/**
+ * The sandbox capability: launchers for stdio servers and the host check. Every local server
+ * goes through {@link #launcher}: enclaved unless its config says {@code isolation: none}.
+ */
+public final class Sandbox {
+  private Sandbox() {}
+
+  /**
+   * Where the sandbox finds its parts: the bwrap binary, the seccomp BPF program built by
+   * scripts/seccomp.sh, and the root of the cgroup file system.
+   */
+  public record Settings(Path bwrap, Path seccompFilter, Path cgroupRoot) {
+    /** The standard places; {@code seccompFilter} comes from the launcher script. */
+    public static Settings standard(Path seccompFilter) {
+      return new Settings(Path.of("/usr/bin/bwrap"), seccompFilter, Path.of("/sys/fs/cgroup"));
+    }
+  }
+
+  /** Enclaves for servers that ask for them (the default), the host for {@code isolation: none}. */
+  public static Launcher launcher(Settings settings) {
+    return new IsolatingLauncher(new EnclaveLauncher(settings), new HostProcessLauncher());
+  }
+
+  /** Only enclaves, whatever the spec says: for tests that must prove containment. */
+  public static Launcher enclaves(Settings settings) {
+    return new EnclaveLauncher(settings);
+  }
+
+  /** What this host supports, and what Bulwark will therefore refuse. */
+  public static SandboxCheck.Report check(Settings settings) {
+    return new SandboxCheck(settings).run();
+  }
+}
