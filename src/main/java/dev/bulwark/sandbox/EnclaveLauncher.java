@@ -21,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * filter open on fd 3 (ProcessBuilder cannot pass extra descriptors); bwrap, the gateway's
  * child, starts the server in new namespaces and dies with the gateway. Every process of
  * the enclave is born inside the cgroup, so no fork escapes a limit.
+ *
+ * <p>A gateway running as root first drops to the host's uid/gid 65534 with {@code setpriv}
+ * (no groups, no capabilities) before bwrap: otherwise the user namespace would map the
+ * server's 65534 onto host root, and a process that is root on the host (even without
+ * capabilities) owns every root-owned file it can reach and may signal root's processes.
+ * Consequence: declared mounts must be readable (writable ones writable) by uid 65534.
  */
 final class EnclaveLauncher implements Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(EnclaveLauncher.class);
@@ -51,6 +57,10 @@ final class EnclaveLauncher implements Launcher {
       throw new IOException("enclave refused: seccomp filter " + settings.seccompFilter()
           + " is missing (build it with scripts/seccomp.sh)");
     }
+    if (settings.dropRoot() && !Files.isExecutable(settings.setpriv())) {
+      throw new IOException("enclave refused: " + settings.setpriv() + " is missing (util-linux); as root, "
+          + "Bulwark will not start an enclave that maps onto host root");
+    }
     List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec);
     Isolation iso = spec.isolation();
     String name = spec.upstream() + "-" + ProcessHandle.current().pid() + "-" + enclaves.incrementAndGet();
@@ -64,6 +74,10 @@ final class EnclaveLauncher implements Launcher {
         settings.seccompFilter().toString()));
     cgroup.procs().forEach(p -> cmd.add(p.toString()));
     cmd.add("--");
+    if (settings.dropRoot()) {
+      cmd.addAll(List.of(settings.setpriv().toString(), "--reuid=" + EnclaveCommand.NOBODY,
+          "--regid=" + EnclaveCommand.NOBODY, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--"));
+    }
     cmd.addAll(bwrap);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().clear();

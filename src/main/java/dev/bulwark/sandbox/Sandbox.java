@@ -13,12 +13,27 @@ public final class Sandbox {
 
   /**
    * Where the sandbox finds its parts: the bwrap binary, the seccomp BPF program built by
-   * scripts/seccomp.sh, and the root of the cgroup file system.
+   * scripts/seccomp.sh, the root of the cgroup file system, and setpriv, with which a
+   * gateway running as root ({@code dropRoot}) drops to host uid 65534 before bwrap.
    */
-  public record Settings(Path bwrap, Path seccompFilter, Path cgroupRoot) {
+  public record Settings(Path bwrap, Path seccompFilter, Path cgroupRoot, Path setpriv, boolean dropRoot) {
     /** The standard places; {@code seccompFilter} comes from the launcher script. */
     public static Settings standard(Path seccompFilter) {
-      return new Settings(Path.of("/usr/bin/bwrap"), seccompFilter, Path.of("/sys/fs/cgroup"));
+      return new Settings(Path.of("/usr/bin/bwrap"), seccompFilter, Path.of("/sys/fs/cgroup"),
+          Path.of("/usr/bin/setpriv"), runningAsRoot());
+    }
+
+    /** These settings with another bwrap binary (tests: a missing one). */
+    public Settings withBwrap(Path bwrap) {
+      return new Settings(bwrap, seccompFilter, cgroupRoot, setpriv, dropRoot);
+    }
+
+    private static boolean runningAsRoot() {
+      try {
+        return ((Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+      } catch (java.io.IOException | RuntimeException e) {
+        return true; // unknown: behave as if root, so the enclave never maps onto host root
+      }
     }
   }
 
