@@ -103,15 +103,27 @@ final class TestGateway implements AutoCloseable {
     this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, telemetry, auditSinks, null);
   }
 
-  /** All of the above: the root of this ladder. */
+  /** With all of the above; stdio servers run directly on the host. */
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
       dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
       java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
       dev.bulwark.config.AnomalyConfig anomalies) throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, telemetry, auditSinks, anomalies,
+        new HostProcessLauncher());
+  }
+
+  /** All of the above and the launcher of stdio servers: the root of this ladder. */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
+      dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
+      java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
+      dev.bulwark.config.AnomalyConfig anomalies, dev.bulwark.upstream.Launcher launcher) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = Files.createTempDirectory("bulwark-it");
+    // Enclaved servers run as host uid 65534 and must be able to reach their declared mounts.
+    Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     files = Files.createDirectories(dataDir.resolve("files"));
     Files.writeString(files.resolve("hello.txt"), "hello from the integration test\n");
     List<AgentConfig> agents = new java.util.ArrayList<>();
@@ -133,7 +145,7 @@ final class TestGateway implements AutoCloseable {
         LimitsConfig.defaults(), new AuditConfig(null), oauth, admin, agents, upstreams, policy)
         .withTelemetry(telemetry).withAnomalies(anomalies);
     store = new dev.bulwark.audit.AuditStore(dev.bulwark.store.Database.open(config.storeUrl(), null, null));
-    gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
+    gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, launcher,
         hostEnvironment(), TestNode.NODE.toString(), auditSinks));
   }
 
