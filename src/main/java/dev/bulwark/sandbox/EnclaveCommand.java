@@ -26,7 +26,7 @@ final class EnclaveCommand {
 
   private static final List<String> SYSTEM_DIRS = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
       "/libx32");
-  private static final List<String> ETC = List.of("/etc/ssl", "/etc/ca-certificates", "/etc/alternatives",
+  private static final List<String> ETC = List.of("/etc/ssl/certs", "/etc/ssl/openssl.cnf", "/etc/ca-certificates", "/etc/alternatives",
       "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/nsswitch.conf", "/etc/hosts",
       "/etc/localtime", "/etc/mime.types");
 
@@ -37,7 +37,7 @@ final class EnclaveCommand {
    * something the server declared does not exist (a missing mount is a misconfiguration, and
    * silently running without it would hide that).
    */
-  static List<String> build(Path bwrap, Launcher.Spec spec) throws IOException {
+  static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody) throws IOException {
     Isolation iso = spec.isolation();
     List<String> a = new ArrayList<>(List.of(bwrap.toString(),
         "--unshare-all", "--unshare-user", "--uid", Integer.toString(NOBODY), "--gid", Integer.toString(NOBODY),
@@ -66,10 +66,12 @@ final class EnclaveCommand {
     }
     for (Path c : code) {
       requireExists(c, "code path");
+      requireReachable(c, asNobody);
       a.addAll(List.of("--ro-bind", c.toString(), c.toString()));
     }
     for (Isolation.Mount m : iso.mounts()) {
       requireExists(Path.of(m.path()), "mount");
+      requireReachable(Path.of(m.path()), asNobody);
       a.addAll(List.of(m.writable() ? "--bind" : "--ro-bind", m.path(), m.path()));
     }
     Map<String, String> env = new TreeMap<>(spec.env());
@@ -101,6 +103,24 @@ final class EnclaveCommand {
 
   private static boolean underSystemDirs(Path p) {
     return SYSTEM_DIRS.stream().anyMatch(d -> p.startsWith(d));
+  }
+
+  // bwrap runs as host uid 65534 when the gateway is root, and must be able to walk to what
+  // it binds: a path under a private directory (/root is 0700) is refused with the reason.
+  static void requireReachable(Path p, boolean asNobody) throws IOException {
+    if (!asNobody) {
+      return;
+    }
+    for (Path dir = p.toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
+      int mode = (Integer) Files.getAttribute(dir, "unix:mode");
+      int uid = (Integer) Files.getAttribute(dir, "unix:uid");
+      int gid = (Integer) Files.getAttribute(dir, "unix:gid");
+      int bit = uid == NOBODY ? 0100 : gid == NOBODY ? 0010 : 0001;
+      if ((mode & bit) == 0) {
+        throw new IOException(p + " is not reachable by uid " + NOBODY + ", which enclaves run as: " + dir
+            + " has mode " + Integer.toOctalString(mode & 07777) + " (move it, or allow others to traverse " + dir + ")");
+      }
+    }
   }
 
   private static void requireExists(Path p, String what) throws IOException {

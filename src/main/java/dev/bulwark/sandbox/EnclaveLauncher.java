@@ -61,7 +61,7 @@ final class EnclaveLauncher implements Launcher {
       throw new IOException("enclave refused: " + settings.setpriv() + " is missing (util-linux); as root, "
           + "Bulwark will not start an enclave that maps onto host root");
     }
-    List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec);
+    List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec, settings.dropRoot());
     Isolation iso = spec.isolation();
     String name = spec.upstream() + "-" + ProcessHandle.current().pid() + "-" + enclaves.incrementAndGet();
     Cgroups.Cgroup cgroup;

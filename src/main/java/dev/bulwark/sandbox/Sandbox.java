@@ -47,6 +47,20 @@ public final class Sandbox {
     return new EnclaveLauncher(settings);
   }
 
+  /**
+   * Whether an enclave started with these settings can reach {@code path} to bind it: when
+   * the gateway is root, enclaves are set up as host uid 65534, which must be able to walk
+   * to it.
+   */
+  public static boolean reachable(Settings settings, Path path) {
+    try {
+      EnclaveCommand.requireReachable(path, settings.dropRoot());
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   /** What this host supports, and what Bulwark will therefore refuse. */
   public static SandboxCheck.Report check(Settings settings) {
     return new SandboxCheck(settings).run();
