@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * namespace, loads the seccomp filter, creates and removes a cgroup with limits. A probe
  * that cannot run counts as unsupported.
  */
-final class SandboxCheck {
+public final class SandboxCheck {
   /** One finding: what was checked, whether it works, and detail. */
   public record Finding(String what, boolean ok, String detail) {}
 

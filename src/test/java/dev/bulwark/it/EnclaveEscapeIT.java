@@ -182,6 +182,28 @@ class EnclaveEscapeIT {
   }
 
   @Test
+  void theGatewayKillsAServerPastItsWallClockOrOutputLimit() throws Exception {
+    Isolation shortLived = new Isolation(null, null, null, null, null, java.time.Duration.ofSeconds(1), null);
+    Launcher.Launched held = Enclaves.startAndAwaitLine(enclaves, Enclaves.probe(shortLived, "hold", "clock"));
+    assertThat(held.exit().get(10, java.util.concurrent.TimeUnit.SECONDS)).isNotZero();
+
+    Isolation quiet = new Isolation(null, null, null, null, null, null, "1m");
+    Launcher.Launched yes = enclaves.launch(new Launcher.Spec("probe", "/usr/bin/yes", List.of(),
+        Map.of("PATH", "/usr/bin:/bin"), null, quiet, List.of()));
+    long read = 0;
+    byte[] buf = new byte[65536];
+    try {
+      for (int n; (n = yes.stdout().read(buf)) >= 0 && read < (64L << 20); ) {
+        read += n;
+      }
+    } catch (java.io.IOException closedByTheKill) {
+      // the JDK closes a killed process's pipe under the reader
+    }
+    assertThat(yes.exit().get(10, java.util.concurrent.TimeUnit.SECONDS)).isNotZero();
+    assertThat(read).isLessThan(2L << 20);
+  }
+
+  @Test
   void syscallsTheFilterDeniesFailWithEperm() throws Exception {
     Path dir = Files.createDirectories(host.resolve("syscall-probe"));
     Path bin = dir.resolve("syscall-probe");
