@@ -88,7 +88,9 @@ class EnclaveGatewayIT {
       JsonNode call = TestNode.runClient("call-tool.mjs", "v1", gw.url(), gw.key("agent"), "fs__read_text_file",
           "{\"path\":\"" + files.resolve("hello.txt") + "\"}", "{}");
       assertThat(call.has("result")).isFalse();
-      assertThat(call.path("error").path("message").asText()).doesNotContain("hello from a declared mount");
+      assertThat(call.path("error").path("code").asInt()).isEqualTo(-32004);
+      assertThat(call.path("error").path("message").asText()).contains("Upstream fs");
+      gw.awaitAudit("\"type\":\"tool.call\"", "\"error_code\":-32004", "hello.txt");
     }
   }
 
