@@ -126,6 +126,39 @@ final class Cgroups {
     return new Cgroup(List.of(dir.resolve("cgroup.procs")), List.of(dir));
   }
 
+  /**
+   * Removes the cgroups of enclaves whose gateway process is gone (named
+   * {@code <upstream>-<gateway pid>-<n>}): a gateway that was killed could not remove its
+   * own. A cgroup that still holds processes is never removed (the kernel refuses).
+   */
+  void removeStale(java.util.function.LongPredicate gatewayAlive) {
+    List<Path> parents = switch (version()) {
+      case V1 -> List.of(root.resolve("memory/bulwark"), root.resolve("pids/bulwark"), root.resolve("cpu/bulwark"));
+      case V2 -> List.of(root.resolve("bulwark"));
+      case NONE -> List.of();
+    };
+    java.util.regex.Pattern name = java.util.regex.Pattern.compile(".+-([0-9]+)-[0-9]+");
+    for (Path parent : parents) {
+      if (!Files.isDirectory(parent)) {
+        continue;
+      }
+      try (var children = Files.list(parent)) {
+        for (Path child : children.filter(Files::isDirectory).toList()) {
+          var m = name.matcher(child.getFileName().toString());
+          if (m.matches() && !gatewayAlive.test(Long.parseLong(m.group(1)))) {
+            try {
+              Files.delete(child);
+            } catch (IOException e) {
+              // still in use, or not ours to remove: leave it
+            }
+          }
+        }
+      } catch (IOException e) {
+        // nothing to sweep
+      }
+    }
+  }
+
   private List<String> controllersV2() {
     try {
       return List.of(Files.readString(root.resolve("cgroup.controllers")).trim().split("\\s+"));

@@ -41,6 +41,8 @@ final class EnclaveLauncher implements Launcher {
   private final Sandbox.Settings settings;
   private final Cgroups cgroups;
   private final AtomicLong enclaves = new AtomicLong();
+  // Once per launcher, before its first enclave: cgroups left by gateways that were killed.
+  private final java.util.concurrent.atomic.AtomicBoolean swept = new java.util.concurrent.atomic.AtomicBoolean();
 
   EnclaveLauncher(Sandbox.Settings settings) {
     this.settings = settings;
@@ -62,6 +64,9 @@ final class EnclaveLauncher implements Launcher {
           + "Bulwark will not start an enclave that maps onto host root");
     }
     List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec, settings.dropRoot());
+    if (swept.compareAndSet(false, true)) {
+      cgroups.removeStale(pid -> ProcessHandle.of(pid).isPresent());
+    }
     Isolation iso = spec.isolation();
     String name = spec.upstream() + "-" + ProcessHandle.current().pid() + "-" + enclaves.incrementAndGet();
     Cgroups.Cgroup cgroup;

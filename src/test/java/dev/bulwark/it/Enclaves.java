@@ -60,13 +60,14 @@ final class Enclaves {
     l.stdin().close();
     CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(l.stdout()));
     CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(l.stderr()));
-    Integer exit;
+    // The output is read to its end before any kill: killing closes the JDK's pipes under
+    // a reader that has not finished, which would lose what the probe printed.
     try {
-      exit = l.exit().get(60, TimeUnit.SECONDS);
+      Integer exit = l.exit().get(60, TimeUnit.SECONDS);
+      return new Ran(exit, out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
     } finally {
       l.kill();
     }
-    return new Ran(exit, out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
   }
 
   /** Starts a spec and waits for its first line (for probes that stay alive). */

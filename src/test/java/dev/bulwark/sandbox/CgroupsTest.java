@@ -58,6 +58,19 @@ class CgroupsTest {
   }
 
   @Test
+  void cgroupsOfAGatewayThatIsGoneAreRemovedOthersStay() throws Exception {
+    Files.writeString(root.resolve("cgroup.controllers"), "memory pids cpu\n");
+    Path parent = Files.createDirectories(root.resolve("bulwark"));
+    Path gone = Files.createDirectories(parent.resolve("fs-111-1"));
+    Path alive = Files.createDirectories(parent.resolve("fs-222-1"));
+    Path foreign = Files.createDirectories(parent.resolve("something-else"));
+    new Cgroups(root).removeStale(pid -> pid == 222);
+    assertThat(gone).doesNotExist();
+    assertThat(alive).exists();
+    assertThat(foreign).exists();
+  }
+
+  @Test
   void noHierarchyAtAllRefusesTheEnclave() {
     assertThat(new Cgroups(root).version()).isEqualTo(Cgroups.Version.NONE);
     assertThatThrownBy(() -> new Cgroups(root).create("e1", LIMITS)).isInstanceOf(IOException.class);
