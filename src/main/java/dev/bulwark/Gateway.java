@@ -147,7 +147,12 @@ public final class Gateway implements AutoCloseable {
     if (config.audit().file() != null) {
       durable = new CopyingAuditSink(durable, new JsonLinesAuditSink(config.audit().file()));
     }
-    AuditSink trail = metrics.metered(env.auditSinks().apply(durable));
+    // Every event of an uncontained server (isolation: none) says so, before it is chained.
+    java.util.Set<String> uncontained = config.upstreams().stream()
+        .filter(u -> u.isolation() != null && u.isolation().mode() == dev.bulwark.config.Isolation.Mode.NONE)
+        .map(dev.bulwark.config.UpstreamConfig::name).collect(java.util.stream.Collectors.toSet());
+    AuditSink trail = new dev.bulwark.audit.IsolationMarkingSink(metrics.metered(env.auditSinks().apply(durable)),
+        uncontained);
     AtomicLong counter = new AtomicLong();
     java.util.function.Supplier<String> ids = () -> exchanges + "-" + counter.incrementAndGet();
     KillSwitch kill = new KillSwitch(config.dataDir(), env.clock());

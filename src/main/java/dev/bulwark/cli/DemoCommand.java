@@ -4,11 +4,13 @@ import dev.bulwark.Gateway;
 import dev.bulwark.config.AgentConfig;
 import dev.bulwark.config.AuditConfig;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.Isolation;
 import dev.bulwark.config.LimitsConfig;
 import dev.bulwark.config.ListenConfig;
 import dev.bulwark.config.UpstreamConfig;
 import dev.bulwark.identity.ApiKey;
 import dev.bulwark.identity.KeyHash;
+import dev.bulwark.sandbox.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +37,24 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path data = dir.toAbsolutePath();
-    Path files = data.resolve("files");
+    Files.createDirectories(data);
+    var sandbox = Environments.sandboxSettings();
+    // The servers run enclaved as uid 65534, which must reach their code and folder: under a
+    // private directory (a clone in /root) they live in a shared one instead.
+    Path servers = data;
+    if (!Sandbox.reachable(sandbox, data.resolve("npm"))) {
+      servers = Path.of("/var/lib/bulwark-demo");
+      System.out.println(data + " is private to its owner; the enclaved demo servers and their files go to " + servers);
+    }
+    Path files = servers.resolve("files");
     Files.createDirectories(files);
     writeIfMissing(files.resolve("welcome.txt"), "Hello from the Bulwark demo. This folder is all the filesystem server can see.\n");
     writeIfMissing(files.resolve("notes.md"), "# Notes\n- agents see only the tools they are granted\n");
-    installServers(data.resolve("npm"));
+    if (sandbox.dropRoot()) {
+      ownByEnclaves(files); // the filesystem server may write here, and only here
+    }
+    Path npm = servers.resolve("npm");
+    installServers(npm);
     SecureRandom random = new SecureRandom();
     ApiKey key = ApiKey.generate(random);
     BulwarkConfig config = new BulwarkConfig(data,
@@ -51,14 +66,17 @@ public final class DemoCommand implements Callable<Integer> {
         List.of(new AgentConfig("demo-agent", KeyHash.create(key, random).format(), null, List.of("fs/*", "everything/*"))),
         List.of(
             new UpstreamConfig("fs", null, null,
-                new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()), null),
+                new UpstreamConfig.Npm("@modelcontextprotocol/server-filesystem", null, List.of(files.toString()),
+                    npm.toString()),
                 null, null, new UpstreamConfig.Registration("demo", "files the demo agent may read and write",
                     UpstreamConfig.DataClass.INTERNAL, null, null, java.time.LocalDate.now().plusYears(1), null, null,
-                    null)),
+                    null),
+                // Enclaved (the default) and seeing only its folder, writable.
+                new Isolation(null, List.of(new Isolation.Mount(files.toString(), true)), null, null, null, null, null)),
             // The reference server's tools act on nothing outside it: classified as reading, so the
             // flow rule (which treats unclassified tools as sending out) does not hold the demo.
             new UpstreamConfig("everything", null, null,
-                new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), null),
+                new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), npm.toString()),
                 null, null, new UpstreamConfig.Registration("demo", "the MCP reference server's test tools",
                     UpstreamConfig.DataClass.PUBLIC, null, null, java.time.LocalDate.now().plusYears(1),
                     java.util.Map.of("*", new UpstreamConfig.ToolClass(List.of("read"), List.of("reads-private"))),
@@ -90,6 +108,15 @@ public final class DemoCommand implements Callable<Integer> {
         prefix.resolve("npm-install.log").toFile())).start();
     if (p.waitFor() != 0) {
       throw new IOException("npm install failed; see " + prefix.resolve("npm-install.log"));
+    }
+  }
+
+  private static void ownByEnclaves(Path files) throws IOException {
+    try (var paths = Files.walk(files)) {
+      for (Path p : paths.toList()) {
+        Files.setAttribute(p, "unix:uid", 65534);
+        Files.setAttribute(p, "unix:gid", 65534);
+      }
     }
   }
 

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * and its resource URIs as {@code <prefix>+<uri>}; an empty prefix exposes names as they are.
  */
 public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart,
-    Registration registry) {
+    Registration registry, Isolation isolation) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
   public UpstreamConfig {
@@ -29,10 +29,25 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     }
     restart = restart == null ? new Restart(null, null) : restart;
     registry = registry == null ? Registration.unregistered() : registry;
+    if (http != null && isolation != null) {
+      throw new IllegalArgumentException("isolation applies to stdio and npm servers only");
+    }
+    // Fail closed: a local server runs in an enclave unless its config says otherwise.
+    isolation = isolation == null && http == null ? Isolation.enclave() : isolation;
   }
 
   public UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart) {
-    this(name, prefix, stdio, npm, http, restart, null);
+    this(name, prefix, stdio, npm, http, restart, null, null);
+  }
+
+  public UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart,
+      Registration registry) {
+    this(name, prefix, stdio, npm, http, restart, registry, null);
+  }
+
+  /** This server with the given isolation. */
+  public UpstreamConfig withIsolation(Isolation isolation) {
+    return new UpstreamConfig(name, prefix, stdio, npm, http, restart, registry, isolation);
   }
 
   /**

@@ -16,11 +16,22 @@ import java.util.concurrent.CompletableFuture;
 public interface Launcher {
   Launched launch(Spec spec) throws IOException;
 
-  /** What to run. {@code env} is the complete environment: nothing is inherited implicitly. */
-  record Spec(String upstream, String command, List<String> args, Map<String, String> env, Path cwd) {
+  /**
+   * What to run. {@code env} is the complete environment: nothing is inherited implicitly.
+   * {@code isolation} is how the server asked to be contained; {@code code} the host paths
+   * that hold its code (an npm install's node_modules), which an enclave binds read-only.
+   */
+  record Spec(String upstream, String command, List<String> args, Map<String, String> env, Path cwd,
+      dev.bulwark.config.Isolation isolation, List<Path> code) {
     public Spec {
       args = List.copyOf(args);
       env = Map.copyOf(env);
+      isolation = isolation == null ? dev.bulwark.config.Isolation.enclave() : isolation;
+      code = code == null ? List.of() : List.copyOf(code);
+    }
+
+    public Spec(String upstream, String command, List<String> args, Map<String, String> env, Path cwd) {
+      this(upstream, command, args, env, cwd, null, null);
     }
   }
 

@@ -23,6 +23,12 @@ public final class NpmResolver {
     this.node = node;
   }
 
+  /** The directory holding the package and its dependencies: the code an enclave must see. */
+  public Path modulesDir(UpstreamConfig.Npm npm) {
+    Path dir = npm.installDir() != null ? Path.of(npm.installDir()) : defaultInstallDir;
+    return dir.resolve("node_modules").toAbsolutePath().normalize();
+  }
+
   /** The command and args to run; throws with a fix-it message if the package is not installed. */
   public List<String> resolve(UpstreamConfig.Npm npm) throws IOException {
     Path dir = npm.installDir() != null ? Path.of(npm.installDir()) : defaultInstallDir;

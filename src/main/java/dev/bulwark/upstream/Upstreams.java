@@ -47,6 +47,7 @@ public final class Upstreams implements AutoCloseable {
       }
     }
     Path cwd = null;
+    List<Path> code = List.of();
     if (u.stdio() != null) {
       command = new java.util.ArrayList<>(List.of(u.stdio().command()));
       command.addAll(u.stdio().args());
@@ -54,8 +55,10 @@ public final class Upstreams implements AutoCloseable {
       cwd = u.stdio().cwd() == null ? null : Path.of(u.stdio().cwd());
     } else {
       command = npm.resolve(u.npm());
+      code = List.of(npm.modulesDir(u.npm()));
     }
-    Launcher.Spec spec = new Launcher.Spec(u.name(), command.get(0), command.subList(1, command.size()), env, cwd);
+    Launcher.Spec spec = new Launcher.Spec(u.name(), command.get(0), command.subList(1, command.size()), env, cwd,
+        u.isolation(), code);
     return new StdioUpstream(u.name(), launcher, spec, codec, config.limits().maxRequestBytes() * 4,
         u.restart(), listener);
   }

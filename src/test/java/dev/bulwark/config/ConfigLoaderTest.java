@@ -151,6 +151,45 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void localServersRunInAnEnclaveByDefaultAndDeclareMountsAndLimits() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        upstreams:
+          - {name: plain, stdio: {command: x}}
+          - name: fs
+            stdio: {command: x}
+            isolation: {mounts: [{path: /srv/data}, {path: /srv/out, writable: true}], memory: 1g, pids: 32, cpu: 0.5,
+                        wall_clock: 10m, max_output: 64m}
+          - {name: open, stdio: {command: x}, isolation: {mode: none}}
+          - {name: remote, http: {url: "https://example.com/mcp"}}
+        """);
+    Isolation plain = config.upstreams().get(0).isolation();
+    assertThat(plain.mode()).isEqualTo(Isolation.Mode.ENCLAVE);
+    assertThat(plain.memoryBytes()).isEqualTo(512L << 20);
+    assertThat(plain.pids()).isEqualTo(256);
+    Isolation fs = config.upstreams().get(1).isolation();
+    assertThat(fs.mounts()).containsExactly(new Isolation.Mount("/srv/data", false), new Isolation.Mount("/srv/out", true));
+    assertThat(fs.memoryBytes()).isEqualTo(1L << 30);
+    assertThat(fs.maxOutputBytes()).isEqualTo(64L << 20);
+    assertThat(fs.wallClock()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(config.upstreams().get(2).isolation().mode()).isEqualTo(Isolation.Mode.NONE);
+    assertThat(config.upstreams().get(3).isolation()).isNull();
+  }
+
+  @Test
+  void rejectsIsolationThatCannotBeEnforced() {
+    assertThatThrownBy(() -> loader.parse("b.yaml", "upstreams: [{name: a, stdio: {command: x}, isolation: {mounts: [{path: data}]}}]"))
+        .hasMessageContaining("absolute");
+    assertThatThrownBy(() -> loader.parse("b.yaml", "upstreams: [{name: a, stdio: {command: x}, isolation: {mounts: [{path: /}]}}]"))
+        .hasMessageContaining("other than /");
+    assertThatThrownBy(() -> loader.parse("b.yaml", "upstreams: [{name: a, stdio: {command: x}, isolation: {memory: lots}}]"))
+        .hasMessageContaining("memory must be a size");
+    assertThatThrownBy(() -> loader.parse("b.yaml", "upstreams: [{name: a, stdio: {command: x}, isolation: {network: host}}]"))
+        .hasMessageContaining("unknown key 'network'");
+    assertThatThrownBy(() -> loader.parse("b.yaml", "upstreams: [{name: a, http: {url: \"https://h\"}, isolation: {mode: none}}]"))
+        .hasMessageContaining("stdio and npm servers only");
+  }
+
+  @Test
   void rejectsTelemetryThatCannotWork() {
     assertThatThrownBy(() -> loader.parse("b.yaml", "telemetry: {traces: {otlp_endpoint: \"file:///tmp/x\"}}"))
         .hasMessageContaining("telemetry.traces: otlp_endpoint must be an http or https URL");

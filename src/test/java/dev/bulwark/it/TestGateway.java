@@ -109,31 +109,45 @@ final class TestGateway implements AutoCloseable {
     this(null, Map.of(
         "full", List.of("fs/read_*", "fs/list_*", "everything/*"),
         "echo-only", List.of("tool:everything/echo")), null, Map.of(), null, Map.of(), Map.of(), NO_FLOW_RULE, null,
-        java.util.function.UnaryOperator.identity(), null, audit, dataDir);
+        java.util.function.UnaryOperator.identity(), null, audit, dataDir, new HostProcessLauncher());
   }
 
+  /** With all of the above; stdio servers run directly on the host. */
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
       dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
       java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
       dev.bulwark.config.AnomalyConfig anomalies) throws Exception {
     this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, telemetry, auditSinks, anomalies,
-        dir -> new AuditConfig(null), null);
+        dir -> new AuditConfig(null), null, new HostProcessLauncher());
+  }
+
+  /** With all of the above and the launcher of stdio servers. */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
+      dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
+      java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
+      dev.bulwark.config.AnomalyConfig anomalies, dev.bulwark.upstream.Launcher launcher) throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, telemetry, auditSinks, anomalies,
+        dir -> new AuditConfig(null), null, launcher);
   }
 
   /**
    * All of the above: the root of this ladder. {@code audit} makes the audit section from the
-   * data directory; {@code existingDataDir} reuses a data directory (a restart), null: a new one.
+   * data directory; {@code existingDataDir} reuses a data directory (a restart), null: a new one;
+   * {@code launcher} starts the stdio servers.
    */
   TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
       Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
       dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
       java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
       dev.bulwark.config.AnomalyConfig anomalies, java.util.function.Function<Path, AuditConfig> audit,
-      Path existingDataDir) throws Exception {
+      Path existingDataDir, dev.bulwark.upstream.Launcher launcher) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = existingDataDir != null ? existingDataDir : Files.createTempDirectory("bulwark-it");
+    // Enclaved servers run as host uid 65534 and must be able to reach their declared mounts.
+    Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     files = Files.createDirectories(dataDir.resolve("files"));
     keepDataDir = existingDataDir != null;
     Files.writeString(files.resolve("hello.txt"), "hello from the integration test\n");
@@ -156,7 +170,7 @@ final class TestGateway implements AutoCloseable {
         LimitsConfig.defaults(), audit.apply(dataDir), oauth, admin, agents, upstreams, policy)
         .withTelemetry(telemetry).withAnomalies(anomalies);
     store = new dev.bulwark.audit.AuditStore(dev.bulwark.store.Database.open(config.storeUrl(), null, null));
-    gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, new HostProcessLauncher(),
+    gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, launcher,
         hostEnvironment(), TestNode.NODE.toString(), auditSinks));
   }
 

@@ -1,0 +1,94 @@
+/*
+ * Writes the seccomp BPF program every Bulwark enclave runs under (bwrap --seccomp FD).
+ * Built from source with libseccomp by scripts/seccomp.sh; the output is not committed.
+ *
+ * Guarantee: inside an enclave these syscalls fail with EPERM (clone3 with ENOSYS, so libc
+ * falls back to clone, whose namespace flags are then refused): process inspection
+ * (ptrace, process_vm_*), mounts and namespaces (mount, umount2, pivot_root, unshare,
+ * setns, clone with CLONE_NEW*), the kernel keyring, bpf, perf_event_open, userfaultfd,
+ * module loading, kexec, io_uring (it can perform socket and file operations this filter
+ * would not see), open_by_handle_at (escapes bind mounts), and socket() for every address
+ * family but AF_UNIX: an enclave's only network is a unix socket bound in by Bulwark.
+ * Syscalls of a foreign architecture (i386/x32 entry points) kill the process, so the
+ * rules cannot be bypassed through another syscall table.
+ *
+ * usage: seccomp-filter OUTPUT.bpf
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *const denied[] = {
+  "ptrace", "process_vm_readv", "process_vm_writev",
+  "mount", "umount", "umount2", "pivot_root", "unshare", "setns", "fsopen", "fsmount", "fsconfig",
+  "fspick", "move_mount", "open_tree", "mount_setattr",
+  "keyctl", "add_key", "request_key",
+  "bpf", "perf_event_open", "userfaultfd",
+  "init_module", "finit_module", "delete_module",
+  "kexec_load", "kexec_file_load",
+  "io_uring_setup", "io_uring_enter", "io_uring_register",
+  "open_by_handle_at", "name_to_handle_at",
+  "reboot", "swapon", "swapoff", "acct", "quotactl", "lookup_dcookie", "iopl", "ioperm",
+  "syslog", "personality",
+};
+
+static int deny(scmp_filter_ctx ctx, const char *name) {
+  int nr = seccomp_syscall_resolve_name(name);
+  if (nr == __NR_SCMP_ERROR) {
+    return 0; /* not a syscall on this architecture: nothing to deny */
+  }
+  return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s OUTPUT.bpf\n", argv[0]);
+    return 2;
+  }
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (ctx == NULL) {
+    fprintf(stderr, "seccomp_init failed\n");
+    return 1;
+  }
+  int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  for (size_t i = 0; rc == 0 && i < sizeof denied / sizeof denied[0]; i++) {
+    rc = deny(ctx, denied[i]);
+  }
+  /* One rule per namespace flag: rules are alternatives, so any flag set is refused. */
+  static const unsigned long namespaces[] = {CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+      CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWTIME};
+  for (size_t i = 0; rc == 0 && i < sizeof namespaces / sizeof namespaces[0]; i++) {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+        SCMP_A0(SCMP_CMP_MASKED_EQ, namespaces[i], namespaces[i]));
+  }
+  if (rc == 0) {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+  }
+  if (rc == 0) {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+  }
+  if (rc != 0) {
+    fprintf(stderr, "building the filter failed: %s\n", strerror(-rc));
+    seccomp_release(ctx);
+    return 1;
+  }
+  int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
+    perror(argv[1]);
+    seccomp_release(ctx);
+    return 1;
+  }
+  rc = seccomp_export_bpf(ctx, fd);
+  seccomp_release(ctx);
+  if (close(fd) != 0 || rc != 0) {
+    fprintf(stderr, "writing %s failed\n", argv[1]);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,135 @@
+package dev.bulwark.sandbox;
+
+import dev.bulwark.config.Isolation;
+import dev.bulwark.upstream.Launcher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each server in a bubblewrap enclave (see {@link EnclaveCommand} for what it sees)
+ * under the seccomp filter and in its own cgroup with the server's memory, pids and CPU
+ * limits. Fail closed: if bwrap is missing, the filter is missing or empty, or a limit
+ * cannot be applied, {@link #launch} throws and nothing runs.
+ *
+ * <p>The process tree: {@code /bin/sh} joins the enclave's cgroups and execs bwrap with the
+ * filter open on fd 3 (ProcessBuilder cannot pass extra descriptors); bwrap, the gateway's
+ * child, starts the server in new namespaces and dies with the gateway. Every process of
+ * the enclave is born inside the cgroup, so no fork escapes a limit.
+ *
+ * <p>A gateway running as root first drops to the host's uid/gid 65534 with {@code setpriv}
+ * (no groups, no capabilities) before bwrap: otherwise the user namespace would map the
+ * server's 65534 onto host root, and a process that is root on the host (even without
+ * capabilities) owns every root-owned file it can reach and may signal root's processes.
+ * Consequence: declared mounts must be readable (writable ones writable) by uid 65534.
+ */
+final class EnclaveLauncher implements Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(EnclaveLauncher.class);
+  // Positional parameters only: no configured value is ever parsed by the shell.
+  private static final String JOIN_AND_EXEC = """
+      bpf="$1"; shift
+      while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done
+      shift
+      exec "$@" 3< "$bpf"
+      """;
+
+  private final Sandbox.Settings settings;
+  private final Cgroups cgroups;
+  private final AtomicLong enclaves = new AtomicLong();
+  // Once per launcher, before its first enclave: cgroups left by gateways that were killed.
+  private final java.util.concurrent.atomic.AtomicBoolean swept = new java.util.concurrent.atomic.AtomicBoolean();
+
+  EnclaveLauncher(Sandbox.Settings settings) {
+    this.settings = settings;
+    this.cgroups = new Cgroups(settings.cgroupRoot());
+  }
+
+  @Override
+  public Launched launch(Spec spec) throws IOException {
+    if (!Files.isExecutable(settings.bwrap())) {
+      throw new IOException("enclave refused: bubblewrap not found at " + settings.bwrap()
+          + " (install bubblewrap, or set isolation: none to run uncontained)");
+    }
+    if (!Files.isRegularFile(settings.seccompFilter()) || Files.size(settings.seccompFilter()) == 0) {
+      throw new IOException("enclave refused: seccomp filter " + settings.seccompFilter()
+          + " is missing (build it with scripts/seccomp.sh)");
+    }
+    if (settings.dropRoot() && !Files.isExecutable(settings.setpriv())) {
+      throw new IOException("enclave refused: " + settings.setpriv() + " is missing (util-linux); as root, "
+          + "Bulwark will not start an enclave that maps onto host root");
+    }
+    List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec, settings.dropRoot());
+    if (swept.compareAndSet(false, true)) {
+      cgroups.removeStale(pid -> ProcessHandle.of(pid).isPresent());
+    }
+    Isolation iso = spec.isolation();
+    String name = spec.upstream() + "-" + ProcessHandle.current().pid() + "-" + enclaves.incrementAndGet();
+    Cgroups.Cgroup cgroup;
+    try {
+      cgroup = cgroups.create(name, new Cgroups.Limits(iso.memoryBytes(), iso.pids(), iso.cpu()));
+    } catch (IOException e) {
+      throw new IOException("enclave refused: " + e.getMessage(), e);
+    }
+    List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_AND_EXEC, "bulwark-enclave",
+        settings.seccompFilter().toString()));
+    cgroup.procs().forEach(p -> cmd.add(p.toString()));
+    cmd.add("--");
+    if (settings.dropRoot()) {
+      cmd.addAll(List.of(settings.setpriv().toString(), "--reuid=" + EnclaveCommand.NOBODY,
+          "--regid=" + EnclaveCommand.NOBODY, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--"));
+    }
+    cmd.addAll(bwrap);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().clear();
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      cgroup.remove();
+      throw e;
+    }
+    p.onExit().thenRun(cgroup::remove);
+    LOG.info("upstream {} enclave {} (pid {}): memory {}, pids {}, cpu {}", spec.upstream(), name, p.pid(),
+        iso.memory(), iso.pids(), iso.cpu());
+    return Limited.wrap(new Enclave(p), iso.wallClock(), iso.maxOutputBytes());
+  }
+
+  /** A running enclave: bwrap's process; killing it kills the whole pid namespace. */
+  private record Enclave(Process p) implements Launched {
+    @Override
+    public java.io.OutputStream stdin() {
+      return p.getOutputStream();
+    }
+
+    @Override
+    public java.io.InputStream stdout() {
+      return p.getInputStream();
+    }
+
+    @Override
+    public java.io.InputStream stderr() {
+      return p.getErrorStream();
+    }
+
+    @Override
+    public long pid() {
+      return p.pid();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Integer> exit() {
+      return p.onExit().thenApply(Process::exitValue);
+    }
+
+    @Override
+    public void kill() {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+}
