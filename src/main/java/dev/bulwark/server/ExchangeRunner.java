@@ -111,7 +111,7 @@ final class ExchangeRunner {
       if (session != null) {
         session.untrack(r.id());
         if (outcome instanceof Outcome.Result) {
-          recordSubscription(session, r);
+          session.recordSubscription(r);
         }
       }
       flights.remove(ex.id());
@@ -347,18 +347,6 @@ final class ExchangeRunner {
     } catch (Exception e) {
       stream.close();
       callback.failed(e);
-    }
-  }
-
-  private static void recordSubscription(Session session, JsonRpc.Request r) {
-    String uri = r.paramsOrEmpty().path("uri").asText(null);
-    if (uri == null) {
-      return;
-    }
-    if ("resources/subscribe".equals(r.method())) {
-      session.subscriptions().add(uri);
-    } else if ("resources/unsubscribe".equals(r.method())) {
-      session.subscriptions().remove(uri);
     }
   }
 

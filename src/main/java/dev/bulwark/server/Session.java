@@ -109,6 +109,19 @@ final class Session {
     }
   }
 
+  /** After a successful {@code resources/subscribe} or {@code unsubscribe}: what the session now follows. */
+  void recordSubscription(JsonRpc.Request r) {
+    String uri = r.paramsOrEmpty().path("uri").asText(null);
+    if (uri == null) {
+      return;
+    }
+    if ("resources/subscribe".equals(r.method())) {
+      subscriptions().add(uri);
+    } else if ("resources/unsubscribe".equals(r.method())) {
+      subscriptions().remove(uri);
+    }
+  }
+
   Set<String> subscriptions() {
     return subscriptions;
   }

@@ -35,4 +35,15 @@ class SessionTest {
     session.cancel(IntNode.valueOf(1));
     assertThat(f).isNotDone();
   }
+
+  @Test
+  void followsWhatItSubscribedToUntilItUnsubscribes() {
+    session.recordSubscription(new dev.bulwark.mcp.JsonRpc.Request(IntNode.valueOf(1), "resources/subscribe",
+        Json.object().put("uri", "everything+demo://a")));
+    session.recordSubscription(new dev.bulwark.mcp.JsonRpc.Request(IntNode.valueOf(2), "resources/subscribe",
+        Json.object().put("uri", "everything+demo://b")));
+    session.recordSubscription(new dev.bulwark.mcp.JsonRpc.Request(IntNode.valueOf(3), "resources/unsubscribe",
+        Json.object().put("uri", "everything+demo://a")));
+    assertThat(session.subscriptions()).containsExactly("everything+demo://b");
+  }
 }
