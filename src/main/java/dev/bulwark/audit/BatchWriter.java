@@ -44,7 +44,7 @@ final class BatchWriter {
   /** Commits the batch; for each event whether it was written (a recovery can find its intent closed). */
   List<Boolean> commit(List<StoreAuditSink.Pending> batch) throws SQLException {
     if (conn == null) {
-      conn = db.connect();
+      conn = db.connectForWrites();
     }
     try {
       db.beginWrite(conn);
@@ -91,7 +91,7 @@ final class BatchWriter {
       return;
     }
     if (conn == null) {
-      conn = db.connect();
+      conn = db.connectForWrites();
     }
     try {
       db.beginWrite(conn);

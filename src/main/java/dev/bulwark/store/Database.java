@@ -82,7 +82,7 @@ public final class Database {
     if (dialect == Dialect.SQLITE) {
       try (Statement s = c.createStatement()) {
         // Waiting for a lock held by another process beats failing a call at once.
-        s.execute("PRAGMA busy_timeout = 10000");
+        s.execute("PRAGMA busy_timeout = " + WRITE_LOCK_WAIT.toMillis());
         s.execute("PRAGMA journal_mode = WAL");
         s.execute("PRAGMA synchronous = FULL");
       } catch (SQLException e) {
@@ -92,6 +92,31 @@ public final class Database {
     }
     return c;
   }
+
+  /**
+   * A connection for the audit committer: like {@link #connect()}, but a write that cannot
+   * get its locks within {@link #WRITE_LOCK_WAIT} (another process holding the database or a
+   * chain's row) or runs past {@link #WRITE_STATEMENT_LIMIT} fails instead of waiting for
+   * ever — its writers' calls then fail (fail closed) rather than hang.
+   */
+  public Connection connectForWrites() throws SQLException {
+    Connection c = connect();
+    if (dialect == Dialect.POSTGRESQL) {
+      try (Statement s = c.createStatement()) {
+        s.execute("SET lock_timeout = '" + WRITE_LOCK_WAIT.toMillis() + "ms'");
+        s.execute("SET statement_timeout = '" + WRITE_STATEMENT_LIMIT.toMillis() + "ms'");
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+    }
+    return c;
+  }
+
+  /** How long a committing write waits for a lock (SQLite's busy timeout is the same). */
+  public static final java.time.Duration WRITE_LOCK_WAIT = java.time.Duration.ofSeconds(10);
+  /** How long one statement of a committing write may run on PostgreSQL. */
+  public static final java.time.Duration WRITE_STATEMENT_LIMIT = java.time.Duration.ofSeconds(30);
 
   /**
    * Starts a transaction that will write. On SQLite it takes the database's write lock at

@@ -142,6 +142,42 @@ class StoreAuditSinkTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
+  // Without the bound the write would wait for ever: fail the test, don't hang the build.
+  @org.junit.jupiter.api.Timeout(value = 90, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void aWriteBlockedByAnotherProcessesLockFailsInBoundedTimeInsteadOfHanging(String kind) throws Exception {
+    Database db = TestDatabases.open(kind, dir);
+    AuditStore store = new AuditStore(db);
+    try (AuditSink sink = store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints());
+        java.sql.Connection other = db.connect()) {
+      sink.write(StoreEvents.call("acme", "before", "ok"));
+      // Another process takes the lock every commit needs, and keeps it.
+      try (java.sql.Statement st = other.createStatement()) {
+        if (kind.equals("sqlite")) {
+          st.execute("BEGIN IMMEDIATE");
+        } else {
+          other.setAutoCommit(false);
+          st.execute("LOCK TABLE audit_chain IN ACCESS EXCLUSIVE MODE");
+        }
+      }
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> sink.write(StoreEvents.call("acme", "blocked", "ok")))
+          .isInstanceOf(AuditSink.AuditException.class);
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0))
+          .isLessThan(Database.WRITE_LOCK_WAIT.plusSeconds(20));
+      if (kind.equals("sqlite")) {
+        try (java.sql.Statement st = other.createStatement()) {
+          st.execute("ROLLBACK");
+        }
+      } else {
+        other.rollback();
+      }
+      sink.write(StoreEvents.call("acme", "after", "ok"));  // the lock gone, writes go on
+    }
+    assertThat(store.verify(Optional.empty())).allSatisfy(r -> assertThat(r.intact()).isTrue());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
   void storesExactlyWhatItHashedEvenForOddText(String kind) throws Exception {
     AuditStore store = new AuditStore(TestDatabases.open(kind, dir));
     AuditEvent plain = StoreEvents.call("acme", "odd", "ok");
