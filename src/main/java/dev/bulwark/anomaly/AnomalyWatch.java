@@ -141,6 +141,9 @@ public final class AnomalyWatch implements AutoCloseable {
       return;
     }
     if (n.isTextual()) {
+      if (!n.asText().contains("://")) {
+        return;  // most arguments: no regex on the per-call path
+      }
       java.util.regex.Matcher m = URL.matcher(n.asText());
       while (m.find() && out.size() < 32) {
         try {

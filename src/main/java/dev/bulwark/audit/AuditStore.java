@@ -238,10 +238,6 @@ public final class AuditStore {
     return seals.keys();
   }
 
-  CheckpointStore seals() {
-    return seals;
-  }
-
   Database database() {
     return db;
   }

@@ -20,6 +20,14 @@ public final class CopyingAuditSink implements AuditSink {
     copy.write(event);
   }
 
+  /** Failing if either is; the longer lag of the two (readiness must see a failing store behind a copy). */
+  @Override
+  public Health health() {
+    Health a = primary.health();
+    Health b = copy.health();
+    return new Health(a.failing() || b.failing(), a.lag().compareTo(b.lag()) >= 0 ? a.lag() : b.lag());
+  }
+
   @Override
   public void close() {
     try {

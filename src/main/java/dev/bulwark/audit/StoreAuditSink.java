@@ -40,7 +40,12 @@ final class StoreAuditSink implements AuditSink {
 
   /** One event waiting for its commit. */
   record Pending(String chain, java.util.SortedMap<String, String> members, String exchangeId, String type, long micros, Kind kind,
-      CompletableFuture<Boolean> done) {}
+      CompletableFuture<Boolean> done, long queuedNanos) {
+    Pending(String chain, java.util.SortedMap<String, String> members, String exchangeId, String type, long micros,
+        Kind kind, CompletableFuture<Boolean> done) {
+      this(chain, members, exchangeId, type, micros, kind, done, System.nanoTime());
+    }
+  }
 
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(65_536);
   private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
@@ -108,7 +113,12 @@ final class StoreAuditSink implements AuditSink {
   /** Failing from a failed commit until the next one succeeds (readiness: calls fail meanwhile). */
   @Override
   public Health health() {
-    return failing ? new Health(true, java.time.Duration.ZERO) : Health.OK;
+    // Lag: how long the oldest event still queued has waited for its commit (readiness
+    // compares it with telemetry.readiness.max_audit_lag).
+    Pending oldest = queue.peek();
+    java.time.Duration lag = oldest == null || oldest == STOP ? java.time.Duration.ZERO
+        : java.time.Duration.ofNanos(Math.max(0, System.nanoTime() - oldest.queuedNanos()));
+    return failing || !lag.isZero() ? new Health(failing, lag) : Health.OK;
   }
 
   /** Transactions committed so far (tests: fewer commits than events shows grouping). */

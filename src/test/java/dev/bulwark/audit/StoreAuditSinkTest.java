@@ -132,8 +132,12 @@ class StoreAuditSinkTest {
       StoreEvents.breakInserts(db);
       assertThatThrownBy(() -> sink.write(StoreEvents.call("acme", "e2", "ok")))
           .isInstanceOf(AuditSink.AuditException.class).hasMessageContaining("disk I/O error");
+      assertThat(sink.health().failing()).as("readiness sees the failing store").isTrue();
+      AuditSink copied = new CopyingAuditSink(sink, RecordingSink.working());
+      assertThat(copied.health().failing()).as("also behind the audit.file copy").isTrue();
       StoreEvents.repairInserts(db);
       sink.write(StoreEvents.call("acme", "e3", "ok"));
+      assertThat(sink.health().failing()).isFalse();
     }
     assertThat(store.byExchange("e2")).isEmpty();
     assertThat(store.byExchange("e3")).singleElement().satisfies(e -> assertThat(e.path("seq").asLong()).isEqualTo(2));
@@ -160,8 +164,29 @@ class StoreAuditSinkTest {
         }
       }
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> sink.write(StoreEvents.call("acme", "blocked", "ok")))
-          .isInstanceOf(AuditSink.AuditException.class);
+      java.util.concurrent.CompletableFuture<Void> blocked = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          sink.write(StoreEvents.call("acme", "blocked", "ok"));
+        } catch (AuditSink.AuditException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      // While the commit waits, an event queued behind it ages: readiness sees the lag.
+      Thread.sleep(500);
+      java.util.concurrent.CompletableFuture<Void> queued = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          sink.write(StoreEvents.call("acme", "queued", "ok"));
+        } catch (AuditSink.AuditException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      java.time.Duration lag = java.time.Duration.ZERO;
+      for (int i = 0; i < 60 && lag.compareTo(java.time.Duration.ofSeconds(1)) <= 0 && !blocked.isDone(); i++) {
+        Thread.sleep(100);
+        lag = sink.health().lag();
+      }
+      assertThat(lag).isGreaterThan(java.time.Duration.ofSeconds(1));
+      assertThatThrownBy(blocked::join).hasCauseInstanceOf(AuditSink.AuditException.class);
       assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0))
           .isLessThan(Database.WRITE_LOCK_WAIT.plusSeconds(20));
       if (kind.equals("sqlite")) {
@@ -171,6 +196,7 @@ class StoreAuditSinkTest {
       } else {
         other.rollback();
       }
+      queued.handle((v, e) -> null).join();  // failed with the blocked commit, or committed after it
       sink.write(StoreEvents.call("acme", "after", "ok"));  // the lock gone, writes go on
     }
     assertThat(store.verify(Optional.empty())).allSatisfy(r -> assertThat(r.intact()).isTrue());
