@@ -20,18 +20,31 @@ public interface Launcher {
    * What to run. {@code env} is the complete environment: nothing is inherited implicitly.
    * {@code isolation} is how the server asked to be contained; {@code code} the host paths
    * that hold its code (an npm install's node_modules), which an enclave binds read-only.
+   * {@code owner} is the caller an enclave is dedicated to (per-session and per-call
+   * granularity); empty for a process shared by every caller or started by the gateway itself.
    */
   record Spec(String upstream, String command, List<String> args, Map<String, String> env, Path cwd,
-      dev.bulwark.config.Isolation isolation, List<Path> code) {
+      dev.bulwark.config.Isolation isolation, List<Path> code, java.util.Optional<dev.bulwark.identity.Caller> owner) {
     public Spec {
       args = List.copyOf(args);
       env = Map.copyOf(env);
       isolation = isolation == null ? dev.bulwark.config.Isolation.enclave() : isolation;
       code = code == null ? List.of() : List.copyOf(code);
+      owner = owner == null ? java.util.Optional.empty() : owner;
+    }
+
+    public Spec(String upstream, String command, List<String> args, Map<String, String> env, Path cwd,
+        dev.bulwark.config.Isolation isolation, List<Path> code) {
+      this(upstream, command, args, env, cwd, isolation, code, java.util.Optional.empty());
     }
 
     public Spec(String upstream, String command, List<String> args, Map<String, String> env, Path cwd) {
       this(upstream, command, args, env, cwd, null, null);
+    }
+
+    /** This spec for an enclave dedicated to {@code owner} (empty: shared or the gateway's own). */
+    public Spec ownedBy(java.util.Optional<dev.bulwark.identity.Caller> owner) {
+      return new Spec(upstream, command, args, env, cwd, isolation, code, owner);
     }
   }
 
