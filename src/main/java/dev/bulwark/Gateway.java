@@ -212,7 +212,10 @@ public final class Gateway implements AutoCloseable {
     GatewayServer server = new GatewayServer(config, agents, authenticator(config, agents, resource, delegated), signing,
         delegated,
         pipeline, codec,
-        namespace, subscriptions::sessionEnded,
+        namespace, session -> {
+          subscriptions.sessionEnded(session);
+          upstreams.sessionEnded(session);
+        },
         recorder, env.random(), ids, List.of(new dev.bulwark.admin.RegistryAdmin(registry, recorder),
             new dev.bulwark.admin.KillAdmin(kill, recorder), new dev.bulwark.admin.AlertsAdmin(watch, recorder),
             new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
@@ -332,6 +335,11 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void onNotification(String upstream, JsonRpc.Notification notification) {
       targets.forEach(t -> t.onNotification(upstream, notification));
+    }
+
+    @Override
+    public void onNotification(String upstream, String session, JsonRpc.Notification notification) {
+      targets.forEach(t -> t.onNotification(upstream, session, notification));
     }
 
     @Override

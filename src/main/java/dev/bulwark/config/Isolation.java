@@ -14,9 +14,14 @@ import java.util.regex.Pattern;
  * kills it after {@code wall_clock} (unset: no limit) or once it has written
  * {@code max_output} bytes (unset: no limit). {@code none} runs it on the host, uncontained:
  * logged as a warning at every start and marked in every audit event of the server.
+ *
+ * <p>{@code granularity} says how many callers one process serves: {@code per-session} (the
+ * default) gives each client session its own process, {@code per-call} each call,
+ * {@code shared} one process to everybody (an explicit opt-out, logged as a warning at every
+ * start). Per-session and per-call processes come from a warm {@code pool}.
  */
 public record Isolation(Mode mode, List<Mount> mounts, String memory, Integer pids, Double cpu, Duration wallClock,
-    String maxOutput) {
+    String maxOutput, Granularity granularity, Pool pool) {
   private static final Pattern SIZE = Pattern.compile("([0-9]{1,12})([kmg]?)");
 
   public Isolation {
@@ -38,16 +43,33 @@ public record Isolation(Mode mode, List<Mount> mounts, String memory, Integer pi
     if (maxOutput != null) {
       bytes("max_output", maxOutput);
     }
+    granularity = granularity == null ? Granularity.PER_SESSION : granularity;
+    pool = pool == null ? Pool.DEFAULT : pool;
+  }
+
+  public Isolation(Mode mode, List<Mount> mounts, String memory, Integer pids, Double cpu, Duration wallClock,
+      String maxOutput) {
+    this(mode, mounts, memory, pids, cpu, wallClock, maxOutput, null, null);
+  }
+
+  /** This isolation with another granularity. */
+  public Isolation with(Granularity granularity) {
+    return new Isolation(mode, mounts, memory, pids, cpu, wallClock, maxOutput, granularity, pool);
+  }
+
+  /** This isolation with another pool. */
+  public Isolation with(Pool pool) {
+    return new Isolation(mode, mounts, memory, pids, cpu, wallClock, maxOutput, granularity, pool);
   }
 
   /** The default: an enclave with default limits and no mounts. */
   public static Isolation enclave() {
-    return new Isolation(Mode.ENCLAVE, null, null, null, null, null, null);
+    return new Isolation(Mode.ENCLAVE, null, null, null, null, null, null, null, null);
   }
 
   /** Explicitly uncontained. */
   public static Isolation none() {
-    return new Isolation(Mode.NONE, null, null, null, null, null, null);
+    return new Isolation(Mode.NONE, null, null, null, null, null, null, null, null);
   }
 
   public long memoryBytes() {
@@ -78,6 +100,48 @@ public record Isolation(Mode mode, List<Mount> mounts, String memory, Integer pi
   }
 
   public enum Mode { ENCLAVE, NONE }
+
+  /** How many callers one process serves. */
+  public enum Granularity {
+    @com.fasterxml.jackson.annotation.JsonProperty("per-call") PER_CALL,
+    @com.fasterxml.jackson.annotation.JsonProperty("per-session") PER_SESSION,
+    @com.fasterxml.jackson.annotation.JsonProperty("shared") SHARED;
+
+    /** The name used in configuration. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  /**
+   * Started, initialized processes kept ready for per-session and per-call servers: at least
+   * {@code min_idle} and, as demand grows, up to {@code max_idle} wait unused; never more than
+   * {@code max_processes} of the server exist at once (ready, serving, or starting); a caller
+   * without a session (stateless clients) keeps its process until it has been idle for
+   * {@code idle_timeout}.
+   */
+  public record Pool(Integer minIdle, Integer maxIdle, Integer maxProcesses, Duration idleTimeout) {
+    static final Pool DEFAULT = new Pool(null, null, null, null);
+
+    public Pool {
+      minIdle = minIdle == null ? 1 : minIdle;
+      maxIdle = maxIdle == null ? Math.max(4, minIdle) : maxIdle;
+      maxProcesses = maxProcesses == null ? 32 : maxProcesses;
+      idleTimeout = idleTimeout == null ? Duration.ofMinutes(10) : idleTimeout;
+      if (minIdle < 0) {
+        throw new IllegalArgumentException("min_idle must not be negative");
+      }
+      if (maxIdle < minIdle) {
+        throw new IllegalArgumentException("max_idle must be at least min_idle");
+      }
+      if (maxProcesses < 1 || maxProcesses < maxIdle + 1) {
+        throw new IllegalArgumentException("max_processes must exceed max_idle (one process must be free to serve)");
+      }
+      if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+        throw new IllegalArgumentException("idle_timeout must be positive");
+      }
+    }
+  }
 
   /** A host directory or file the server may see at the same path; read-only unless {@code writable}. */
   public record Mount(String path, Boolean writable) {

@@ -67,12 +67,22 @@ public final class DispatchStage implements Stage {
     };
   }
 
-  // Upstreams are shared: only the first subscriber subscribes them, only the last unsubscribes.
+  // A shared upstream is subscribed by its first subscriber and unsubscribed by its last; a
+  // per-session one is the session's own, so its subscriptions go straight to it; a per-call
+  // one keeps nothing, subscriptions included.
   private Outcome subscription(Exchange exchange, Target.Item item) {
     String session = exchange.inbound().sessionId();
     if (session == null) {
       return Outcome.failure(ErrorCodes.METHOD_NOT_FOUND, "Method not found: " + exchange.request().method()
           + " (stateless clients use subscriptions/listen)", "subscription without a session");
+    }
+    Upstream upstream = upstreams.get(item.server()).orElse(null);
+    if (upstream != null && !upstream.keepsState()) {
+      return Outcome.failure(ErrorCodes.INVALID_PARAMS, "Server " + item.server()
+          + " runs a fresh process per call and keeps no subscriptions", "subscription to a per-call server");
+    }
+    if (upstream != null && !upstream.sharedAcrossSessions()) {
+      return call(exchange, item);
     }
     boolean subscribe = exchange.request().method().equals("resources/subscribe");
     boolean forward = subscribe ? subscriptions.add(item.server(), item.name(), session)

@@ -62,5 +62,11 @@ public interface Launcher {
 
     /** Kills the process and everything it started. */
     void kill();
+
+    /**
+     * From now on the process serves only {@code owner} (a pooled process handed to its
+     * caller): what the launcher keys by owner (an agent's egress allowlist) applies from here.
+     */
+    default void dedicate(dev.bulwark.identity.Caller owner) {}
   }
 }

@@ -48,6 +48,10 @@ final class StdioConnection {
     process.exit().thenAccept(code -> lose(onLost, "process exited with status " + code));
   }
 
+  void dedicate(dev.bulwark.identity.Caller owner) {
+    process.dedicate(owner);
+  }
+
   /** Writes one message; throws if the pipe is closed (the reader will report the loss). */
   void send(JsonRpc message) throws IOException {
     byte[] bytes = JsonRpcCodec.encode(message);

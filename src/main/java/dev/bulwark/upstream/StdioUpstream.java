@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * A stdio MCP server multiplexed for many concurrent calls. Request ids and progress
  * tokens are replaced with the connection's own (clients' values may collide) and restored
  * on the way back. A crash fails the calls in flight at once and restarts the process with
- * exponential backoff; calls made while it is down fail fast rather than queue.
+ * exponential backoff; calls made while it is down fail fast rather than queue. Without a
+ * restart policy ({@link #oneShot}) a lost process stays lost: the pooled processes of
+ * per-session and per-call servers are replaced, never restarted.
  */
 public final class StdioUpstream implements Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(StdioUpstream.class);
@@ -60,6 +62,12 @@ public final class StdioUpstream implements Upstream {
     this.maxLineBytes = maxLineBytes;
     this.restart = restart;
     this.listener = listener;
+  }
+
+  /** One process that is never restarted: once lost or closed, it is gone. */
+  static StdioUpstream oneShot(String name, Launcher launcher, Launcher.Spec spec, JsonRpcCodec codec,
+      int maxLineBytes, UpstreamListener listener) {
+    return new StdioUpstream(name, launcher, spec, codec, maxLineBytes, null, listener);
   }
 
   @Override
@@ -108,11 +116,19 @@ public final class StdioUpstream implements Upstream {
     }
     initializeResult = (ObjectNode) init.result();
     connection = c;
-    LOG.info("upstream {} up (pid {}, server {})", name, c.pid(), init.result().path("serverInfo").path("name").asText("?"));
+    if (restart == null) {
+      LOG.debug("upstream {} process up (pid {})", name, c.pid());
+    } else {
+      LOG.info("upstream {} up (pid {}, server {})", name, c.pid(),
+          init.result().path("serverInfo").path("name").asText("?"));
+    }
   }
 
   @Override
   public void retryLater() {
+    if (restart == null) {
+      return;
+    }
     Thread.ofVirtual().name("bulwark-" + name + "-restart").start(() -> restartLoop(restart.initialBackoff()));
   }
 
@@ -264,7 +280,7 @@ public final class StdioUpstream implements Upstream {
             "upstream " + name + " crashed during the call"));
       }
     }
-    if (closed || !wasCurrent) {
+    if (closed || !wasCurrent || restart == null) {
       return;
     }
     LOG.warn("upstream {} lost: {}; restarting", name, why);
@@ -306,6 +322,14 @@ public final class StdioUpstream implements Upstream {
   public boolean isUp() {
     StdioConnection c = connection;
     return c != null && !c.isLost();
+  }
+
+  /** The process serves only {@code owner} from now on (see {@link Launcher.Launched#dedicate}). */
+  void dedicate(dev.bulwark.identity.Caller owner) {
+    StdioConnection c = connection;
+    if (c != null) {
+      c.dedicate(owner);
+    }
   }
 
   /** The pid of the current process, for tests and diagnostics. */

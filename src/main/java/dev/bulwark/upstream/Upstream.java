@@ -31,6 +31,23 @@ public interface Upstream extends AutoCloseable {
 
   boolean isUp();
 
+  /**
+   * Whether every session's calls reach the same server state (one process, or a remote
+   * server). False for per-session and per-call isolation, where subscriptions belong to the
+   * session's own process.
+   */
+  default boolean sharedAcrossSessions() {
+    return true;
+  }
+
+  /** Whether the server keeps state between calls at all (false: a fresh process per call). */
+  default boolean keepsState() {
+    return true;
+  }
+
+  /** The client session {@code sessionKey} ended: what served only it can go. */
+  default void sessionEnded(String sessionKey) {}
+
   @Override
   void close();
 }

@@ -17,6 +17,7 @@ import java.util.Optional;
  * names; no other variable of the gateway (tokens, keys) leaks into a server.
  */
 public final class Upstreams implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Upstreams.class);
   private final Map<String, Upstream> byName;
 
   private Upstreams(Map<String, Upstream> byName) {
@@ -59,8 +60,13 @@ public final class Upstreams implements AutoCloseable {
     }
     Launcher.Spec spec = new Launcher.Spec(u.name(), command.get(0), command.subList(1, command.size()), env, cwd,
         u.isolation(), code);
-    return new StdioUpstream(u.name(), launcher, spec, codec, config.limits().maxRequestBytes() * 4,
-        u.restart(), listener);
+    int maxLine = config.limits().maxRequestBytes() * 4;
+    if (u.isolation().granularity() != dev.bulwark.config.Isolation.Granularity.SHARED) {
+      return new IsolatedUpstream(u.name(), launcher, spec, codec, maxLine, u.restart(), listener);
+    }
+    LOG.warn("upstream {} is SHARED (isolation.granularity: shared): one process serves every user, session and "
+        + "call, so what one caller leaves in it (files, memory, credentials) the next can reach", u.name());
+    return new StdioUpstream(u.name(), launcher, spec, codec, maxLine, u.restart(), listener);
   }
 
   /** Upstreams already built (tests, embedding). */
@@ -87,6 +93,11 @@ public final class Upstreams implements AutoCloseable {
         onFailure.accept(u, e);
       }
     }
+  }
+
+  /** A client session ended: processes that served only it go. */
+  public void sessionEnded(String sessionKey) {
+    byName.values().forEach(u -> u.sessionEnded(sessionKey));
   }
 
   @Override

@@ -61,6 +61,8 @@ class AuditCrashIT {
         upstreams:
           - name: everything
             npm: { package_name: "@modelcontextprotocol/server-everything", args: [stdio], install_dir: "%s" }
+            # The subject is the audit trail under load: one process, not a start per new session.
+            isolation: { granularity: shared }
         policy: { flow: { trifecta: "off" } }
         """.formatted(work.resolve("data"), url, KeyHash.create(key, random).format(), TestNode.DIR));
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();

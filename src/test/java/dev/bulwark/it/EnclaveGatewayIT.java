@@ -57,8 +57,8 @@ class EnclaveGatewayIT {
     Isolation iso = new Isolation(null, List.of(new Isolation.Mount(files.toString(), false)), null, null, null,
         null, null);
     try (TestGateway gw = gateway(List.of(filesystem(files, iso)), Sandbox.launcher(Enclaves.settings()), List.of())) {
-      dev.bulwark.upstream.StdioUpstream fs = (dev.bulwark.upstream.StdioUpstream) gw.gateway.upstreams().get(0);
-      String status = Files.readString(Path.of("/proc", Long.toString(fs.pid().orElseThrow()), "cmdline"));
+      var fs = (dev.bulwark.upstream.IsolatedUpstream) gw.gateway.upstreams().get(0);
+      String status = Files.readString(Path.of("/proc", Long.toString(fs.pids().get("gateway")), "cmdline"));
       assertThat(status).as("the server's process is bwrap").contains("bwrap").contains("--unshare-all");
       assertThat(new McpHttp(gw.url()).toolNames(gw.key("agent"))).contains("fs__read_text_file", "fs__write_file");
 
@@ -72,6 +72,47 @@ class EnclaveGatewayIT {
       assertThat(write.path("result").path("isError").asBoolean()).isTrue();
       assertThat(write.path("result").path("content").get(0).path("text").asText()).contains("read-only");
       assertThat(files.resolve("new.txt")).doesNotExist();
+    }
+  }
+
+  // The pid namespaces of the processes under an enclave's bwrap.
+  private static java.util.Set<String> pidNamespaces(long bwrap) {
+    java.util.Set<String> found = new java.util.HashSet<>();
+    ProcessHandle.of(bwrap).orElseThrow().descendants().forEach(p -> {
+      try {
+        found.add(Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "ns", "pid")).toString());
+      } catch (java.io.IOException e) {
+        // gone meanwhile
+      }
+    });
+    return found;
+  }
+
+  @Test
+  void perSessionEnclavesShareNoFilesOrProcessesAndEndWithTheirSession() throws Exception {
+    try (TestGateway gw = new TestGateway(List.of(GranularityIT.stateServer(Isolation.enclave())),
+        Map.of("alice", List.of("state/*"), "bob", List.of("state/*")), null, Map.of(), null, Map.of(), Map.of(),
+        TestGateway.NO_FLOW_RULE, null, UnaryOperator.identity(), null, Sandbox.launcher(Enclaves.settings()))) {
+      var state = (dev.bulwark.upstream.IsolatedUpstream) gw.gateway.upstreams().get(0);
+      McpHttp http = new McpHttp(gw.url());
+      String alice = http.initialize(gw.key("alice"));
+      String bob = http.initialize(gw.key("bob"));
+      GranularityIT.tool(http, gw.key("alice"), alice, "remember", "{\"text\":\"alice's file\"}");
+      JsonNode own = GranularityIT.tool(http, gw.key("alice"), alice, "recall", "{}");
+      assertThat(own.path("file").asText()).isEqualTo("alice's file");
+      // Bob's enclave has its own /tmp: alice's file is not there.
+      JsonNode bobs = GranularityIT.tool(http, gw.key("bob"), bob, "recall", "{}");
+      assertThat(bobs.path("file").asText()).isEmpty();
+      assertThat(bobs.path("instance").asText()).isNotEqualTo(own.path("instance").asText());
+      // Each is its own enclave: distinct bwrap processes, each in its own pid namespace.
+      long alicePid = state.pids().get(alice);
+      long bobPid = state.pids().get(bob);
+      assertThat(Files.readString(Path.of("/proc", Long.toString(alicePid), "cmdline"))).contains("bwrap");
+      assertThat(pidNamespaces(alicePid)).isNotEmpty().doesNotContainAnyElementsOf(pidNamespaces(bobPid))
+          .doesNotContain(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString());
+      // The pid alice's server sees is its namespace's, not the host's.
+      assertThat(GranularityIT.tool(http, gw.key("alice"), alice, "whoami", "{}").path("pid").asLong())
+          .isLessThan(10);
     }
   }
 

@@ -2,22 +2,57 @@ package dev.bulwark.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.config.Isolation;
+import dev.bulwark.config.UpstreamConfig;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Resource subscriptions on a stdio server that every session shares: updates reach the
- * subscribed sessions under the namespaced URI, and one session leaving never cancels
- * another's subscription.
+ * Resource subscriptions. On a stdio server every session shares (an explicit
+ * {@code shared}): updates reach the subscribed sessions under the namespaced URI, and one
+ * session leaving never cancels another's subscription. On a per-session server (the
+ * default) each session subscribes its own process, and its updates reach it alone.
  */
 class SubscriptionsIT {
   private static final String URI = "everything+demo://resource/static/document/features.md";
 
+  private static TestGateway gateway(Isolation.Granularity granularity) throws Exception {
+    return new TestGateway(List.of(new UpstreamConfig("everything", null, null,
+        new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), TestNode.DIR.toString()),
+        null, null, null, Isolation.none().with(granularity))), Map.of("full", List.of("everything/*")));
+  }
+
+  @Test
+  void aPerSessionServersUpdatesReachOnlyTheSessionWhoseProcessSentThem() throws Exception {
+    try (TestGateway gw = gateway(Isolation.Granularity.PER_SESSION)) {
+      McpHttp http = new McpHttp(gw.url());
+      String key = gw.key("full");
+      String a = http.initialize(key);
+      String b = http.initialize(key);
+      for (String session : new String[] {a, b}) {
+        assertThat(http.call(key, session, """
+            {"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"%s"}}""".formatted(URI)).json()
+            .path("result").isObject()).isTrue();
+      }
+      BlockingQueue<String> streamA = http.get(Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", a));
+      BlockingQueue<String> streamB = http.get(Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", b));
+      Thread.sleep(500);
+      // Only A's process is told to send updates.
+      http.call(key, a, """
+          {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"everything__toggle-subscriber-updates","arguments":{}}}""");
+      assertThat(next(streamA, "notifications/resources/updated")).contains("\"uri\":\"" + URI + "\"");
+      assertThat(next(streamA, "notifications/resources/updated")).contains("\"uri\":\"" + URI + "\"");
+      // Two updates reached A; B, subscribed to the same URI in its own process, heard none of them.
+      assertThat(streamB).noneMatch(e -> e.contains("notifications/resources/updated"));
+    }
+  }
+
   @Test
   void oneSessionUnsubscribingLeavesTheOthersSubscribed() throws Exception {
-    try (TestGateway gw = new TestGateway()) {
+    try (TestGateway gw = gateway(Isolation.Granularity.SHARED)) {
       McpHttp http = new McpHttp(gw.url());
       String key = gw.key("full");
       String a = http.initialize(key);

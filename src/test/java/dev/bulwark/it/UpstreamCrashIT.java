@@ -3,7 +3,11 @@ package dev.bulwark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.config.Isolation;
+import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.upstream.IsolatedUpstream;
 import dev.bulwark.upstream.StdioUpstream;
+import java.util.List;
 import dev.bulwark.upstream.Upstream;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -11,11 +15,51 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** A stdio server that dies mid-call fails that call at once and comes back by itself. */
+/**
+ * A stdio server that dies mid-call fails that call at once and comes back by itself: a
+ * shared process is restarted (and clients are told its lists may have changed); a session's
+ * own process is replaced by a fresh one at the session's next call.
+ */
 class UpstreamCrashIT {
+  private static UpstreamConfig everything(Isolation.Granularity granularity) {
+    return new UpstreamConfig("everything", null, null,
+        new UpstreamConfig.Npm("@modelcontextprotocol/server-everything", null, List.of("stdio"), TestNode.DIR.toString()),
+        null, new UpstreamConfig.Restart(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(2)), null,
+        Isolation.none().with(granularity));
+  }
+
   @Test
-  void inFlightCallFailsAndTheServerIsRestarted() throws Exception {
-    try (TestGateway gw = new TestGateway()) {
+  void aSessionsProcessDyingFailsItsCallAtOnceAndTheSessionGetsAFreshOne() throws Exception {
+    try (TestGateway gw = new TestGateway(List.of(everything(Isolation.Granularity.PER_SESSION)),
+        Map.of("full", List.of("everything/*")))) {
+      McpHttp http = new McpHttp(gw.url());
+      String key = gw.key("full");
+      String session = http.initialize(key);
+      String other = http.initialize(key);
+      IsolatedUpstream everything = (IsolatedUpstream) gw.gateway.upstreams().get(0);
+      String echo = """
+          {"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"everything__echo","arguments":{"message":"hi"}}}""";
+      assertThat(http.call(key, other, echo).json().path("result").toString()).contains("Echo: hi");
+      CompletableFuture<JsonNode> inFlight = http.longCall(key, session);
+      Thread.sleep(1500);
+      long pid = everything.pids().get(session);
+      long otherPid = everything.pids().get(other);
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+      JsonNode failed = inFlight.get(30, TimeUnit.SECONDS);
+      assertThat(failed.path("error").path("code").asInt()).isEqualTo(-32004);
+      assertThat(failed.path("error").path("message").asText()).contains("everything").doesNotContain("Exception");
+      assertThat(http.call(key, session, echo).json().path("result").toString()).contains("Echo: hi");
+      assertThat(everything.pids().get(session)).isNotEqualTo(pid);
+      assertThat(everything.pids().get(other)).isEqualTo(otherPid);
+      assertThat(((Upstream) everything).isUp()).isTrue();
+    }
+  }
+
+  @Test
+  void inFlightCallFailsAndASharedServerIsRestarted() throws Exception {
+    try (TestGateway gw = new TestGateway(List.of(everything(Isolation.Granularity.SHARED)),
+        Map.of("full", List.of("everything/*")))) {
       McpHttp http = new McpHttp(gw.url());
       String key = gw.key("full");
       String session = http.initialize(key);

@@ -1,0 +1,387 @@
+package dev.bulwark.upstream;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.config.Isolation;
+import dev.bulwark.config.UpstreamConfig;
+import dev.bulwark.identity.Caller;
+import dev.bulwark.mcp.JsonRpc;
+import dev.bulwark.mcp.JsonRpcCodec;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stdio server whose processes never serve two callers. {@code per-session}: each client
+ * session has its own process, destroyed when the session ends; a client without a session
+ * (the stateless protocol generation) is one caller — tenant, delegation chain, agent and
+ * user — and keeps its process until it has been idle for the pool's {@code idle_timeout}.
+ * {@code per-call}: every call gets a fresh process, destroyed once it has answered.
+ * Processes come started and initialized from a {@link WarmPool}.
+ *
+ * <p>What the gateway asks on its own behalf (listing tools, prompts and resources for the
+ * registry) goes to one process of its own, which never serves a caller; its
+ * {@code initialize} answer is the server's. A process that dies is replaced by a fresh one
+ * at the next call, never restarted: a session whose process died starts from a clean state.
+ * Notifications of a session's process reach that session only; those of a per-call process
+ * nobody (the call's own progress excepted). Tool definitions are pinned from the gateway's
+ * process: the others run the same code, and their list changes are not the registry's.
+ */
+public final class IsolatedUpstream implements Upstream {
+  private static final Logger LOG = LoggerFactory.getLogger(IsolatedUpstream.class);
+  private static final String GATEWAY = "gateway";
+  // How long a call waits for a process when the server is at its limit, before it is refused.
+  private static final Duration CAPACITY_WAIT = Duration.ofSeconds(5);
+
+  private final String name;
+  private final Isolation.Granularity granularity;
+  private final Isolation.Pool limits;
+  private final Launcher launcher;
+  private final Launcher.Spec spec;
+  private final JsonRpcCodec codec;
+  private final int maxLineBytes;
+  private final UpstreamConfig.Restart restart;
+  private final UpstreamListener listener;
+  private final WarmPool<Proc> pool;
+  private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private final ReentrantLock gatewayLock = new ReentrantLock();
+  private volatile Proc gateway;
+  private volatile ObjectNode initializeResult = JsonNodeFactory.instance.objectNode();
+  private volatile boolean up;
+  private volatile boolean closed;
+  private volatile Thread sweeper;
+
+  /** One process and, once handed out, the session or call it serves. */
+  private final class Proc {
+    private final StdioUpstream conn;
+    private volatile String servesSession;
+    private volatile boolean forGateway;
+
+    Proc() {
+      this.conn = StdioUpstream.oneShot(name, launcher, spec, codec, maxLineBytes, new UpstreamListener() {
+        @Override
+        public void onNotification(String upstream, JsonRpc.Notification n) {
+          String session = servesSession;
+          if (session != null && granularity == Isolation.Granularity.PER_SESSION) {
+            listener.onNotification(upstream, session, n);
+          } else if (forGateway) {
+            listener.onNotification(upstream, n);
+          }
+        }
+
+        @Override
+        public void onReconnected(String upstream) {}
+      });
+    }
+
+    boolean alive() {
+      return !closed && conn.isUp();
+    }
+  }
+
+  /** A session's (or a stateless caller's) process. */
+  private static final class Slot {
+    final ReentrantLock lock = new ReentrantLock();
+    Proc proc;
+    volatile long lastUsedNanos = System.nanoTime();
+    final boolean caller;
+
+    Slot(boolean caller) {
+      this.caller = caller;
+    }
+  }
+
+  public IsolatedUpstream(String name, Launcher launcher, Launcher.Spec spec, JsonRpcCodec codec, int maxLineBytes,
+      UpstreamConfig.Restart restart, UpstreamListener listener) {
+    if (spec.isolation().granularity() == Isolation.Granularity.SHARED) {
+      throw new IllegalArgumentException("a shared server is a StdioUpstream");
+    }
+    this.name = name;
+    this.granularity = spec.isolation().granularity();
+    this.limits = spec.isolation().pool();
+    this.launcher = launcher;
+    this.spec = spec;
+    this.codec = codec;
+    this.maxLineBytes = maxLineBytes;
+    this.restart = restart;
+    this.listener = listener;
+    this.pool = new WarmPool<>(name, this::startProc, Proc::alive, p -> p.conn.close(), limits);
+  }
+
+  private Proc startProc() throws UpstreamException {
+    if (closed) {
+      throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name + " is closed");
+    }
+    Proc p = new Proc();
+    p.conn.start();
+    up = true;
+    return p;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void start() throws UpstreamException {
+    Proc first;
+    try {
+      first = pool.take(Duration.ofSeconds(30));
+    } catch (UpstreamException e) {
+      up = false;
+      throw e;
+    }
+    first.forGateway = true;
+    initializeResult = first.conn.initializeResult();
+    Proc previous = gateway;
+    gateway = first;
+    if (previous != null) {
+      pool.retire(previous);
+    }
+    pool.open();
+    startSweeper();
+    LOG.info("upstream {} runs a process per {} (pool: {} to {} ready, at most {} processes)", name,
+        granularity == Isolation.Granularity.PER_CALL ? "call" : "session", limits.minIdle(), limits.maxIdle(),
+        limits.maxProcesses());
+  }
+
+  @Override
+  public void retryLater() {
+    Thread.ofVirtual().name("bulwark-" + name + "-restart").start(() -> {
+      Duration delay = restart.initialBackoff();
+      while (!closed) {
+        try {
+          Thread.sleep(delay);
+          start();
+          listener.onReconnected(name);
+          return;
+        } catch (InterruptedException e) {
+          return;
+        } catch (UpstreamException e) {
+          LOG.warn("start of {} failed: {}", name, e.getMessage());
+        }
+        delay = delay.multipliedBy(2);
+        if (delay.compareTo(restart.maxBackoff()) > 0) {
+          delay = restart.maxBackoff();
+        }
+      }
+    });
+  }
+
+  @Override
+  public CompletableFuture<JsonRpc.Response> call(String method, com.fasterxml.jackson.databind.node.ObjectNode params,
+      CallContext context) {
+    if (closed) {
+      return unavailable("upstream " + name + " is closed");
+    }
+    try {
+      if (context.caller().isEmpty() && GATEWAY.equals(context.sessionKey())) {
+        return gatewayProc().conn.call(method, params, context);
+      }
+      Caller caller = context.caller().orElse(null);
+      Duration wait = context.timeout().compareTo(CAPACITY_WAIT) < 0 ? context.timeout() : CAPACITY_WAIT;
+      if (granularity == Isolation.Granularity.PER_CALL) {
+        Proc p = pool.take(wait);
+        p.servesSession = context.sessionKey();
+        dedicate(p, caller);
+        CompletableFuture<JsonRpc.Response> answer = p.conn.call(method, params, context);
+        answer.whenComplete((r, e) -> pool.retire(p));
+        return answer;
+      }
+      return sessionProc(context, caller, wait).conn.call(method, params, context);
+    } catch (UpstreamException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static void dedicate(Proc p, Caller caller) {
+    if (caller != null) {
+      p.conn.dedicate(caller);
+    }
+  }
+
+  private Proc sessionProc(CallContext context, Caller caller, Duration wait) throws UpstreamException {
+    // Stateless requests carry no session: the caller is the unit that keeps a process.
+    boolean stateless = context.sessionKey().startsWith("exchange:") && caller != null;
+    String key = stateless ? "caller:" + caller.principal() : context.sessionKey();
+    Slot slot = slots.computeIfAbsent(key, k -> new Slot(stateless));
+    slot.lock.lock();
+    try {
+      slot.lastUsedNanos = System.nanoTime();
+      if (slot.proc == null || !slot.proc.alive()) {
+        if (slot.proc != null) {
+          LOG.warn("upstream {}: the process of a session died; the session gets a fresh one", name);
+          pool.retire(slot.proc);
+          slot.proc = null;
+        }
+        Proc p = pool.take(wait);
+        p.servesSession = key;
+        dedicate(p, caller);
+        slot.proc = p;
+        if (slots.get(key) != slot) {
+          // The session ended while its process was being fetched.
+          slot.proc = null;
+          pool.retire(p);
+          throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the session ended");
+        }
+      }
+      return slot.proc;
+    } finally {
+      slot.lock.unlock();
+    }
+  }
+
+  private Proc gatewayProc() throws UpstreamException {
+    Proc g = gateway;
+    if (g != null && g.alive()) {
+      return g;
+    }
+    gatewayLock.lock();
+    try {
+      g = gateway;
+      if (g != null && g.alive()) {
+        return g;
+      }
+      if (g != null) {
+        pool.retire(g);
+      }
+      Proc fresh = pool.take(Duration.ofSeconds(30));
+      fresh.forGateway = true;
+      initializeResult = fresh.conn.initializeResult();
+      gateway = fresh;
+      LOG.warn("upstream {}: the gateway's own process died and was replaced", name);
+      return fresh;
+    } finally {
+      gatewayLock.unlock();
+    }
+  }
+
+  private static CompletableFuture<JsonRpc.Response> unavailable(String why) {
+    return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.UNAVAILABLE, why));
+  }
+
+  @Override
+  public void sessionEnded(String sessionKey) {
+    Slot slot = slots.remove(sessionKey);
+    if (slot != null) {
+      release(slot);
+    }
+  }
+
+  private void release(Slot slot) {
+    slot.lock.lock();
+    try {
+      if (slot.proc != null) {
+        pool.retire(slot.proc);
+        slot.proc = null;
+      }
+    } finally {
+      slot.lock.unlock();
+    }
+  }
+
+  private void startSweeper() {
+    if (sweeper != null) {
+      return;
+    }
+    long every = Math.max(1_000, Math.min(30_000, limits.idleTimeout().toMillis() / 4));
+    sweeper = Thread.ofVirtual().name("bulwark-" + name + "-sweep").start(() -> {
+      while (!closed) {
+        try {
+          Thread.sleep(every);
+        } catch (InterruptedException e) {
+          return;
+        }
+        sweepIdleCallers();
+      }
+    });
+  }
+
+  /** Ends the processes of stateless callers idle for longer than the pool's idle timeout. */
+  void sweepIdleCallers() {
+    long limit = limits.idleTimeout().toNanos();
+    long now = System.nanoTime();
+    slots.forEach((key, slot) -> {
+      if (slot.caller && now - slot.lastUsedNanos > limit && slots.remove(key, slot)) {
+        release(slot);
+      }
+    });
+  }
+
+  @Override
+  public ObjectNode initializeResult() {
+    return initializeResult;
+  }
+
+  @Override
+  public boolean isUp() {
+    return up && !closed;
+  }
+
+  @Override
+  public boolean sharedAcrossSessions() {
+    return false;
+  }
+
+  @Override
+  public boolean keepsState() {
+    return granularity != Isolation.Granularity.PER_CALL;
+  }
+
+  /** The pool's state, for tests, diagnostics and benchmarks. */
+  public WarmPool.Stats poolStats() {
+    return pool.stats();
+  }
+
+  /** Waits until {@code n} processes wait ready (tests, benchmarks). */
+  public boolean awaitReady(int n, Duration wait) throws InterruptedException {
+    return pool.awaitReady(n, wait);
+  }
+
+  /** The pid serving each session or stateless caller, and the gateway's own ({@code gateway}). */
+  public Map<String, Long> pids() {
+    Map<String, Long> pids = new TreeMap<>();
+    Proc g = gateway;
+    if (g != null) {
+      g.conn.pid().ifPresent(pid -> pids.put(GATEWAY, pid));
+    }
+    slots.forEach((k, s) -> {
+      Proc p = s.proc;
+      if (p != null) {
+        p.conn.pid().ifPresent(pid -> pids.put(k, pid));
+      }
+    });
+    return pids;
+  }
+
+  public Isolation.Granularity granularity() {
+    return granularity;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Thread s = sweeper;
+    if (s != null) {
+      s.interrupt();
+    }
+    pool.close();
+    slots.values().forEach(slot -> {
+      Proc p = slot.proc;
+      if (p != null) {
+        p.conn.close();
+      }
+    });
+    slots.clear();
+    Proc g = gateway;
+    if (g != null) {
+      g.conn.close();
+    }
+  }
+}
