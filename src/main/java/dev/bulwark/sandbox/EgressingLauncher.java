@@ -1,0 +1,43 @@
+package dev.bulwark.sandbox;
+
+import dev.bulwark.config.Isolation;
+import dev.bulwark.egress.Egress;
+import dev.bulwark.upstream.Launcher;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Gives each enclave of a server with an egress list its own proxy endpoint: opened before
+ * the enclave starts, bound into it (see {@link EnclaveCommand}), closed when it exits or
+ * fails to start. Servers without egress, and {@code isolation: none} servers (which have
+ * the host's network anyway), are launched unchanged.
+ */
+final class EgressingLauncher implements Launcher {
+  private final Launcher inner;
+  private final Egress egress;
+
+  EgressingLauncher(Launcher inner, Egress egress) {
+    this.inner = inner;
+    this.egress = egress;
+  }
+
+  @Override
+  public Launched launch(Spec spec) throws IOException {
+    if (spec.isolation().mode() != Isolation.Mode.ENCLAVE || spec.egressSocket() != null) {
+      return inner.launch(spec);
+    }
+    Optional<Egress.Endpoint> endpoint = egress.forEnclave(spec.upstream(), spec.owner());
+    if (endpoint.isEmpty()) {
+      return inner.launch(spec);
+    }
+    Egress.Endpoint e = endpoint.get();
+    try {
+      Launched launched = inner.launch(spec.withEgress(e.socket()));
+      launched.exit().whenComplete((code, error) -> e.close());
+      return launched;
+    } catch (IOException | RuntimeException ex) {
+      e.close();
+      throw ex;
+    }
+  }
+}
