@@ -55,6 +55,13 @@ public final class AnomalyWatch implements AutoCloseable {
   private final Webhook webhook;
   private final Baselines baselines;
   private final Map<String, Alert> alerts = new LinkedHashMap<>();
+  private static final Duration EGRESS_ALERT_EVERY = Duration.ofMinutes(1);
+  private final Map<String, Instant> lastEgressAlert = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+      return size() > 4096;
+    }
+  };
   private final BlockingQueue<Alert> responses = new LinkedBlockingQueue<>();
   private final Thread responder;
   private static final Duration SAVE_EVERY = Duration.ofSeconds(5);
@@ -88,7 +95,9 @@ public final class AnomalyWatch implements AutoCloseable {
     // Egress attempts are no calls: a refused one is an alert at once (learning or not), and
     // none of them teaches the baselines.
     if (e.type().equals("egress.blocked")) {
-      raise(egressBlocked(e));
+      if (firstBlockedInAMinute(e)) {
+        raise(egressBlocked(e));
+      }
       return;
     }
     if (e.type().startsWith("egress.")) {
@@ -115,6 +124,19 @@ public final class AnomalyWatch implements AutoCloseable {
       }
       dirty = true;
     }
+  }
+
+  // One alert per (tenant, agent, upstream, destination) a minute: a server retrying in a loop
+  // is one finding, not a flood of webhook posts (every attempt stays in the audit trail).
+  private synchronized boolean firstBlockedInAMinute(AuditEvent e) {
+    String key = (e.who() == null ? "" : e.who().tenant() + "/" + e.who().agent()) + "/"
+        + (e.request() == null ? "" : e.request().server() + "/" + e.request().item());
+    Instant last = lastEgressAlert.get(key);
+    if (last != null && e.time().isBefore(last.plus(EGRESS_ALERT_EVERY))) {
+      return false;
+    }
+    lastEgressAlert.put(key, e.time());
+    return true;
   }
 
   private static Alert.Finding egressBlocked(AuditEvent e) {

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * An HTTP/1.1 forward proxy that enforces one {@link EgressPolicy}: CONNECT tunnels and
  * plain-HTTP requests in absolute form, one destination per client connection (see
  * {@link ProxyConnection}), each connection on its own virtual thread, at most 64 at once
- * (more wait to be accepted). It connects only to the address the policy checked, and
+ * for an enclave's endpoint and 1024 for a remote upstream's (more wait to be accepted). It connects only to the address the policy checked, and
  * records every attempt in its {@link EgressLog}. It listens on a unix socket (an enclave's
  * endpoint) or on an ephemeral port of 127.0.0.1 (a remote upstream's). Closing it closes
  * every connection it relays.
@@ -31,19 +31,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class EgressProxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EgressProxy.class);
-  private static final int MAX_CONNECTIONS = 64;
+  private static final int ENCLAVE_CONNECTIONS = 64;
+  private static final int REMOTE_CONNECTIONS = 1024;
 
   private final ServerSocketChannel server;
   private final EgressPolicy policy;
   private final Attempt.Origin origin;
   private final EgressLog log;
   private final Clock clock;
-  private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
+  private final Semaphore slots;
   private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private EgressProxy(ServerSocketChannel server, EgressPolicy policy, Attempt.Origin origin, EgressLog log,
-      Clock clock) {
+      Clock clock, int maxConnections) {
+    this.slots = new Semaphore(maxConnections);
     this.server = server;
     this.policy = policy;
     this.origin = origin;
@@ -62,7 +64,7 @@ public final class EgressProxy implements AutoCloseable {
       ch.close();
       throw e;
     }
-    return new EgressProxy(ch, policy, origin, log, clock);
+    return new EgressProxy(ch, policy, origin, log, clock, ENCLAVE_CONNECTIONS);
   }
 
   /** A proxy listening on an ephemeral port of 127.0.0.1. */
@@ -70,12 +72,12 @@ public final class EgressProxy implements AutoCloseable {
       throws IOException {
     ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET);
     try {
-      ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), REMOTE_CONNECTIONS);
     } catch (IOException e) {
       ch.close();
       throw e;
     }
-    return new EgressProxy(ch, policy, origin, log, clock);
+    return new EgressProxy(ch, policy, origin, log, clock, REMOTE_CONNECTIONS);
   }
 
   /** Where it listens: a {@link UnixDomainSocketAddress} or an {@link InetSocketAddress}. */

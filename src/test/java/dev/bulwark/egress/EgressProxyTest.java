@@ -210,6 +210,24 @@ class EgressProxyTest {
   }
 
   @Test
+  void aServerRetryingARefusedDestinationIsOneAlertButEveryAttemptIsAudited() throws Exception {
+    start("127.0.0.1:" + echo.getLocalPort());
+    for (int i = 0; i < 3; i++) {
+      try (Socket s = connectToProxy()) {
+        s.getOutputStream().write(("CONNECT 127.0.0.1:" + http.getAddress().getPort() + " HTTP/1.1\r\n\r\n").getBytes());
+        assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 403");
+      }
+    }
+    awaitAlert();
+    for (int i = 0; i < 200 && events.stream().filter(e -> e.type().equals("egress.blocked")).count() < 3; i++) {
+      Thread.sleep(25);
+    }
+    Thread.sleep(200);
+    assertThat(events.stream().filter(e -> e.type().equals("egress.blocked")).count()).isEqualTo(3);
+    assertThat(watch.alerts(null)).hasSize(1);
+  }
+
+  @Test
   void aNameIsNeverAnAddressEntryEvenForLocalhost() throws Exception {
     start("localhost:" + echo.getLocalPort());
     try (Socket s = connectToProxy()) {
