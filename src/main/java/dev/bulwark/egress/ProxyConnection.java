@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -55,12 +54,9 @@ final class ProxyConnection {
     this.proxyClosed = proxyClosed;
   }
 
-  /** A destination as a request names it: host (no brackets), port, and for plain HTTP the origin-form target. */
-  private record Destination(String host, int port, String originTarget, String authority) {}
-
   void serve() {
-    InputStream in = new java.io.BufferedInputStream(new ChannelIn(client), 8192);
-    OutputStream out = new ChannelOut(client);
+    InputStream in = new java.io.BufferedInputStream(new ChannelStreams.In(client), 8192);
+    OutputStream out = new ChannelStreams.Out(client);
     AtomicBoolean headRead = new AtomicBoolean();
     CompletableFuture.delayedExecutor(HEAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
       if (!headRead.get()) {
@@ -90,7 +86,7 @@ final class ProxyConnection {
     boolean tunnel = head.method().equals("CONNECT");
     Destination dest;
     try {
-      dest = tunnel ? authority(head.target()) : absolute(head.target());
+      dest = tunnel ? Destination.authority(head.target()) : Destination.absolute(head.target());
     } catch (IllegalArgumentException e) {
       answer(out, 400, e.getMessage());
       record(head.method(), null, 0, new Decision.Refused(null, "bad-request"), 400, e.getMessage(), start, t0);
@@ -162,7 +158,7 @@ final class ProxyConnection {
       }
       Destination again;
       try {
-        again = absolute(next.get().target());
+        again = Destination.absolute(next.get().target());
       } catch (IllegalArgumentException e) {
         return "closed: " + e.getMessage();
       }
@@ -301,107 +297,11 @@ final class ProxyConnection {
         Duration.ofNanos(System.nanoTime() - t0)));
   }
 
-  // CONNECT's target: host:port, the port required; an IPv6 host in brackets.
-  static Destination authority(String target) {
-    int colon = target.lastIndexOf(':');
-    if (colon <= 0 || colon == target.length() - 1) {
-      throw new IllegalArgumentException("CONNECT needs host:port");
-    }
-    String host = target.substring(0, colon);
-    if (host.startsWith("[") != host.endsWith("]") || (!host.startsWith("[") && host.contains(":"))) {
-      throw new IllegalArgumentException("malformed CONNECT authority");
-    }
-    int port = port(target.substring(colon + 1));
-    String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    return new Destination(bare.toLowerCase(Locale.ROOT), port, null, host + ":" + port);
-  }
-
-  // A plain-HTTP request's absolute-form target: http only (https goes through CONNECT).
-  static Destination absolute(String target) {
-    if (!target.regionMatches(true, 0, "http://", 0, 7)) {
-      throw new IllegalArgumentException(target.regionMatches(true, 0, "https://", 0, 8)
-          ? "https goes through CONNECT" : "a proxy request needs an absolute http:// URL or CONNECT");
-    }
-    URI uri;
-    try {
-      uri = new URI(target);
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException("malformed URL");
-    }
-    if (uri.getRawAuthority() == null || uri.getHost() == null || uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("malformed URL authority");
-    }
-    int port = uri.getPort() < 0 ? 80 : uri.getPort();
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port must be 1..65535");
-    }
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-    String host = uri.getHost();
-    String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    return new Destination(bare.toLowerCase(Locale.ROOT), port, path + query, uri.getRawAuthority());
-  }
-
-  private static int port(String s) {
-    if (!s.matches("[0-9]{1,5}") || Integer.parseInt(s) < 1 || Integer.parseInt(s) > 65535) {
-      throw new IllegalArgumentException("port must be 1..65535");
-    }
-    return Integer.parseInt(s);
-  }
-
   static void closeQuietly(Closeable c) {
     try {
       c.close();
     } catch (IOException e) {
       // already closed
-    }
-  }
-
-  /** Reads a blocking channel directly (no channel-wide lock, so writes from another thread proceed). */
-  private static final class ChannelIn extends InputStream {
-    private final SocketChannel ch;
-
-    ChannelIn(SocketChannel ch) {
-      this.ch = ch;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      int n;
-      do {
-        n = ch.read(ByteBuffer.wrap(b, off, len));
-      } while (n == 0);
-      return n;
-    }
-  }
-
-  private static final class ChannelOut extends OutputStream {
-    private final SocketChannel ch;
-
-    ChannelOut(SocketChannel ch) {
-      this.ch = ch;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
     }
   }
 }
