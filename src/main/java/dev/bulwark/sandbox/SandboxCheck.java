@@ -32,6 +32,7 @@ public final class SandboxCheck {
       findings.forEach(f -> out.add((f.ok() ? "ok    " : "FAIL  ") + f.what() + (f.detail().isEmpty() ? ""
           : ": " + f.detail())));
       out.add(enclavesRun ? "=> enclaves can run: stdio and npm servers start contained"
+          + (egressRuns ? "; servers with egress reach it only through the egress proxy" : "")
           : "=> Bulwark will REFUSE to start every stdio/npm server with isolation: enclave (the default); "
               + "only servers configured with isolation: none (uncontained) would run");
       if (enclavesRun && !egressRuns) {
