@@ -90,6 +90,9 @@ class EgressIT {
     other.stop(0);
     egress.close();
     watch.close();
+    try (var paths = Files.walk(state)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 
   private static JsonNode probe(String upstream, String... args) throws Exception {
