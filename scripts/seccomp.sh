@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Builds the enclave seccomp filter from source: compiles src/main/c/seccomp-filter.c with gcc
-# against libseccomp and runs it to write target/seccomp/enclave.bpf (not committed).
-# Rebuilds only when the source is newer than the filter. Installs bubblewrap, gcc and
+# Builds the enclave seccomp filters from source: compiles src/main/c/seccomp-filter.c with gcc
+# against libseccomp and runs it to write target/seccomp/enclave.bpf (AF_UNIX sockets only)
+# and target/seccomp/enclave-inet.bpf (also AF_INET/AF_INET6, for enclaves with egress,
+# which reach the egress proxy through socat on their own loopback); neither is committed.
+# Rebuilds only when the source is newer than a filter. Installs bubblewrap, socat, gcc and
 # libseccomp-dev with apt-get first when run as root and they are missing.
-# usage: scripts/seccomp.sh            prints the path of the filter
+# usage: scripts/seccomp.sh            prints the path of the filter (the inet one is beside it)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 src="$here/src/main/c/seccomp-filter.c"
 out="$here/target/seccomp"
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 [ -f /usr/include/seccomp.h ] || need+=(libseccomp-dev)
 if [ "${#need[@]}" -gt 0 ]; then
@@ -21,10 +24,13 @@ if [ "${#need[@]}" -gt 0 ]; then
     exit 1
   fi
 fi
-if [ ! -s "$out/enclave.bpf" ] || [ "$src" -nt "$out/enclave.bpf" ]; then
+if [ ! -s "$out/enclave.bpf" ] || [ "$src" -nt "$out/enclave.bpf" ] \
+    || [ ! -s "$out/enclave-inet.bpf" ] || [ "$src" -nt "$out/enclave-inet.bpf" ]; then
   mkdir -p "$out"
   gcc -O2 -Wall -Werror -o "$out/seccomp-filter" "$src" -lseccomp
   "$out/seccomp-filter" "$out/enclave.bpf.tmp"
+  "$out/seccomp-filter" --inet "$out/enclave-inet.bpf.tmp"
   mv "$out/enclave.bpf.tmp" "$out/enclave.bpf"
+  mv "$out/enclave-inet.bpf.tmp" "$out/enclave-inet.bpf"
 fi
 echo "$out/enclave.bpf"

@@ -46,11 +46,33 @@ static int deny(scmp_filter_ctx ctx, const char *name) {
   return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
 }
 
+/*
+ * socket(): refused for every family but AF_UNIX, and with inet also AF_INET and AF_INET6.
+ * Rules are alternatives (any match refuses), so "not one of three" is written as the
+ * ranges around them: below AF_UNIX, between AF_INET and AF_INET6, above AF_INET6. The
+ * full 64-bit argument is compared: a domain with high bits set is refused.
+ */
+static int restrict_sockets(scmp_filter_ctx ctx, int inet) {
+  if (!inet) {
+    return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+  }
+  int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_LT, AF_UNIX));
+  for (int family = AF_INET + 1; rc == 0 && family < AF_INET6; family++) {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, family));
+  }
+  if (rc == 0) {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, AF_INET6));
+  }
+  return rc;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s OUTPUT.bpf\n", argv[0]);
+  int inet = argc == 3 && strcmp(argv[1], "--inet") == 0;
+  if (argc != 2 && !inet) {
+    fprintf(stderr, "usage: %s [--inet] OUTPUT.bpf\n", argv[0]);
     return 2;
   }
+  const char *output = argv[argc - 1];
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (ctx == NULL) {
     fprintf(stderr, "seccomp_init failed\n");
@@ -71,23 +93,23 @@ int main(int argc, char **argv) {
     rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
   }
   if (rc == 0) {
-    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+    rc = restrict_sockets(ctx, inet);
   }
   if (rc != 0) {
     fprintf(stderr, "building the filter failed: %s\n", strerror(-rc));
     seccomp_release(ctx);
     return 1;
   }
-  int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) {
-    perror(argv[1]);
+    perror(output);
     seccomp_release(ctx);
     return 1;
   }
   rc = seccomp_export_bpf(ctx, fd);
   seccomp_release(ctx);
   if (close(fd) != 0 || rc != 0) {
-    fprintf(stderr, "writing %s failed\n", argv[1]);
+    fprintf(stderr, "writing %s failed\n", output);
     return 1;
   }
   return 0;

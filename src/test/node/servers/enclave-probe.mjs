@@ -11,6 +11,8 @@
 //   hold NAME              writes /tmp/NAME, prints {"holding":NAME} and stays alive
 //   forkbomb N             starts up to N child processes; reports how many started
 //   memhog MB              allocates and touches MB megabytes
+//   proxy-connect HOST PORT  CONNECT through $HTTPS_PROXY, then a GET / through the tunnel
+//   proxy-get URL          a plain-HTTP GET of URL through $HTTP_PROXY (absolute form)
 import fs from "node:fs";
 import net from "node:net";
 import dns from "node:dns/promises";
@@ -79,9 +81,43 @@ async function run() {
       }
       return { allocatedMb: chunks.length * 16 };
     }
+    case "proxy-connect":
+      return await throughProxy(process.env.HTTPS_PROXY, `CONNECT ${args[0]}:${args[1]} HTTP/1.1\r\nHost: ${args[0]}:${args[1]}\r\n\r\n`,
+        `GET / HTTP/1.1\r\nHost: ${args[0]}:${args[1]}\r\nConnection: close\r\n\r\n`);
+    case "proxy-get":
+      return await throughProxy(process.env.HTTP_PROXY,
+        `GET ${args[0]} HTTP/1.1\r\nHost: ${new URL(args[0]).host}\r\nConnection: close\r\n\r\n`, null);
     default:
       return { error: `unknown action ${action}` };
   }
+}
+
+// Talks to the proxy named by an environment variable: sends `first`; for a tunnel, once the
+// proxy answers 200, sends `then` through it. Reports the proxy's status and what came back.
+function throughProxy(proxyUrl, first, then) {
+  if (!proxyUrl) {
+    return Promise.resolve({ ok: false, code: "NO_PROXY_ENV" });
+  }
+  const p = new URL(proxyUrl);
+  return new Promise((resolve) => {
+    const s = net.connect({ host: p.hostname, port: Number(p.port) });
+    let data = "";
+    let status = null;
+    s.setTimeout(10000, () => { s.destroy(); resolve({ ok: false, code: "TIMEOUT", status, data }); });
+    s.on("connect", () => s.write(first));
+    s.on("data", (d) => {
+      data += d.toString("latin1");
+      if (status === null && data.includes("\r\n\r\n")) {
+        status = Number(data.split(" ")[1]);
+        if (then && status === 200) {
+          data = data.slice(data.indexOf("\r\n\r\n") + 4);
+          s.write(then);
+        }
+      }
+    });
+    s.on("end", () => resolve({ ok: status === 200, status, data }));
+    s.on("error", (e) => resolve({ ...failure(e), status, data }));
+  });
 }
 
 out(await run());

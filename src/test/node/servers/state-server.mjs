@@ -2,8 +2,10 @@
 // whoami   → this process: a random instance id and the pid it sees
 // remember → keeps {text} in memory and writes it to /tmp/bulwark-state-memo
 // recall   → what this process remembers, and what /tmp/bulwark-state-memo holds (empty if absent)
+// fetch    → GET {url} through $HTTP_PROXY (absolute form); answers the proxy's status line or the error
 // stdout carries only the MCP protocol.
 import fs from "node:fs";
+import net from "node:net";
 import crypto from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
@@ -29,4 +31,22 @@ mcp.registerTool("recall", { description: "Recalls the note.", inputSchema: z.ob
   try { file = fs.readFileSync(memo, "utf8"); } catch { /* absent */ }
   return text(JSON.stringify({ instance, memory: remembered, file }));
 });
+mcp.registerTool("fetch", { description: "Fetches a URL through the proxy.", inputSchema: z.object({ url: z.string() }),
+  annotations: { readOnlyHint: true } }, async ({ url }) => text(await viaProxy(url)));
+
+function viaProxy(url) {
+  const proxy = process.env.HTTP_PROXY;
+  if (!proxy) return Promise.resolve("no proxy");
+  const p = new URL(proxy);
+  return new Promise((resolve) => {
+    const s = net.connect({ host: p.hostname, port: Number(p.port) });
+    let data = "";
+    s.setTimeout(10000, () => { s.destroy(); resolve("timeout"); });
+    s.on("connect", () => s.write(`GET ${url} HTTP/1.1\r\nHost: ${new URL(url).host}\r\nConnection: close\r\n\r\n`));
+    s.on("data", (d) => { data += d.toString("latin1"); });
+    s.on("end", () => resolve(data.split("\r\n")[0]));
+    s.on("error", (e) => resolve("error " + e.code));
+  });
+}
+
 await mcp.connect(new StdioServerTransport());

@@ -13,6 +13,8 @@ import dev.bulwark.audit.IntentStage;
 import dev.bulwark.audit.JsonLinesAuditSink;
 import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.egress.Egress;
+import dev.bulwark.sandbox.Sandbox;
 import dev.bulwark.config.TelemetryConfig;
 import dev.bulwark.health.Readiness;
 import dev.bulwark.health.Restarts;
@@ -79,6 +81,7 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   private final Upstreams upstreams;
+  private final Egress egress;
   private final GatewayServer server;
   private final AnomalyWatch watch;
   private final Exports exports;
@@ -86,10 +89,11 @@ public final class Gateway implements AutoCloseable {
   private final Tracing tracing;
   private final dev.bulwark.audit.RetentionSchedule retention;  // null: events are kept forever
 
-  private Gateway(Upstreams upstreams, GatewayServer server, AnomalyWatch watch, Exports exports, AuditSink audit,
-      Tracing tracing, dev.bulwark.audit.RetentionSchedule retention) {
+  private Gateway(Upstreams upstreams, Egress egress, GatewayServer server, AnomalyWatch watch, Exports exports,
+      AuditSink audit, Tracing tracing, dev.bulwark.audit.RetentionSchedule retention) {
     this.retention = retention;
     this.upstreams = upstreams;
+    this.egress = egress;
     this.server = server;
     this.watch = watch;
     this.exports = exports;
@@ -121,9 +125,6 @@ public final class Gateway implements AutoCloseable {
     boolean mints = config.upstreams().stream().anyMatch(u -> u.http() != null && u.http().identity() != null);
     SigningKeys signing = config.oauth() == null && !mints ? null : SigningKeys.loadOrCreate(config.dataDir());
     java.util.function.Supplier<String> issuer = () -> serverRef.get().issuerIdentifier();
-    Upstreams upstreams = Upstreams.create(config, env.launcher(),
-        new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
-        signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
     AgentRegistry agents = new AgentRegistry(config.agents(), config.agentStore(), env.random());
     Metrics metrics = new Metrics();
     // This node's lasting name (its own open intents are closed at start, not another live
@@ -164,6 +165,26 @@ public final class Gateway implements AutoCloseable {
         });
     AuditSink audit = new ObservedAuditSink(trail, watch::observe);
     RefusalRecorder recorder = new RefusalRecorder(audit, env.clock(), ids);
+    // The only way out for enclaves and remote upstreams: every attempt goes to the trail,
+    // and the anomaly watch alerts on each refused one.
+    Egress egress;
+    Upstreams upstreams;
+    try {
+      egress = Egress.create(config, audit, ids, env.clock());
+      try {
+        upstreams = Upstreams.create(config, Sandbox.withEgress(env.launcher(), egress),
+            new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
+            signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()), egress::forRemote);
+      } catch (IOException | RuntimeException e) {
+        egress.close();
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      watch.close();
+      exports.close();
+      audit.close();
+      throw e;
+    }
     Registry registry = new Registry(config.upstreams(), new PinStore(config.dataDir()), new Classifier(), env.clock(),
         e -> registryEvent(recorder, e));
     // An approval changes what may be listed: tell every client, as the server itself would.
@@ -242,6 +263,7 @@ public final class Gateway implements AutoCloseable {
       server.start();
     } catch (Exception e) {
       upstreams.close();
+      egress.close();
       watch.close();
       exports.close();
       audit.close();
@@ -261,7 +283,7 @@ public final class Gateway implements AutoCloseable {
         ? new dev.bulwark.audit.RetentionSchedule(new dev.bulwark.audit.Pruner(store, auditKey, env.clock()),
             config.audit().retention()::of, audit, java.time.Duration.ofHours(1))
         : null;
-    return new Gateway(upstreams, server, watch, exports, audit, tracing, retention);
+    return new Gateway(upstreams, egress, server, watch, exports, audit, tracing, retention);
   }
 
   // The configuration's rules compiled to Cedar, recompiled whenever an agent is created or revoked.
@@ -320,6 +342,7 @@ public final class Gateway implements AutoCloseable {
     }
     server.close();
     upstreams.close();
+    egress.close();
     watch.close();
     exports.close();
     audit.close();

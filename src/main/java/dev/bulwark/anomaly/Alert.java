@@ -33,6 +33,7 @@ public record Alert(String id, String kind, String tenant, String agent, String 
       case "unusual_hour" -> "BW703";
       case "denial_burst" -> "BW704";
       case "new_egress" -> "BW705";
+      case "egress_blocked" -> "BW706";
       default -> "BW799";
     };
   }

@@ -55,6 +55,13 @@ public final class AnomalyWatch implements AutoCloseable {
   private final Webhook webhook;
   private final Baselines baselines;
   private final Map<String, Alert> alerts = new LinkedHashMap<>();
+  private static final Duration EGRESS_ALERT_EVERY = Duration.ofMinutes(1);
+  private final Map<String, Instant> lastEgressAlert = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+      return size() > 4096;
+    }
+  };
   private final BlockingQueue<Alert> responses = new LinkedBlockingQueue<>();
   private final Thread responder;
   private static final Duration SAVE_EVERY = Duration.ofSeconds(5);
@@ -82,9 +89,23 @@ public final class AnomalyWatch implements AutoCloseable {
 
   /** Learns from one recorded event; alerts on what departs from the baselines. Never blocks on I/O. */
   public void observe(AuditEvent e) {
+    if (!config.enabled()) {
+      return;
+    }
+    // Egress attempts are no calls: a refused one is an alert at once (learning or not), and
+    // none of them teaches the baselines.
+    if (e.type().equals("egress.blocked")) {
+      if (firstBlockedInAMinute(e)) {
+        raise(egressBlocked(e));
+      }
+      return;
+    }
+    if (e.type().startsWith("egress.")) {
+      return;
+    }
     // One observation per call: its outcome (not the intent written before dispatch, nor a
     // recovery's interrupted record), and never the watch's own alerts.
-    if (!config.enabled() || e.who() == null || e.who().agent() == null || e.type().startsWith("anomaly.")
+    if (e.who() == null || e.who().agent() == null || e.type().startsWith("anomaly.")
         || e.type().endsWith(".intent") || e.type().endsWith(".interrupted")) {
       return;
     }
@@ -103,6 +124,39 @@ public final class AnomalyWatch implements AutoCloseable {
       }
       dirty = true;
     }
+  }
+
+  // One alert per (tenant, agent, upstream, destination) a minute: a server retrying in a loop
+  // is one finding, not a flood of webhook posts (every attempt stays in the audit trail).
+  private synchronized boolean firstBlockedInAMinute(AuditEvent e) {
+    String key = (e.who() == null ? "" : e.who().tenant() + "/" + e.who().agent()) + "/"
+        + (e.request() == null ? "" : e.request().server() + "/" + e.request().item());
+    Instant last = lastEgressAlert.get(key);
+    if (last != null && e.time().isBefore(last.plus(EGRESS_ALERT_EVERY))) {
+      return false;
+    }
+    lastEgressAlert.put(key, e.time());
+    return true;
+  }
+
+  private static Alert.Finding egressBlocked(AuditEvent e) {
+    AuditEvent.Who who = e.who();
+    String tenant = who == null || who.tenant() == null ? "" : who.tenant();
+    String agent = who == null ? null : who.agent();
+    String server = e.request() == null ? null : e.request().server();
+    String destination = e.request() == null ? null : e.request().item();
+    String reason = e.decision() == null || e.decision().reasons().isEmpty() ? "" : e.decision().reasons().get(0);
+    return new Alert.Finding("egress_blocked", tenant, agent, null, e.time(),
+        "upstream " + server + (agent == null ? "" : " (enclave of agent " + agent + ")") + " tried to reach "
+            + (destination == null ? "a malformed destination" : destination) + ": refused, " + reason);
+  }
+
+  private synchronized void raise(Alert.Finding f) {
+    Alert a = Alert.open(ids.get(), f, false);
+    alerts.put(a.id(), a);
+    trim();
+    responses.add(a);
+    dirty = true;
   }
 
   /** The review queue, newest last; {@code state} null for all, else open or acknowledged. */
@@ -195,7 +249,7 @@ public final class AnomalyWatch implements AutoCloseable {
 
   private void handle(Alert a) {
     boolean stopped = false;
-    if (config.quarantine().contains(a.kind())) {
+    if (config.quarantine().contains(a.kind()) && a.agent() != null) {
       stopped = quarantine.stop(a.tenant(), a.agent(), "anomaly " + a.kind() + " (alert " + a.id() + "): " + a.detail());
     }
     Alert done = a;

@@ -15,7 +15,7 @@ public final class SandboxCommand implements Runnable {
   }
 
   @Command(name = "check", mixinStandardHelpOptions = true,
-      description = "Report bubblewrap, namespaces, cgroup version and controllers, and the seccomp filter; "
+      description = "Report bubblewrap, namespaces, cgroup version and controllers, both seccomp filters and socat; "
           + "exits non-zero when enclaves cannot run (stdio servers would then be refused).")
   static final class Check implements Callable<Integer> {
     @Override

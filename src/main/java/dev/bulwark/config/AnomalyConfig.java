@@ -17,7 +17,7 @@ import java.util.Set;
 public record AnomalyConfig(Boolean enabled, Duration learningPeriod, String zone, Rate rate, Denials denials,
     Hours hours, Webhook webhook, List<String> quarantine) {
   public static final Set<String> KINDS = Set.of("first_use", "rate_spike", "unusual_hour", "denial_burst",
-      "new_egress");
+      "new_egress", "egress_blocked");
 
   public AnomalyConfig {
     enabled = enabled == null || enabled;

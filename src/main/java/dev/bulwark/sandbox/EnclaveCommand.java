@@ -16,13 +16,37 @@ import java.util.TreeMap;
  * service and linker config), its own code read-only (the command binary, an npm install's
  * node_modules, a stdio server's cwd), the mounts it declares (read-only unless writable),
  * and a private tmpfs home and /tmp. Nothing else of the host's file system exists inside.
+ *
+ * <p>An enclave with egress also sees the egress proxy's unix socket at {@link #PROXY_SOCKET};
+ * its command is then a small shell that starts socat in the background (listening on the
+ * enclave's own 127.0.0.1:{@link #PROXY_PORT}, forwarding each connection to that socket),
+ * waits until it listens and execs the server, with HTTP_PROXY/HTTPS_PROXY (both cases)
+ * pointing at it and NO_PROXY empty.
  */
 final class EnclaveCommand {
   /** The enclave's private home, a tmpfs. */
   static final String HOME = "/home/enclave";
   static final int NOBODY = 65534;
-  /** Where the future egress proxy's unix socket is bound (the directory exists already). */
+  /** Where the egress proxy's unix socket is bound. */
   static final String PROXY_DIR = "/run/bulwark";
+  static final String PROXY_SOCKET = PROXY_DIR + "/egress.sock";
+  /** The forwarder's port on the enclave's own loopback (its network namespace is empty otherwise). */
+  static final int PROXY_PORT = 3128;
+  // Positional parameters only: no configured value is parsed by the shell. socat's stdout
+  // must never reach the server's stdout (the MCP channel). The wait bounds a start race:
+  // the server must not try the proxy before the forwarder listens (state 0A in /proc/net/tcp).
+  private static final String FORWARD_AND_EXEC = """
+      port="$1"; socat="$2"; shift 2
+      "$socat" TCP-LISTEN:"$port",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:%s </dev/null >/dev/null &
+      listening=$(printf '0100007F:%%04X 00000000:0000 0A' "$port")
+      i=0
+      until grep -q "$listening" /proc/net/tcp 2>/dev/null; do
+        i=$((i + 1))
+        if [ "$i" -gt 500 ]; then echo "bulwark: egress forwarder did not start" >&2; exit 125; fi
+        sleep 0.01
+      done
+      exec "$@"
+      """.formatted(PROXY_SOCKET);
 
   private static final List<String> SYSTEM_DIRS = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
       "/libx32");
@@ -38,6 +62,11 @@ final class EnclaveCommand {
    * silently running without it would hide that).
    */
   static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody) throws IOException {
+    return build(bwrap, spec, asNobody, Path.of("/usr/bin/socat"));
+  }
+
+  /** As above; {@code socat} is the forwarder started inside when the spec has egress. */
+  static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, Path socat) throws IOException {
     Isolation iso = spec.isolation();
     List<String> a = new ArrayList<>(List.of(bwrap.toString(),
         "--unshare-all", "--unshare-user", "--uid", Integer.toString(NOBODY), "--gid", Integer.toString(NOBODY),
@@ -77,9 +106,28 @@ final class EnclaveCommand {
     Map<String, String> env = new TreeMap<>(spec.env());
     env.put("HOME", HOME);
     env.put("TMPDIR", "/tmp");
+    Path egress = spec.egressSocket();
+    if (egress != null) {
+      requireExists(egress, "egress proxy socket");
+      requireReachable(egress, asNobody);
+      if (!underSystemDirs(socat)) {
+        throw new IOException("socat " + socat + " is not under the enclave's system directories");
+      }
+      a.addAll(List.of("--bind", egress.toString(), PROXY_SOCKET));
+      String proxy = "http://127.0.0.1:" + PROXY_PORT;
+      for (String k : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) {
+        env.put(k, proxy);
+      }
+      env.put("NO_PROXY", "");
+      env.put("no_proxy", "");
+    }
     env.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
     a.addAll(List.of("--chdir", spec.cwd() != null ? spec.cwd().toAbsolutePath().normalize().toString() : HOME));
     a.add("--");
+    if (egress != null) {
+      a.addAll(List.of("/bin/sh", "-c", FORWARD_AND_EXEC, "bulwark-egress", Integer.toString(PROXY_PORT),
+          socat.toString()));
+    }
     a.add(command.toString());
     a.addAll(spec.args());
     return a;

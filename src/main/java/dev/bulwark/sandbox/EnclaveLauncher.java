@@ -55,15 +55,21 @@ final class EnclaveLauncher implements Launcher {
       throw new IOException("enclave refused: bubblewrap not found at " + settings.bwrap()
           + " (install bubblewrap, or set isolation: none to run uncontained)");
     }
-    if (!Files.isRegularFile(settings.seccompFilter()) || Files.size(settings.seccompFilter()) == 0) {
-      throw new IOException("enclave refused: seccomp filter " + settings.seccompFilter()
+    // An enclave with egress needs inet sockets for its forwarder; one without gets AF_UNIX only.
+    Path filter = spec.egressSocket() == null ? settings.seccompFilter() : settings.seccompFilterInet();
+    if (!Files.isRegularFile(filter) || Files.size(filter) == 0) {
+      throw new IOException("enclave refused: seccomp filter " + filter
           + " is missing (build it with scripts/seccomp.sh)");
+    }
+    if (spec.egressSocket() != null && !Files.isExecutable(settings.socat())) {
+      throw new IOException("enclave refused: " + settings.socat() + " is missing (apt-get install socat); a server "
+          + "with egress reaches the egress proxy through it");
     }
     if (settings.dropRoot() && !Files.isExecutable(settings.setpriv())) {
       throw new IOException("enclave refused: " + settings.setpriv() + " is missing (util-linux); as root, "
           + "Bulwark will not start an enclave that maps onto host root");
     }
-    List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec, settings.dropRoot());
+    List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec, settings.dropRoot(), settings.socat());
     if (swept.compareAndSet(false, true)) {
       cgroups.removeStale(pid -> ProcessHandle.of(pid).isPresent());
     }
@@ -76,7 +82,7 @@ final class EnclaveLauncher implements Launcher {
       throw new IOException("enclave refused: " + e.getMessage(), e);
     }
     List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_AND_EXEC, "bulwark-enclave",
-        settings.seccompFilter().toString()));
+        filter.toString()));
     cgroup.procs().forEach(p -> cmd.add(p.toString()));
     cmd.add("--");
     if (settings.dropRoot()) {
@@ -94,8 +100,8 @@ final class EnclaveLauncher implements Launcher {
       throw e;
     }
     p.onExit().thenRun(cgroup::remove);
-    LOG.info("upstream {} enclave {} (pid {}): memory {}, pids {}, cpu {}", spec.upstream(), name, p.pid(),
-        iso.memory(), iso.pids(), iso.cpu());
+    LOG.info("upstream {} enclave {} (pid {}): memory {}, pids {}, cpu {}, {}", spec.upstream(), name, p.pid(),
+        iso.memory(), iso.pids(), iso.cpu(), spec.egressSocket() == null ? "no egress" : "egress through the proxy");
     return Limited.wrap(new Enclave(p), iso.wallClock(), iso.maxOutputBytes());
   }
 

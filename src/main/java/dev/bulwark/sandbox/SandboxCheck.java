@@ -16,8 +16,12 @@ public final class SandboxCheck {
   /** One finding: what was checked, whether it works, and detail. */
   public record Finding(String what, boolean ok, String detail) {}
 
-  /** All findings; {@code enclavesRun} is false when any enclave would be refused. */
-  public record Report(List<Finding> findings, boolean enclavesRun) {
+  /**
+   * All findings; {@code enclavesRun} is false when any enclave would be refused;
+   * {@code egressRuns} is false when enclaves of servers with an egress list would be
+   * refused (socat or the inet filter missing).
+   */
+  public record Report(List<Finding> findings, boolean enclavesRun, boolean egressRuns) {
     public Report {
       findings = List.copyOf(findings);
     }
@@ -28,8 +32,13 @@ public final class SandboxCheck {
       findings.forEach(f -> out.add((f.ok() ? "ok    " : "FAIL  ") + f.what() + (f.detail().isEmpty() ? ""
           : ": " + f.detail())));
       out.add(enclavesRun ? "=> enclaves can run: stdio and npm servers start contained"
+          + (egressRuns ? "; servers with egress reach it only through the egress proxy" : "")
           : "=> Bulwark will REFUSE to start every stdio/npm server with isolation: enclave (the default); "
               + "only servers configured with isolation: none (uncontained) would run");
+      if (enclavesRun && !egressRuns) {
+        out.add("=> Bulwark will REFUSE to start enclaves of servers with a registry.egress list (socat or the "
+            + "inet seccomp filter is missing); servers without egress run");
+      }
       return out;
     }
   }
@@ -54,12 +63,22 @@ public final class SandboxCheck {
         "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
         "--symlink", "usr/bin", "/bin", "--tmpfs", "/tmp", "--proc", "/proc", "--", "/bin/true"));
     f.add(new Finding("mount namespace with uid 65534", mount, ""));
-    boolean filter = Files.isRegularFile(settings.seccompFilter()) && size() > 0;
+    boolean filter = Files.isRegularFile(settings.seccompFilter()) && size(settings.seccompFilter()) > 0;
     f.add(new Finding("seccomp filter built", filter, settings.seccompFilter().toString()));
     boolean loads = filter && bwrap && succeeds(List.of("/bin/sh", "-c", "f=\"$1\"; shift; exec \"$@\" 3< \"$f\"",
         "probe", settings.seccompFilter().toString(), settings.bwrap().toString(), "--unshare-user",
         "--ro-bind", "/", "/", "--seccomp", "3", "--", "/bin/true"));
     f.add(new Finding("seccomp filter loads", loads, ""));
+    boolean inet = Files.isRegularFile(settings.seccompFilterInet()) && size(settings.seccompFilterInet()) > 0;
+    f.add(new Finding("seccomp filter for egress (inet) built", inet, settings.seccompFilterInet().toString()));
+    boolean inetLoads = inet && bwrap && succeeds(List.of("/bin/sh", "-c", "f=\"$1\"; shift; exec \"$@\" 3< \"$f\"",
+        "probe", settings.seccompFilterInet().toString(), settings.bwrap().toString(), "--unshare-user",
+        "--ro-bind", "/", "/", "--seccomp", "3", "--", "/bin/true"));
+    f.add(new Finding("seccomp filter for egress loads", inetLoads, ""));
+    boolean socat = Files.isExecutable(settings.socat());
+    f.add(new Finding("socat (egress forwarder)", socat, socat ? settings.socat() + " " + output(List.of(
+        settings.socat().toString(), "-V")).lines().filter(l -> l.contains("version")).findFirst().orElse("")
+        : "not found at " + settings.socat()));
     Cgroups cgroups = new Cgroups(settings.cgroupRoot());
     f.add(new Finding("cgroup version", cgroups.version() != Cgroups.Version.NONE,
         cgroups.version().name().toLowerCase(java.util.Locale.ROOT) + ", usable controllers "
@@ -77,13 +96,15 @@ public final class SandboxCheck {
       limits = e.getMessage();
     }
     f.add(new Finding("cgroup limits", limited, limits));
-    boolean all = f.stream().allMatch(Finding::ok);
-    return new Report(f, all);
+    List<String> egressOnly = List.of("seccomp filter for egress (inet) built", "seccomp filter for egress loads",
+        "socat (egress forwarder)");
+    boolean all = f.stream().filter(x -> !egressOnly.contains(x.what())).allMatch(Finding::ok);
+    return new Report(f, all, all && inet && inetLoads && socat);
   }
 
-  private long size() {
+  private static long size(java.nio.file.Path file) {
     try {
-      return Files.size(settings.seccompFilter());
+      return Files.size(file);
     } catch (IOException e) {
       return 0;
     }

@@ -36,16 +36,23 @@ final class HttpTransport {
   private final URI url;
   private final UpstreamConfig.Http config;
   private final JsonRpcCodec codec;
-  private final HttpClient http = HttpClient.newBuilder()
-      .followRedirects(HttpClient.Redirect.NEVER)
-      .connectTimeout(Duration.ofSeconds(10))
-      .build();
+  private final HttpClient http;
 
   private final CallIdentity identity;
 
   /** {@code identity}: the Authorization value for a call on someone's behalf, or null to send none. */
-  HttpTransport(UpstreamConfig.Http config, JsonRpcCodec codec,
-      CallIdentity identity) {
+  /**
+   * {@code proxy}: the egress proxy every connection goes through (it resolves the name,
+   * checks the address and connects to exactly that one), or null to connect directly.
+   */
+  HttpTransport(UpstreamConfig.Http config, JsonRpcCodec codec, CallIdentity identity, java.net.ProxySelector proxy) {
+    HttpClient.Builder b = HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(10));
+    if (proxy != null) {
+      b.proxy(proxy);
+    }
+    this.http = b.build();
     this.url = URI.create(config.url());
     this.config = config;
     this.codec = codec;

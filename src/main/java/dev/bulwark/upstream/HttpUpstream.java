@@ -41,8 +41,9 @@ public final class HttpUpstream implements Upstream {
   private volatile boolean closed;
   private volatile Thread listening;
 
+  /** {@code proxy}: where the HTTP client connects (the egress proxy), or null to connect directly. */
   public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
-      dev.bulwark.identity.DownstreamTokens tokens) {
+      dev.bulwark.identity.DownstreamTokens tokens, java.net.ProxySelector proxy) {
     this.name = name;
     CallIdentity identity = null;
     if (config.identity() != null) {
@@ -59,7 +60,7 @@ public final class HttpUpstream implements Upstream {
         identity = caller -> "Bearer " + exchanged.tokenFor(caller);
       }
     }
-    this.transport = new HttpTransport(config, codec, identity);
+    this.transport = new HttpTransport(config, codec, identity, proxy);
     this.listener = listener;
   }
 

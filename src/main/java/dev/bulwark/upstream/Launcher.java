@@ -22,15 +22,23 @@ public interface Launcher {
    * that hold its code (an npm install's node_modules), which an enclave binds read-only.
    * {@code owner} is the caller an enclave is dedicated to (per-session and per-call
    * granularity); empty for a process shared by every caller or started by the gateway itself.
+   * {@code egressSocket} is the host path of the egress proxy's unix socket for this enclave,
+   * or null: no egress at all.
    */
   record Spec(String upstream, String command, List<String> args, Map<String, String> env, Path cwd,
-      dev.bulwark.config.Isolation isolation, List<Path> code, java.util.Optional<dev.bulwark.identity.Caller> owner) {
+      dev.bulwark.config.Isolation isolation, List<Path> code, java.util.Optional<dev.bulwark.identity.Caller> owner,
+      Path egressSocket) {
     public Spec {
       args = List.copyOf(args);
       env = Map.copyOf(env);
       isolation = isolation == null ? dev.bulwark.config.Isolation.enclave() : isolation;
       code = code == null ? List.of() : List.copyOf(code);
       owner = owner == null ? java.util.Optional.empty() : owner;
+    }
+
+    public Spec(String upstream, String command, List<String> args, Map<String, String> env, Path cwd,
+        dev.bulwark.config.Isolation isolation, List<Path> code, java.util.Optional<dev.bulwark.identity.Caller> owner) {
+      this(upstream, command, args, env, cwd, isolation, code, owner, null);
     }
 
     public Spec(String upstream, String command, List<String> args, Map<String, String> env, Path cwd,
@@ -44,7 +52,12 @@ public interface Launcher {
 
     /** This spec for an enclave dedicated to {@code owner} (empty: shared or the gateway's own). */
     public Spec ownedBy(java.util.Optional<dev.bulwark.identity.Caller> owner) {
-      return new Spec(upstream, command, args, env, cwd, isolation, code, owner);
+      return new Spec(upstream, command, args, env, cwd, isolation, code, owner, egressSocket);
+    }
+
+    /** This spec with the egress proxy's socket (null: none). */
+    public Spec withEgress(Path socket) {
+      return new Spec(upstream, command, args, env, cwd, isolation, code, owner, socket);
     }
   }
 

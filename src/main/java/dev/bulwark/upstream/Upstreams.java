@@ -24,21 +24,39 @@ public final class Upstreams implements AutoCloseable {
     this.byName = byName;
   }
 
+  /**
+   * The proxy through which a remote upstream's HTTP client must connect (the egress proxy,
+   * which enforces the server's egress rules and records each connection).
+   */
+  @FunctionalInterface
+  public interface RemoteProxies {
+    java.net.ProxySelector forRemote(String upstream, String url) throws IOException;
+  }
+
+  /**
+   * Every configured upstream: stdio and npm servers started through {@code launcher}, remote
+   * ones connecting through the proxy {@code proxies} gives each.
+   */
   public static Upstreams create(BulwarkConfig config, Launcher launcher, NpmResolver npm,
       JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
-      dev.bulwark.identity.DownstreamTokens tokens) throws IOException {
+      dev.bulwark.identity.DownstreamTokens tokens, RemoteProxies proxies) throws IOException {
     Map<String, Upstream> map = new LinkedHashMap<>();
-    for (UpstreamConfig u : config.upstreams()) {
-      map.put(u.name(), build(u, config, launcher, npm, codec, hostEnv, listener, tokens));
+    try {
+      for (UpstreamConfig u : config.upstreams()) {
+        map.put(u.name(), build(u, config, launcher, npm, codec, hostEnv, listener, tokens, proxies));
+      }
+    } catch (IOException | RuntimeException e) {
+      map.values().forEach(Upstream::close);
+      throw e;
     }
     return new Upstreams(map);
   }
 
   private static Upstream build(UpstreamConfig u, BulwarkConfig config, Launcher launcher, NpmResolver npm,
       JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
-      dev.bulwark.identity.DownstreamTokens tokens) throws IOException {
+      dev.bulwark.identity.DownstreamTokens tokens, RemoteProxies proxies) throws IOException {
     if (u.http() != null) {
-      return new HttpUpstream(u.name(), u.http(), codec, listener, tokens);
+      return new HttpUpstream(u.name(), u.http(), codec, listener, tokens, proxies.forRemote(u.name(), u.http().url()));
     }
     List<String> command;
     Map<String, String> env = new HashMap<>();

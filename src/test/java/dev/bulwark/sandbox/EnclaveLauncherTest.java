@@ -57,4 +57,23 @@ class EnclaveLauncherTest {
     Launcher l = Sandbox.enclaves(settings(Path.of("/bin/true"), filter, dir));
     assertThatThrownBy(() -> l.launch(spec)).isInstanceOf(IOException.class).hasMessageContaining("does not exist");
   }
+
+  @Test
+  void refusesAnEnclaveWithEgressWithoutTheInetFilterEvenWhenTheUnixOnlyFilterExists() throws Exception {
+    Path filter = Files.writeString(dir.resolve("f.bpf"), "x");
+    Path socket = Files.createFile(dir.resolve("egress.sock"));
+    Launcher l = Sandbox.enclaves(settings(Path.of("/bin/true"), filter, dir));
+    assertThatThrownBy(() -> l.launch(SPEC.withEgress(socket))).isInstanceOf(IOException.class)
+        .hasMessageContaining("f-inet.bpf is missing");
+  }
+
+  @Test
+  void refusesAnEnclaveWithEgressWithoutSocat() throws Exception {
+    Path filter = Files.writeString(dir.resolve("f.bpf"), "x");
+    Files.writeString(dir.resolve("f-inet.bpf"), "x");
+    Path socket = Files.createFile(dir.resolve("egress.sock"));
+    Launcher l = Sandbox.enclaves(settings(Path.of("/bin/true"), filter, dir).withSocat(dir.resolve("no-socat")));
+    assertThatThrownBy(() -> l.launch(SPEC.withEgress(socket))).isInstanceOf(IOException.class)
+        .hasMessageContaining("socat");
+  }
 }

@@ -18,7 +18,8 @@ class SandboxCheckTest {
     assertThat(report.enclavesRun()).isFalse();
     assertThat(report.findings()).filteredOn(f -> !f.ok()).extracting(SandboxCheck.Finding::what)
         .contains("bubblewrap", "user namespace", "net namespace", "seccomp filter built", "seccomp filter loads",
-            "cgroup version", "cgroup limits");
+            "cgroup version", "cgroup limits", "seccomp filter for egress (inet) built", "seccomp filter for egress loads");
+    assertThat(report.egressRuns()).isFalse();
     assertThat(report.lines()).last().asString().contains("REFUSE").contains("isolation: none");
   }
 }

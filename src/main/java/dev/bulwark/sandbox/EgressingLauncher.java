@@ -1,0 +1,82 @@
+package dev.bulwark.sandbox;
+
+import dev.bulwark.config.Isolation;
+import dev.bulwark.egress.Egress;
+import dev.bulwark.upstream.Launcher;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Gives each enclave of a server with an egress list its own proxy endpoint: opened before
+ * the enclave starts, bound into it (see {@link EnclaveCommand}), closed when it exits or
+ * fails to start. Servers without egress, and {@code isolation: none} servers (which have
+ * the host's network anyway), are launched unchanged.
+ */
+final class EgressingLauncher implements Launcher {
+  private final Launcher inner;
+  private final Egress egress;
+
+  EgressingLauncher(Launcher inner, Egress egress) {
+    this.inner = inner;
+    this.egress = egress;
+  }
+
+  @Override
+  public Launched launch(Spec spec) throws IOException {
+    if (spec.isolation().mode() != Isolation.Mode.ENCLAVE || spec.egressSocket() != null) {
+      return inner.launch(spec);
+    }
+    Optional<Egress.Endpoint> endpoint = egress.forEnclave(spec.upstream(), spec.owner());
+    if (endpoint.isEmpty()) {
+      return inner.launch(spec);
+    }
+    Egress.Endpoint e = endpoint.get();
+    try {
+      Launched launched = inner.launch(spec.withEgress(e.socket()));
+      launched.exit().whenComplete((code, error) -> e.close());
+      return spec.owner().isPresent() ? launched : new Dedicating(launched, e);
+    } catch (IOException | RuntimeException ex) {
+      e.close();
+      throw ex;
+    }
+  }
+
+  /** A pooled enclave, started for nobody: handing it to a caller dedicates its proxy too. */
+  private record Dedicating(Launched inner, Egress.Endpoint endpoint) implements Launched {
+    @Override
+    public java.io.OutputStream stdin() {
+      return inner.stdin();
+    }
+
+    @Override
+    public java.io.InputStream stdout() {
+      return inner.stdout();
+    }
+
+    @Override
+    public java.io.InputStream stderr() {
+      return inner.stderr();
+    }
+
+    @Override
+    public long pid() {
+      return inner.pid();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Integer> exit() {
+      return inner.exit();
+    }
+
+    @Override
+    public void kill() {
+      inner.kill();
+    }
+
+    @Override
+    public void dedicate(dev.bulwark.identity.Caller owner) {
+      endpoint.dedicate(owner);
+      inner.dedicate(owner);
+    }
+  }
+}
