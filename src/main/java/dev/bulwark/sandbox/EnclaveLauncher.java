@@ -40,6 +40,7 @@ final class EnclaveLauncher implements Launcher {
 
   private final Sandbox.Settings settings;
   private final Cgroups cgroups;
+  private final CgroupReserve reserve;
   private final AtomicLong enclaves = new AtomicLong();
   // Once per launcher, before its first enclave: cgroups left by gateways that were killed.
   private final java.util.concurrent.atomic.AtomicBoolean swept = new java.util.concurrent.atomic.AtomicBoolean();
@@ -47,6 +48,7 @@ final class EnclaveLauncher implements Launcher {
   EnclaveLauncher(Sandbox.Settings settings) {
     this.settings = settings;
     this.cgroups = new Cgroups(settings.cgroupRoot());
+    this.reserve = new CgroupReserve(cgroups, 2);
   }
 
   @Override
@@ -77,7 +79,7 @@ final class EnclaveLauncher implements Launcher {
     String name = spec.upstream() + "-" + ProcessHandle.current().pid() + "-" + enclaves.incrementAndGet();
     Cgroups.Cgroup cgroup;
     try {
-      cgroup = cgroups.create(name, new Cgroups.Limits(iso.memoryBytes(), iso.pids(), iso.cpu()));
+      cgroup = reserve.take(new Cgroups.Limits(iso.memoryBytes(), iso.pids(), iso.cpu()));
     } catch (IOException e) {
       throw new IOException("enclave refused: " + e.getMessage(), e);
     }
@@ -100,7 +102,7 @@ final class EnclaveLauncher implements Launcher {
       throw e;
     }
     p.onExit().thenRun(cgroup::remove);
-    LOG.info("upstream {} enclave {} (pid {}): memory {}, pids {}, cpu {}, {}", spec.upstream(), name, p.pid(),
+    LOG.debug("upstream {} enclave {} (pid {}): memory {}, pids {}, cpu {}, {}", spec.upstream(), name, p.pid(),
         iso.memory(), iso.pids(), iso.cpu(), spec.egressSocket() == null ? "no egress" : "egress through the proxy");
     return Limited.wrap(new Enclave(p), iso.wallClock(), iso.maxOutputBytes());
   }

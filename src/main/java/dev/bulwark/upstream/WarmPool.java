@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@code min_idle} and {@code max_idle} ready, aiming at what demand needs: the rate of
  * takes (smoothed per second) times how long a start takes, doubled for headroom. Never more
  * than {@code max_processes} exist at once, counting ready, serving and starting ones; a
- * take when none is ready starts one on the spot (a cold start) if the limit allows, and
- * otherwise waits for one to be retired. A process is used once: whoever takes it retires
+ * take when none is ready waits for a start already under way if there is one it can have,
+ * else starts one on the spot (a cold start) if the limit allows, and otherwise waits for
+ * one to be retired. A process is used once: whoever takes it retires
  * it, and it is destroyed. Failed starts back off exponentially (up to 30 s).
  *
  * @param <T> a started process
@@ -52,6 +53,7 @@ public final class WarmPool<T> implements AutoCloseable {
   // Guarded by lock.
   private int live;
   private int starting;
+  private int waiting;
   private int takesThisTick;
   private long tickStart = System.nanoTime();
   private long lastTake;
@@ -113,7 +115,9 @@ public final class WarmPool<T> implements AutoCloseable {
           dead.add(t);
           continue;
         }
-        if (live < limits.maxProcesses()) {
+        // A start already under way (for the pool) finishes sooner than a new one, which
+        // would only compete with it for the CPU: wait for it rather than start another.
+        if (starting <= waiting && live < limits.maxProcesses()) {
           live++;
           starting++;
           coldStarts++;
@@ -125,7 +129,12 @@ public final class WarmPool<T> implements AutoCloseable {
           throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name
               + " is at its limit of " + limits.maxProcesses() + " processes");
         }
-        changed.awaitNanos(left);
+        waiting++;
+        try {
+          changed.awaitNanos(left);
+        } finally {
+          waiting--;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -71,13 +71,19 @@ public final class IsolationBench {
       long[] s = new long[runs];
       long[] p = new long[runs];
       for (int i = 0; i < runs; i++) {
-        s[i] = echo(shared, "s" + i);
-        // A quiet moment for the pool, as between one agent's calls: the next call finds a process ready.
+        // A quiet moment, as between one agent's calls: the pool has refilled, nothing starts
+        // or dies meanwhile; then each way once, in alternating order.
         if (!perCall.awaitReady(2, Duration.ofSeconds(30))) {
           throw new IllegalStateException("pool did not refill");
         }
-        Thread.sleep(20);
-        p[i] = echo(perCall, "p" + i);
+        Thread.sleep(50);
+        if (i % 2 == 0) {
+          s[i] = echo(shared, "s" + i);
+          p[i] = echo(perCall, "p" + i);
+        } else {
+          p[i] = echo(perCall, "p" + i);
+          s[i] = echo(shared, "s" + i);
+        }
       }
       System.out.printf("%-52s %9s %9s %9s%n", "echo, sequential (" + runs + " calls each)", "min", "p50", "p90");
       print("shared process (enclave)", s);
