@@ -245,9 +245,12 @@ public final class Gateway implements AutoCloseable {
             new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder)),
         readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
     serverRef.set(server);
+    // A revoked agent's processes go with it (its sessions' go as the sessions end).
+    agents.onRevocation(id -> upstreams.endCallers(c -> c.agentId().equals(id) || c.chain().contains(id)));
     // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.
     kill.onEngage(stop -> {
       int cancelled = server.stopMatching(stop::covers);
+      upstreams.endCallers(c -> stop.covers(java.util.Optional.of(c), java.util.Optional.empty()));
       recorder.system("kill.engaged", "BW600", stop.scope() == KillSwitch.Scope.SERVER ? stop.id() : null, null,
           stop.by(), stop.label() + ": " + cancelled + " call(s) in flight cancelled"
           + (stop.reason().isEmpty() ? "" : "; reason: " + stop.reason()));

@@ -90,6 +90,7 @@ public final class IsolatedUpstream implements Upstream {
     Proc proc;
     volatile long lastUsedNanos = System.nanoTime();
     final boolean caller;
+    volatile Caller owner;
 
     Slot(boolean caller) {
       this.caller = caller;
@@ -224,6 +225,7 @@ public final class IsolatedUpstream implements Upstream {
         p.servesSession = key;
         dedicate(p, caller);
         slot.proc = p;
+        slot.owner = caller;
         if (slots.get(key) != slot) {
           // The session ended while its process was being fetched.
           slot.proc = null;
@@ -272,6 +274,16 @@ public final class IsolatedUpstream implements Upstream {
     if (slot != null) {
       release(slot);
     }
+  }
+
+  @Override
+  public void endCallers(java.util.function.Predicate<Caller> stopped) {
+    slots.forEach((key, slot) -> {
+      Caller owner = slot.owner;
+      if (owner != null && stopped.test(owner) && slots.remove(key, slot)) {
+        release(slot);
+      }
+    });
   }
 
   private void release(Slot slot) {

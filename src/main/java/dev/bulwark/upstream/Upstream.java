@@ -48,6 +48,9 @@ public interface Upstream extends AutoCloseable {
   /** The client session {@code sessionKey} ended: what served only it can go. */
   default void sessionEnded(String sessionKey) {}
 
+  /** Callers {@code stopped} matches were stopped (kill switch, revocation): what served only them goes. */
+  default void endCallers(java.util.function.Predicate<dev.bulwark.identity.Caller> stopped) {}
+
   @Override
   void close();
 }

@@ -113,6 +113,11 @@ public final class Upstreams implements AutoCloseable {
     }
   }
 
+  /** Callers {@code stopped} matches were stopped: processes that served only them go. */
+  public void endCallers(java.util.function.Predicate<dev.bulwark.identity.Caller> stopped) {
+    byName.values().forEach(u -> u.endCallers(stopped));
+  }
+
   /** A client session ended: processes that served only it go. */
   public void sessionEnded(String sessionKey) {
     byName.values().forEach(u -> u.sessionEnded(sessionKey));

@@ -116,6 +116,26 @@ class GranularityIT {
   }
 
   @Test
+  void stoppingAnAgentEndsTheProcessesOfItsStatelessCallsAtOnce() throws Exception {
+    dev.bulwark.identity.ApiKey admin = dev.bulwark.identity.ApiKey.generate(new java.security.SecureRandom());
+    try (TestGateway gw = new TestGateway(List.of(stateServer(Isolation.none())), Map.of("alice", List.of("state/*"),
+        "bob", List.of("state/*")), null, Map.of(), admin)) {
+      IsolatedUpstream state = (IsolatedUpstream) gw.gateway.upstreams().get(0);
+      McpHttp http = new McpHttp(gw.url());
+      long bobs = stateless(http, gw.key("bob"), "whoami").path("pid").asLong();
+      long alices = stateless(http, gw.key("alice"), "whoami").path("pid").asLong();
+      HttpResponse<String> engaged = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(gw.url()).resolve("/admin/kill")).header("Authorization", "Bearer " + admin.revealOnce())
+          .POST(HttpRequest.BodyPublishers.ofString("{\"scope\":\"agent\",\"id\":\"bob\",\"reason\":\"test\"}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(engaged.statusCode()).as(engaged.body()).isLessThan(300);
+      awaitGone(bobs);
+      assertThat(ProcessHandle.of(alices).map(ProcessHandle::isAlive)).contains(true);
+      assertThat(state.pids().keySet()).noneMatch(k -> k.contains("bob"));
+    }
+  }
+
+  @Test
   void perCallGivesEveryCallAFreshProcessDestroyedAfterItsAnswer() throws Exception {
     try (TestGateway gw = gateway(Isolation.none().with(Isolation.Granularity.PER_CALL))) {
       IsolatedUpstream state = (IsolatedUpstream) gw.gateway.upstreams().get(0);
