@@ -154,25 +154,8 @@ public final class IsolatedUpstream implements Upstream {
 
   @Override
   public void retryLater() {
-    Thread.ofVirtual().name("bulwark-" + name + "-restart").start(() -> {
-      Duration delay = restart.initialBackoff();
-      while (!closed) {
-        try {
-          Thread.sleep(delay);
-          start();
-          listener.onReconnected(name);
-          return;
-        } catch (InterruptedException e) {
-          return;
-        } catch (UpstreamException e) {
-          LOG.warn("start of {} failed: {}", name, e.getMessage());
-        }
-        delay = delay.multipliedBy(2);
-        if (delay.compareTo(restart.maxBackoff()) > 0) {
-          delay = restart.maxBackoff();
-        }
-      }
-    });
+    Thread.ofVirtual().name("bulwark-" + name + "-restart")
+        .start(() -> StartRetry.run(this, restart.initialBackoff(), restart, () -> closed, listener));
   }
 
   @Override

@@ -129,7 +129,7 @@ public final class StdioUpstream implements Upstream {
     if (restart == null) {
       return;
     }
-    Thread.ofVirtual().name("bulwark-" + name + "-restart").start(() -> restartLoop(restart.initialBackoff()));
+    Thread.ofVirtual().name("bulwark-" + name + "-restart").start(() -> StartRetry.run(this, restart.initialBackoff(), restart, () -> closed, listener));
   }
 
   @Override
@@ -285,32 +285,7 @@ public final class StdioUpstream implements Upstream {
     }
     LOG.warn("upstream {} lost: {}; restarting", name, why);
     Duration first = c.uptimeNanos() > restart.maxBackoff().toNanos() ? Duration.ZERO : restart.initialBackoff();
-    Thread.ofVirtual().name("bulwark-" + name + "-restart").start(() -> restartLoop(first));
-  }
-
-  private void restartLoop(Duration firstDelay) {
-    Duration delay = firstDelay;
-    while (!closed) {
-      try {
-        Thread.sleep(delay);
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (closed) {
-        return;
-      }
-      try {
-        start();
-        listener.onReconnected(name);
-        return;
-      } catch (UpstreamException e) {
-        LOG.warn("restart of {} failed: {}", name, e.getMessage());
-      }
-      delay = delay.isZero() ? restart.initialBackoff() : delay.multipliedBy(2);
-      if (delay.compareTo(restart.maxBackoff()) > 0) {
-        delay = restart.maxBackoff();
-      }
-    }
+    Thread.ofVirtual().name("bulwark-" + name + "-restart").start(() -> StartRetry.run(this, first, restart, () -> closed, listener));
   }
 
   @Override

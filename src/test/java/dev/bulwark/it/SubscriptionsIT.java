@@ -30,16 +30,10 @@ class SubscriptionsIT {
     try (TestGateway gw = gateway(Isolation.Granularity.PER_SESSION)) {
       McpHttp http = new McpHttp(gw.url());
       String key = gw.key("full");
-      String a = http.initialize(key);
-      String b = http.initialize(key);
-      for (String session : new String[] {a, b}) {
-        assertThat(http.call(key, session, """
-            {"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"%s"}}""".formatted(URI)).json()
-            .path("result").isObject()).isTrue();
-      }
-      BlockingQueue<String> streamA = http.get(Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", a));
-      BlockingQueue<String> streamB = http.get(Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", b));
-      Thread.sleep(500);
+      Subscribed two = subscribeTwoSessions(http, key);
+      String a = two.a();
+      BlockingQueue<String> streamA = two.streamA();
+      BlockingQueue<String> streamB = two.streamB();
       // Only A's process is told to send updates.
       http.call(key, a, """
           {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"everything__toggle-subscriber-updates","arguments":{}}}""");
@@ -55,16 +49,10 @@ class SubscriptionsIT {
     try (TestGateway gw = gateway(Isolation.Granularity.SHARED)) {
       McpHttp http = new McpHttp(gw.url());
       String key = gw.key("full");
-      String a = http.initialize(key);
-      String b = http.initialize(key);
-      for (String session : new String[] {a, b}) {
-        assertThat(http.call(key, session, """
-            {"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"%s"}}""".formatted(URI)).json()
-            .path("result").isObject()).isTrue();
-      }
-      BlockingQueue<String> streamA = http.get(Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", a));
-      BlockingQueue<String> streamB = http.get(Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", b));
-      Thread.sleep(500);
+      Subscribed two = subscribeTwoSessions(http, key);
+      String a = two.a();
+      BlockingQueue<String> streamA = two.streamA();
+      BlockingQueue<String> streamB = two.streamB();
       http.call(key, a, """
           {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"everything__toggle-subscriber-updates","arguments":{}}}""");
 
@@ -78,6 +66,23 @@ class SubscriptionsIT {
       // The upstream sends an update every 5 s to its subscribers: B must still be one.
       assertThat(next(streamB, "notifications/resources/updated")).contains(URI);
     }
+  }
+
+  private record Subscribed(String a, String b, BlockingQueue<String> streamA, BlockingQueue<String> streamB) {}
+
+  // Two sessions of the agent, each subscribed to URI, each with its GET stream open.
+  private static Subscribed subscribeTwoSessions(McpHttp http, String key) throws Exception {
+    String a = http.initialize(key);
+    String b = http.initialize(key);
+    for (String session : new String[] {a, b}) {
+      assertThat(http.call(key, session, """
+          {"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"%s"}}""".formatted(URI)).json()
+          .path("result").isObject()).isTrue();
+    }
+    BlockingQueue<String> streamA = http.get(Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", a));
+    BlockingQueue<String> streamB = http.get(Map.of("Authorization", "Bearer " + key, "Mcp-Session-Id", b));
+    Thread.sleep(500);
+    return new Subscribed(a, b, streamA, streamB);
   }
 
   private static String next(BlockingQueue<String> stream, String method) throws InterruptedException {
