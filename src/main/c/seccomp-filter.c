@@ -8,11 +8,13 @@
  * setns, clone with CLONE_NEW*), the kernel keyring, bpf, perf_event_open, userfaultfd,
  * module loading, kexec, io_uring (it can perform socket and file operations this filter
  * would not see), open_by_handle_at (escapes bind mounts), and socket() for every address
- * family but AF_UNIX: an enclave's only network is a unix socket bound in by Bulwark.
+ * family but AF_UNIX — or, built with --inet for servers with egress, but AF_UNIX, AF_INET
+ * and AF_INET6, which the enclave needs to reach the egress forwarder on its own loopback
+ * (its network namespace has nothing else); netlink, packet and the rest stay refused.
  * Syscalls of a foreign architecture (i386/x32 entry points) kill the process, so the
  * rules cannot be bypassed through another syscall table.
  *
- * usage: seccomp-filter OUTPUT.bpf
+ * usage: seccomp-filter [--inet] OUTPUT.bpf
  */
 #define _GNU_SOURCE
 #include <errno.h>

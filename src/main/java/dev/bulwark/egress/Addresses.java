@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  * the address: unspecified, loopback, private (RFC 1918), CGNAT (100.64/10), link-local,
  * unique-local (fc00::/7), site-local (fec0::/10), multicast, reserved (240/4, broadcast),
  * the IETF and benchmarking blocks, and every IPv6 form that embeds an IPv4 address
- * (v4-mapped, v4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16), judged by that address.
+ * (v4-mapped, v4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16), judged by that address;
+ * also local-use NAT64 (64:ff9b:1::/48), Teredo (2001::/32), the old 6to4 relay anycast
+ * (192.88.99.0/24), and every address of this host's own interfaces — the proxy runs in the
+ * host's network, so a name pointed at the host's public address would reach its services.
  */
 final class Addresses {
   private static final Pattern DOTTED = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -43,6 +46,21 @@ final class Addresses {
 
   /** Whether {@code a} is in a range that only an entry naming the address may unlock. */
   static boolean special(InetAddress a) {
+    return specialRange(a) || hostAddress(a);
+  }
+
+  // The addresses of this host's interfaces (read each time: they change).
+  private static boolean hostAddress(InetAddress a) {
+    try {
+      var interfaces = java.net.NetworkInterface.networkInterfaces();
+      return interfaces.flatMap(java.net.NetworkInterface::inetAddresses)
+          .anyMatch(own -> Arrays.equals(normalized(own), normalized(a)));
+    } catch (java.net.SocketException e) {
+      return true; // cannot tell: treat as the host's own
+    }
+  }
+
+  private static boolean specialRange(InetAddress a) {
     byte[] b = a.getAddress();
     if (a instanceof Inet4Address) {
       return special4(b);
@@ -64,6 +82,13 @@ final class Addresses {
     if (first == 0x20 && second == 0x02) {
       return special4(Arrays.copyOfRange(b, 2, 6)); // 6to4 2002::/16
     }
+    if (first == 0x00 && second == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0
+        && (b[5] & 0xff) == 0x01) {
+      return true; // local-use NAT64 64:ff9b:1::/48
+    }
+    if (first == 0x20 && second == 0x01 && b[2] == 0 && b[3] == 0) {
+      return true; // Teredo 2001::/32: the embedded server and client addresses cannot be trusted
+    }
     return (first & 0xfe) == 0xfc              // unique-local fc00::/7
         || (first == 0xfe && (second & 0xc0) == 0x80) // link-local fe80::/10
         || (first == 0xfe && (second & 0xc0) == 0xc0) // site-local fec0::/10
@@ -83,6 +108,7 @@ final class Addresses {
         || (o1 == 192 && o2 == 168)
         || (o1 == 192 && o2 == 0 && (o3 == 0 || o3 == 2)) // IETF protocol assignments, TEST-NET-1
         || (o1 == 198 && (o2 & 0xfe) == 18)     // benchmarking 198.18/15
+        || (o1 == 192 && o2 == 88 && o3 == 99)  // 6to4 relay anycast
         || (o1 == 198 && o2 == 51 && o3 == 100) || (o1 == 203 && o2 == 0 && o3 == 113) // TEST-NET-2/3
         || o1 >= 224;                           // multicast, reserved, broadcast
   }

@@ -40,6 +40,9 @@ public final class Egress implements AutoCloseable {
      */
     void dedicate(Caller owner);
 
+    /** The enclave is the gateway's own (listings) or shared: the server's list alone applies. */
+    void dedicateToGateway();
+
     @Override
     void close();
   }
@@ -93,29 +96,45 @@ public final class Egress implements AutoCloseable {
 
   /** The policy of an enclave of {@code upstream} dedicated to {@code owner} (empty: shared). */
   public EgressPolicy policy(String upstream, Optional<Caller> owner) {
-    Optional<List<String>> agent = owner.map(c -> agents.get(c.tenant() + "/" + c.agentId()));
-    return EgressPolicy.of(servers.getOrDefault(upstream, List.of()), agent, resolver);
+    // The agent's list and the list of every agent that delegated to it: delegation never widens.
+    List<List<String>> lists = new ArrayList<>();
+    owner.ifPresent(c -> {
+      for (String id : c.chain()) {
+        Optional.ofNullable(agents.get(c.tenant() + "/" + id)).ifPresent(lists::add);
+      }
+      Optional.ofNullable(agents.get(c.tenant() + "/" + c.agentId())).ifPresent(lists::add);
+    });
+    return EgressPolicy.narrowed(servers.getOrDefault(upstream, List.of()), lists, resolver);
   }
 
   /**
    * A new proxy endpoint for one enclave, or empty when the server has no egress (then the
-   * enclave gets no proxy at all). The socket lives in a fresh directory of mode 0711 (only
-   * whoever knows its random name can reach it), and has mode 0666 so that an enclave set
-   * up as host uid 65534 can connect.
+   * enclave gets no proxy at all). {@code pooled}: the enclave is started for nobody yet (a
+   * warm pool's), so its proxy refuses everything until {@link Endpoint#dedicate} or
+   * {@link Endpoint#dedicateToGateway} says whom it serves. The socket lives in a fresh
+   * directory of mode 0700 and has mode 0600, both owned by the user the enclave runs as
+   * (uid 65534 when the gateway is root, else the gateway's own): no other host user can
+   * reach it, whatever they learn of its path (it shows in bwrap's command line).
    */
-  public Optional<Endpoint> forEnclave(String upstream, Optional<Caller> owner) throws IOException {
-    EgressPolicy policy = policy(upstream, owner);
+  public Optional<Endpoint> forEnclave(String upstream, Optional<Caller> owner, boolean pooled) throws IOException {
+    EgressPolicy policy = pooled ? EgressPolicy.awaitingDedication() : policy(upstream, owner);
     if (servers.getOrDefault(upstream, List.of()).isEmpty()) {
       return Optional.empty();
     }
     Path dir = Files.createTempDirectory(socketRoot, "bulwark-egress-");
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     Path socket = dir.resolve(HexFormat.of().formatHex(bytes(12))
         + ".sock");
     EgressProxy proxy;
     try {
       proxy = EgressProxy.onUnixSocket(socket, policy, new Attempt.Origin(upstream, owner, "enclave"), log, clock);
-      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+      if (runningAsRoot()) {
+        for (Path p : List.of(socket, dir)) {
+          Files.setAttribute(p, "unix:uid", ENCLAVE_UID);
+          Files.setAttribute(p, "unix:gid", ENCLAVE_UID);
+        }
+      }
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(socket);
       Files.deleteIfExists(dir);
@@ -129,7 +148,12 @@ public final class Egress implements AutoCloseable {
 
       @Override
       public void dedicate(Caller owner) {
-        proxy.dedicate(policy(upstream, Optional.of(owner)), owner);
+        proxy.dedicate(policy(upstream, Optional.of(owner)), Optional.of(owner));
+      }
+
+      @Override
+      public void dedicateToGateway() {
+        proxy.dedicate(policy(upstream, Optional.empty()), Optional.empty());
       }
 
       @Override
@@ -171,6 +195,17 @@ public final class Egress implements AutoCloseable {
     }
     int port = url.getPort() >= 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
     return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** The uid enclaves run as on the host when the gateway is root (see the sandbox). */
+  private static final int ENCLAVE_UID = 65534;
+
+  private static boolean runningAsRoot() {
+    try {
+      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
   }
 
   private byte[] bytes(int n) {

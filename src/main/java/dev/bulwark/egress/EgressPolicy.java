@@ -10,8 +10,9 @@ import java.util.Optional;
  * Decides whether a destination {@code host:port} may be reached, and at which address.
  * Guarantees:
  * <ul>
- * <li>An empty server list allows nothing. With an agent list (an enclave dedicated to an
- * agent that declares one), a destination must be allowed by both lists.
+ * <li>An empty server list allows nothing. With narrowing lists (an enclave dedicated to a
+ * caller: the list of its agent and of every agent that delegated to it, where they declare
+ * one), a destination must be allowed by every list: delegation never widens egress.
  * <li>A name is looked up only after an entry of every list names it: a refused name causes
  * no DNS query, so DNS cannot be used as a channel out.
  * <li>A name entry only ever reaches public addresses: an answer in a private, loopback,
@@ -26,13 +27,24 @@ import java.util.Optional;
  */
 public final class EgressPolicy {
   private final List<EgressRule> server;
-  private final Optional<List<EgressRule>> agent;
+  private final List<List<EgressRule>> narrowing;
   private final Resolver resolver;
+  private final String nothingReason;
 
-  private EgressPolicy(List<EgressRule> server, Optional<List<EgressRule>> agent, Resolver resolver) {
+  private EgressPolicy(List<EgressRule> server, List<List<EgressRule>> narrowing, Resolver resolver,
+      String nothingReason) {
     this.server = server;
-    this.agent = agent;
+    this.narrowing = narrowing;
     this.resolver = resolver;
+    this.nothingReason = nothingReason;
+  }
+
+  /**
+   * Refuses everything: the policy of a pooled enclave not yet handed to anyone, which must
+   * not open connections that would outlive the caller's narrower list.
+   */
+  public static EgressPolicy awaitingDedication() {
+    return new EgressPolicy(List.of(), List.of(), null, "awaiting-dedication");
   }
 
   /**
@@ -40,7 +52,12 @@ public final class EgressPolicy {
    * adds no restriction). Throws IllegalArgumentException for a malformed entry.
    */
   public static EgressPolicy of(List<String> server, Optional<List<String>> agent, Resolver resolver) {
-    return new EgressPolicy(parse(server), agent.map(EgressPolicy::parse), resolver);
+    return narrowed(server, agent.map(List::of).orElse(List.of()), resolver);
+  }
+
+  /** The policy of a server's list narrowed by each of {@code lists} (the agents of a delegation chain). */
+  public static EgressPolicy narrowed(List<String> server, List<List<String>> lists, Resolver resolver) {
+    return new EgressPolicy(parse(server), lists.stream().map(EgressPolicy::parse).toList(), resolver, "no-egress");
   }
 
   /** Checks entries without building a policy; throws IllegalArgumentException for a malformed one. */
@@ -54,13 +71,13 @@ public final class EgressPolicy {
 
   /** True when no destination can ever be allowed (an empty list). */
   public boolean allowsNothing() {
-    return server.isEmpty() || agent.map(List::isEmpty).orElse(false);
+    return server.isEmpty() || narrowing.stream().anyMatch(List::isEmpty);
   }
 
   /** The decision for {@code host} (a name, or an IP literal with or without brackets) and {@code port}. */
   public Decision decide(String host, int port) {
     if (server.isEmpty()) {
-      return new Decision.Refused(null, "no-egress");
+      return new Decision.Refused(null, nothingReason);
     }
     String h = normalize(host);
     if (h == null || port < 1 || port > 65535) {
@@ -74,9 +91,13 @@ public final class EgressPolicy {
     if (byServer.isEmpty()) {
       return new Decision.Refused(null, "not-allowlisted");
     }
-    Optional<EgressRule> byAgent = agent.isEmpty() ? Optional.empty() : named(agent.get(), h, port);
-    if (agent.isPresent() && byAgent.isEmpty()) {
-      return new Decision.Refused(null, "agent-not-allowlisted");
+    List<EgressRule> byNarrowing = new java.util.ArrayList<>();
+    for (List<EgressRule> list : narrowing) {
+      Optional<EgressRule> r = named(list, h, port);
+      if (r.isEmpty()) {
+        return new Decision.Refused(null, "agent-not-allowlisted");
+      }
+      byNarrowing.add(r.get());
     }
     List<InetAddress> answers;
     try {
@@ -86,7 +107,7 @@ public final class EgressPolicy {
     }
     Decision.Refused first = null;
     for (InetAddress a : answers) {
-      Decision d = decideAddress(a, port, byServer.get(), byAgent.orElse(null));
+      Decision d = decideAddress(a, port, byServer.get(), byNarrowing);
       if (d instanceof Decision.Allowed) {
         return d;
       }
@@ -95,19 +116,29 @@ public final class EgressPolicy {
     return first != null ? first : new Decision.Refused(null, "dns-failed");
   }
 
-  // An address reached by name (nameRule set) is allowed if public, else only by an address
-  // entry containing it; a literal (nameRule null) only by an address entry.
-  private Decision decideAddress(InetAddress a, int port, EgressRule serverName, EgressRule agentName) {
+  // An address reached by name (the rules that named it given) is allowed if public, else only
+  // by an address entry containing it; a literal (namedBy null) only by an address entry —
+  // in the server's list and in every narrowing list.
+  private Decision decideAddress(InetAddress a, int port, EgressRule serverName, List<EgressRule> namedBy) {
     boolean special = Addresses.special(a);
-    Optional<EgressRule> s = special || serverName == null ? containing(server, a, port) : Optional.of(serverName);
-    Optional<EgressRule> g = agent.isEmpty() ? Optional.empty()
-        : special || agentName == null ? containing(agent.get(), a, port) : Optional.of(agentName);
-    if (s.isEmpty() || (agent.isPresent() && g.isEmpty())) {
+    boolean byName = serverName != null && !special;
+    Optional<EgressRule> s = byName ? Optional.of(serverName) : containing(server, a, port);
+    List<String> narrowedBy = new java.util.ArrayList<>();
+    boolean narrowingAllows = true;
+    for (int i = 0; i < narrowing.size(); i++) {
+      Optional<EgressRule> g = byName ? Optional.of(namedBy.get(i)) : containing(narrowing.get(i), a, port);
+      if (g.isEmpty()) {
+        narrowingAllows = false;
+        break;
+      }
+      narrowedBy.add(";agent:" + g.get().entry());
+    }
+    if (s.isEmpty() || !narrowingAllows) {
       String why = special ? "private-address:" + a.getHostAddress()
           : s.isEmpty() ? "not-allowlisted" : "agent-not-allowlisted";
       return new Decision.Refused(a, why);
     }
-    return new Decision.Allowed(a, "allow:" + s.get().entry() + g.map(r -> ";agent:" + r.entry()).orElse(""));
+    return new Decision.Allowed(a, "allow:" + s.get().entry() + String.join("", narrowedBy));
   }
 
   private static Optional<EgressRule> named(List<EgressRule> rules, String host, int port) {
@@ -130,7 +161,9 @@ public final class EgressPolicy {
     if (h.endsWith(".")) {
       h = h.substring(0, h.length() - 1);
     }
-    return h.isEmpty() || h.length() > 253 || !h.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '/' && c != '@')
-        ? null : h;
+    // Letters, digits, hyphens and dots (and colons of an IPv6 literal): nothing a resolver
+    // would read otherwise (an escaped dot would leave the allowed subtree).
+    return h.isEmpty() || h.length() > 253 || !h.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+        || c == '-' || c == '.' || c == ':' || c == '_') ? null : h;
   }
 }

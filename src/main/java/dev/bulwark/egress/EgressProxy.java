@@ -11,6 +11,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -35,9 +36,10 @@ public final class EgressProxy implements AutoCloseable {
   private static final int REMOTE_CONNECTIONS = 1024;
 
   private final ServerSocketChannel server;
-  // Replaced once when a pooled enclave is handed to its caller (see dedicate).
-  private volatile EgressPolicy policy;
-  private volatile Attempt.Origin origin;
+  /** What decides and how attempts are recorded; replaced together, once (see dedicate). */
+  private record State(EgressPolicy policy, Attempt.Origin origin, boolean dedicated) {}
+
+  private volatile State state;
   private final EgressLog log;
   private final Clock clock;
   private final Semaphore slots;
@@ -48,24 +50,27 @@ public final class EgressProxy implements AutoCloseable {
       Clock clock, int maxConnections) {
     this.slots = new Semaphore(maxConnections);
     this.server = server;
-    this.policy = policy;
-    this.origin = origin;
+    this.state = new State(policy, origin, false);
     this.log = log;
     this.clock = clock;
     Thread.ofVirtual().name("bulwark-egress-accept-" + origin.upstream()).start(this::accept);
   }
 
   /**
-   * From now on the proxy serves {@code owner}: connections accepted after this call are
-   * decided by {@code policy} (the server's list narrowed by the owner's agent) and recorded
-   * under the owner. Once only: a proxy already dedicated to someone is never re-dedicated.
+   * From now on the proxy serves {@code owner} (empty: the gateway's own process, or a shared
+   * one): connections are decided by {@code policy} and recorded under the owner. Connections
+   * open until now are closed, so nothing opened under an earlier policy outlives it. Once
+   * only: a proxy already dedicated is never dedicated again.
    */
-  public synchronized void dedicate(EgressPolicy policy, dev.bulwark.identity.Caller owner) {
-    if (origin.owner().isPresent()) {
-      throw new IllegalStateException("egress proxy of " + origin.upstream() + " already serves an owner");
+  public synchronized void dedicate(EgressPolicy policy, java.util.Optional<dev.bulwark.identity.Caller> owner) {
+    State now = state;
+    if (now.dedicated()) {
+      throw new IllegalStateException("egress proxy of " + now.origin().upstream() + " is already dedicated");
     }
-    this.policy = policy;
-    this.origin = new Attempt.Origin(origin.upstream(), java.util.Optional.of(owner), origin.via());
+    state = new State(policy, new Attempt.Origin(now.origin().upstream(), owner, now.origin().via()), true);
+    for (Closeable c : List.copyOf(open)) {
+      ProxyConnection.closeQuietly(c);
+    }
   }
 
   /** A proxy listening on a new unix socket at {@code socket} (its directory must exist). */
@@ -108,18 +113,19 @@ public final class EgressProxy implements AutoCloseable {
       } catch (IOException | InterruptedException e) {
         slots.release();
         if (!closed) {
-          LOG.error("egress proxy of {} stopped accepting: {}", origin.upstream(), e.getMessage());
+          LOG.error("egress proxy of {} stopped accepting: {}", state.origin().upstream(), e.getMessage());
         }
         return;
       }
       open.add(client);
-      EgressPolicy p = policy;
-      Attempt.Origin o = origin;
+      State now = state;
+      EgressPolicy p = now.policy();
+      Attempt.Origin o = now.origin();
       Thread.ofVirtual().name("bulwark-egress-" + o.upstream()).start(() -> {
         try {
           new ProxyConnection(client, p, o, log, clock, open, () -> closed).serve();
         } catch (RuntimeException e) {
-          LOG.error("egress connection of {} failed", origin.upstream(), e);
+          LOG.error("egress connection of {} failed", o.upstream(), e);
         } finally {
           ProxyConnection.closeQuietly(client);
           open.remove(client);

@@ -92,7 +92,11 @@ final class ProxyConnection {
       record(head.method(), null, 0, new Decision.Refused(null, "bad-request"), 400, e.getMessage(), start, t0);
       return;
     }
-    Decision decision = policy.decide(dest.host(), dest.port());
+    // A tunnel to port 80 would carry plain HTTP with any Host the client likes to the
+    // allowed address (a shared front end routes by Host); plain HTTP goes as plain HTTP,
+    // forwarded by the proxy with the Host it checked.
+    Decision decision = tunnel && dest.port() == 80 ? new Decision.Refused(null, "connect-to-port-80")
+        : policy.decide(dest.host(), dest.port());
     if (!(decision instanceof Decision.Allowed allowed)) {
       answer(out, 403, "egress to " + dest.host() + ":" + dest.port() + " refused: " + decision.reason());
       record(head.method(), dest.host(), dest.port(), decision, 403, "refused", start, t0);
@@ -182,8 +186,9 @@ final class ProxyConnection {
       throw new IOException("both Transfer-Encoding and Content-Length");
     }
     if (!te.isEmpty()) {
-      if (!String.join(",", te).strip().toLowerCase(Locale.ROOT).endsWith("chunked")) {
-        throw new IOException("a Transfer-Encoding not ending in chunked");
+      // Exactly chunked: anything else (gzip, chunked; xchunked) the origin may frame otherwise.
+      if (te.size() != 1 || !te.get(0).strip().equalsIgnoreCase("chunked")) {
+        throw new IOException("a Transfer-Encoding other than chunked");
       }
       copyChunked(in, toOrigin);
     } else if (!cl.isEmpty()) {
@@ -217,18 +222,26 @@ final class ProxyConnection {
     }
   }
 
-  // One CRLF-terminated line (at most 8 KiB), copied through; returned without the CRLF.
+  // One CRLF-terminated line (at most 8 KiB), copied through; returned without the CRLF. A
+  // bare CR or LF or another control character is refused before it is passed on: an origin
+  // that reads lines differently would frame the body otherwise (request smuggling).
   private String line(InputStream in, OutputStream toOrigin) throws IOException {
     StringBuilder s = new StringBuilder();
     for (int b; (b = in.read()) >= 0; ) {
-      toOrigin.write(b);
-      up.incrementAndGet();
-      if (b == '\n' && s.length() > 0 && s.charAt(s.length() - 1) == '\r') {
+      boolean afterCr = s.length() > 0 && s.charAt(s.length() - 1) == '\r';
+      if (b == '\n' && afterCr) {
+        toOrigin.write(b);
+        up.incrementAndGet();
         return s.substring(0, s.length() - 1);
+      }
+      if (b == '\n' || afterCr || (b < 0x20 && b != '\r' && b != '\t') || b == 0x7f) {
+        throw new IOException("malformed chunk line");
       }
       if (s.length() > 8192) {
         throw new IOException("chunk line too long");
       }
+      toOrigin.write(b);
+      up.incrementAndGet();
       s.append((char) b);
     }
     throw new IOException("request body ended early");

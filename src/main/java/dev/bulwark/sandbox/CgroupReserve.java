@@ -32,7 +32,10 @@ final class CgroupReserve implements AutoCloseable {
   CgroupReserve(Cgroups cgroups, int depth) {
     this.cgroups = cgroups;
     this.depth = depth;
-    this.prefix = "enclave-" + ProcessHandle.current().pid() + "-";
+    // Unique per reserve (several launchers may share a process); ends in -<pid>-<n>, which
+    // the sweep of a later gateway reads to tell whether the owner is gone.
+    this.prefix = "enclave-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-"
+        + ProcessHandle.current().pid() + "-";
   }
 
   /** A cgroup with these limits, made earlier if one waits, else now; the reserve refills behind. */

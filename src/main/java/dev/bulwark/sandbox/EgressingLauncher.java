@@ -26,7 +26,10 @@ final class EgressingLauncher implements Launcher {
     if (spec.isolation().mode() != Isolation.Mode.ENCLAVE || spec.egressSocket() != null) {
       return inner.launch(spec);
     }
-    Optional<Egress.Endpoint> endpoint = egress.forEnclave(spec.upstream(), spec.owner());
+    // A per-session or per-call server's enclave started for nobody is a warm pool's: it may
+    // reach nothing until it is handed to its caller (or made the gateway's own).
+    boolean pooled = spec.owner().isEmpty() && spec.isolation().granularity() != Isolation.Granularity.SHARED;
+    Optional<Egress.Endpoint> endpoint = egress.forEnclave(spec.upstream(), spec.owner(), pooled);
     if (endpoint.isEmpty()) {
       return inner.launch(spec);
     }
@@ -34,7 +37,7 @@ final class EgressingLauncher implements Launcher {
     try {
       Launched launched = inner.launch(spec.withEgress(e.socket()));
       launched.exit().whenComplete((code, error) -> e.close());
-      return spec.owner().isPresent() ? launched : new Dedicating(launched, e);
+      return pooled ? new Dedicating(launched, e) : launched;
     } catch (IOException | RuntimeException ex) {
       e.close();
       throw ex;
@@ -77,6 +80,12 @@ final class EgressingLauncher implements Launcher {
     public void dedicate(dev.bulwark.identity.Caller owner) {
       endpoint.dedicate(owner);
       inner.dedicate(owner);
+    }
+
+    @Override
+    public void dedicateToGateway() {
+      endpoint.dedicateToGateway();
+      inner.dedicateToGateway();
     }
   }
 }

@@ -49,6 +49,15 @@ public final class IsolatedUpstream implements Upstream {
   private final UpstreamListener listener;
   private final WarmPool<Proc> pool;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  // Sessions that ended, so a call still on its way cannot make them a new process (session
+  // ids are random and never reused); bounded, oldest forgotten first.
+  private final java.util.Set<String> endedSessions = java.util.Collections.newSetFromMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > 65_536;
+        }
+      });
   private final ReentrantLock gatewayLock = new ReentrantLock();
   private volatile Proc gateway;
   private volatile ObjectNode initializeResult = JsonNodeFactory.instance.objectNode();
@@ -89,6 +98,7 @@ public final class IsolatedUpstream implements Upstream {
     final ReentrantLock lock = new ReentrantLock();
     Proc proc;
     volatile long lastUsedNanos = System.nanoTime();
+    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     final boolean caller;
     volatile Caller owner;
 
@@ -139,6 +149,7 @@ public final class IsolatedUpstream implements Upstream {
       throw e;
     }
     first.forGateway = true;
+    first.conn.dedicateToGateway();
     initializeResult = first.conn.initializeResult();
     Proc previous = gateway;
     gateway = first;
@@ -178,7 +189,7 @@ public final class IsolatedUpstream implements Upstream {
         answer.whenComplete((r, e) -> pool.retire(p));
         return answer;
       }
-      return sessionProc(context, caller, wait).conn.call(method, params, context);
+      return sessionCall(method, params, context, caller, wait);
     } catch (UpstreamException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -190,35 +201,54 @@ public final class IsolatedUpstream implements Upstream {
     }
   }
 
-  private Proc sessionProc(CallContext context, Caller caller, Duration wait) throws UpstreamException {
+  private CompletableFuture<JsonRpc.Response> sessionCall(String method, ObjectNode params, CallContext context,
+      Caller caller, Duration wait) throws UpstreamException {
     // Stateless requests carry no session: the caller is the unit that keeps a process.
     boolean stateless = context.sessionKey().startsWith("exchange:") && caller != null;
     String key = stateless ? "caller:" + caller.principal() : context.sessionKey();
-    Slot slot = slots.computeIfAbsent(key, k -> new Slot(stateless));
-    slot.lock.lock();
-    try {
-      slot.lastUsedNanos = System.nanoTime();
-      if (slot.proc == null || !slot.proc.alive()) {
-        if (slot.proc != null) {
-          LOG.warn("upstream {}: the process of a session died; the session gets a fresh one", name);
-          pool.retire(slot.proc);
-          slot.proc = null;
-        }
-        Proc p = pool.take(wait);
-        p.servesSession = key;
-        dedicate(p, caller);
-        slot.proc = p;
-        slot.owner = caller;
+    while (true) {
+      Slot slot = slots.computeIfAbsent(key, k -> new Slot(stateless));
+      Proc proc;
+      slot.lock.lock();
+      try {
         if (slots.get(key) != slot) {
-          // The session ended while its process was being fetched.
-          slot.proc = null;
-          pool.retire(p);
+          continue; // swept or ended while this call waited for the lock: start over
+        }
+        if (!stateless && ended(key)) {
+          // A call that waited (for approval, say) past the end of its session: no new process.
+          slots.remove(key, slot);
           throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the session ended");
         }
+        if (slot.proc == null || !slot.proc.alive()) {
+          if (slot.proc != null) {
+            LOG.warn("upstream {}: the process of a session died; the session gets a fresh one", name);
+            pool.retire(slot.proc);
+            slot.proc = null;
+          }
+          Proc p = pool.take(wait);
+          p.servesSession = key;
+          dedicate(p, caller);
+          slot.proc = p;
+          slot.owner = caller;
+        }
+        proc = slot.proc;
+        slot.inFlight.incrementAndGet();
+        slot.lastUsedNanos = System.nanoTime();
+      } finally {
+        slot.lock.unlock();
       }
-      return slot.proc;
-    } finally {
-      slot.lock.unlock();
+      CompletableFuture<JsonRpc.Response> answer = proc.conn.call(method, params, context);
+      answer.whenComplete((r, e) -> {
+        slot.lastUsedNanos = System.nanoTime();
+        slot.inFlight.decrementAndGet();
+      });
+      return answer;
+    }
+  }
+
+  private boolean ended(String session) {
+    synchronized (endedSessions) {
+      return endedSessions.contains(session);
     }
   }
 
@@ -238,6 +268,7 @@ public final class IsolatedUpstream implements Upstream {
       }
       Proc fresh = pool.take(Duration.ofSeconds(30));
       fresh.forGateway = true;
+      fresh.conn.dedicateToGateway();
       initializeResult = fresh.conn.initializeResult();
       gateway = fresh;
       LOG.warn("upstream {}: the gateway's own process died and was replaced", name);
@@ -253,6 +284,9 @@ public final class IsolatedUpstream implements Upstream {
 
   @Override
   public void sessionEnded(String sessionKey) {
+    synchronized (endedSessions) {
+      endedSessions.add(sessionKey);
+    }
     Slot slot = slots.remove(sessionKey);
     if (slot != null) {
       release(slot);
@@ -303,7 +337,7 @@ public final class IsolatedUpstream implements Upstream {
     long limit = limits.idleTimeout().toNanos();
     long now = System.nanoTime();
     slots.forEach((key, slot) -> {
-      if (slot.caller && now - slot.lastUsedNanos > limit && slots.remove(key, slot)) {
+      if (slot.caller && slot.inFlight.get() == 0 && now - slot.lastUsedNanos > limit && slots.remove(key, slot)) {
         release(slot);
       }
     });

@@ -81,5 +81,8 @@ public interface Launcher {
      * caller): what the launcher keys by owner (an agent's egress allowlist) applies from here.
      */
     default void dedicate(dev.bulwark.identity.Caller owner) {}
+
+    /** From now on the process is the gateway's own (it serves listings, never a caller). */
+    default void dedicateToGateway() {}
   }
 }

@@ -52,6 +52,10 @@ final class StdioConnection {
     process.dedicate(owner);
   }
 
+  void dedicateToGateway() {
+    process.dedicateToGateway();
+  }
+
   /** Writes one message; throws if the pipe is closed (the reader will report the loss). */
   void send(JsonRpc message) throws IOException {
     byte[] bytes = JsonRpcCodec.encode(message);

@@ -307,6 +307,14 @@ public final class StdioUpstream implements Upstream {
     }
   }
 
+  /** The process is the gateway's own from now on (see {@link Launcher.Launched#dedicateToGateway}). */
+  void dedicateToGateway() {
+    StdioConnection c = connection;
+    if (c != null) {
+      c.dedicateToGateway();
+    }
+  }
+
   /** The pid of the current process, for tests and diagnostics. */
   public Optional<Long> pid() {
     StdioConnection c = connection;

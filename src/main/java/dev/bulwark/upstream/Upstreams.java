@@ -79,6 +79,10 @@ public final class Upstreams implements AutoCloseable {
     Launcher.Spec spec = new Launcher.Spec(u.name(), command.get(0), command.subList(1, command.size()), env, cwd,
         u.isolation(), code);
     int maxLine = config.limits().maxRequestBytes() * 4;
+    if (u.isolation().mode() == dev.bulwark.config.Isolation.Mode.NONE && !u.registry().egress().isEmpty()) {
+      LOG.warn("upstream {} has an egress list but runs with isolation: none: the list is NOT enforced, the "
+          + "server has the host's network", u.name());
+    }
     if (u.isolation().granularity() != dev.bulwark.config.Isolation.Granularity.SHARED) {
       return new IsolatedUpstream(u.name(), launcher, spec, codec, maxLine, u.restart(), listener);
     }

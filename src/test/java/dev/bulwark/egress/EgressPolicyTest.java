@@ -14,17 +14,20 @@ import org.junit.jupiter.api.Test;
 class EgressPolicyTest {
   // A fake DNS: names the test controls, and a record of every name looked up.
   private final List<String> lookedUp = new ArrayList<>();
-  private final Map<String, List<String>> dns = Map.of(
-      "api.example.com", List.of("93.184.216.34"),
-      "deep.cdn.example.com", List.of("93.184.216.35"),
-      "example.com", List.of("93.184.216.36"),
-      "internal.example.com", List.of("10.0.0.7"),
-      "rebind.example.com", List.of("127.0.0.1"),
-      "mixed.example.com", List.of("192.168.1.1", "93.184.216.37"),
-      "mapped.example.com", List.of("::ffff:127.0.0.1"),
-      "linklocal.example.com", List.of("169.254.169.254"),
-      "ula.example.com", List.of("fd12:3456::1"),
-      "cgnat.example.com", List.of("100.64.0.1"));
+  private final Map<String, List<String>> dns = Map.ofEntries(
+      Map.entry("api.example.com", List.of("93.184.216.34")),
+      Map.entry("deep.cdn.example.com", List.of("93.184.216.35")),
+      Map.entry("example.com", List.of("93.184.216.36")),
+      Map.entry("internal.example.com", List.of("10.0.0.7")),
+      Map.entry("rebind.example.com", List.of("127.0.0.1")),
+      Map.entry("mixed.example.com", List.of("192.168.1.1", "93.184.216.37")),
+      Map.entry("mapped.example.com", List.of("::ffff:127.0.0.1")),
+      Map.entry("linklocal.example.com", List.of("169.254.169.254")),
+      Map.entry("ula.example.com", List.of("fd12:3456::1")),
+      Map.entry("cgnat.example.com", List.of("100.64.0.1")),
+      Map.entry("teredo.example.com", List.of("2001:0:4136:e378:8000:63bf:3fff:fdd2")),
+      Map.entry("nat64local.example.com", List.of("64:ff9b:1::a00:1")),
+      Map.entry("relay.example.com", List.of("192.88.99.1")));
   private final Resolver resolver = host -> {
     lookedUp.add(host);
     List<String> a = dns.get(host);
@@ -51,6 +54,36 @@ class EgressPolicyTest {
     EgressPolicy p = policy();
     assertThat(p.allowsNothing()).isTrue();
     assertThat(reason(p.decide("api.example.com", 443))).isEqualTo("refused no-egress");
+    assertThat(lookedUp).isEmpty();
+  }
+
+  @Test
+  void everyAgentOfADelegationChainNarrowsTheServersList() {
+    EgressPolicy p = EgressPolicy.narrowed(List.of("api.example.com", "example.com"),
+        List.of(List.of("api.example.com", "example.com"), List.of("example.com")), resolver);
+    assertThat(reason(p.decide("example.com", 443))).startsWith("allowed allow:example.com");
+    // The delegate's own list would allow it; the delegator's does not: refused, and not looked up.
+    assertThat(reason(p.decide("api.example.com", 443))).isEqualTo("refused agent-not-allowlisted");
+    assertThat(lookedUp).containsExactly("example.com");
+    assertThat(EgressPolicy.narrowed(List.of("example.com"), List.of(List.of()), resolver).allowsNothing()).isTrue();
+  }
+
+  @Test
+  void teredoLocalNat64TheRelayAnycastAndThisHostsOwnAddressesAreSpecial() throws Exception {
+    EgressPolicy p = policy("*.example.com");
+    for (String name : List.of("teredo.example.com", "nat64local.example.com", "relay.example.com")) {
+      assertThat(reason(p.decide(name, 443))).as(name).startsWith("refused private-address:");
+    }
+    var own = java.net.NetworkInterface.networkInterfaces().flatMap(java.net.NetworkInterface::inetAddresses)
+        .filter(a -> !a.isLoopbackAddress()).findFirst();
+    own.ifPresent(a -> assertThat(Addresses.special(a)).as(a.toString()).isTrue());
+  }
+
+  @Test
+  void aNameWithCharactersAResolverWouldReadOtherwiseIsRefusedUnresolved() {
+    EgressPolicy p = policy("*.example.com");
+    assertThat(reason(p.decide("x\\.example.com", 443))).isEqualTo("refused bad-destination");
+    assertThat(reason(p.decide("a b.example.com", 443))).isEqualTo("refused bad-destination");
     assertThat(lookedUp).isEmpty();
   }
 

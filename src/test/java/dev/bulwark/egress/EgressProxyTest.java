@@ -201,7 +201,7 @@ class EgressProxyTest {
     }
     // Handed to agent-7, whose own list does not name the target: refused from now on, under its name.
     proxy.dedicate(EgressPolicy.of(List.of(target), Optional.of(List.of("api.example.com:443")), Resolver.system()),
-        owner());
+        Optional.of(owner()));
     try (Socket s = connectToProxy()) {
       s.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\n\r\n").getBytes());
       assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 403");
@@ -210,8 +210,39 @@ class EgressProxyTest {
     assertThat(blocked.who().agent()).isEqualTo("agent-7");
     // Dedicated once: a second owner is refused.
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> proxy.dedicate(
-        EgressPolicy.of(List.of(target), Optional.empty(), Resolver.system()), owner()))
+        EgressPolicy.of(List.of(target), Optional.empty(), Resolver.system()), Optional.of(owner())))
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aPooledEnclavesEndpointRefusesEverythingUntilItIsDedicated() throws Exception {
+    String target = "127.0.0.1:" + echo.getLocalPort();
+    Egress egress = new Egress(java.util.Map.of("probe", List.of(target)), java.util.Map.of(), Resolver.system(),
+        Egress.audited(audit, () -> "e-" + ids.incrementAndGet()), Clock.systemUTC(), dir);
+    Egress.Endpoint endpoint = egress.forEnclave("probe", Optional.empty(), true).orElseThrow();
+    try {
+      assertThat(connectThrough(endpoint.socket(), target)).startsWith("HTTP/1.1 403");
+      assertThat(awaitEvent("egress.blocked").decision().reasons()).containsExactly("awaiting-dedication");
+      endpoint.dedicateToGateway();
+      assertThat(connectThrough(endpoint.socket(), target)).startsWith("HTTP/1.1 200");
+    } finally {
+      endpoint.close();
+      egress.close();
+    }
+  }
+
+  private static String connectThrough(Path socket, String target) throws Exception {
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      ch.write(ByteBuffer.wrap(("CONNECT " + target + " HTTP/1.1\r\n\r\n").getBytes()));
+      ByteBuffer in = ByteBuffer.allocate(256);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!new String(in.array(), 0, in.position()).contains("\r\n\r\n") && System.nanoTime() < deadline) {
+        if (ch.read(in) < 0) {
+          break;
+        }
+      }
+      return new String(in.array(), 0, in.position());
+    }
   }
 
   @Test
@@ -285,6 +316,52 @@ class EgressProxyTest {
   }
 
   @Test
+  void bodiesAnOriginCouldFrameOtherwiseAreNotForwarded() throws Exception {
+    // A raw origin: records every byte the proxy sends it, however framed.
+    StringBuffer received = new StringBuffer();
+    try (ServerSocket origin = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual().start(() -> {
+        while (!origin.isClosed()) {
+          try (Socket c = origin.accept()) {
+            c.setSoTimeout(2000);
+            byte[] buf = new byte[4096];
+            for (int n; (n = c.getInputStream().read(buf)) > 0; ) {
+              received.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+            }
+          } catch (IOException e) {
+            // next
+          }
+        }
+      });
+      start("127.0.0.1:" + origin.getLocalPort());
+      for (String smuggled : List.of(
+          "Transfer-Encoding: xchunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+          "Transfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+          "Transfer-Encoding: chunked\r\n\r\n5;x\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n")) {
+        try (Socket s = connectToProxy()) {
+          s.getOutputStream().write(("POST http://127.0.0.1:" + origin.getLocalPort() + "/framed HTTP/1.1\r\n"
+              + smuggled).getBytes());
+          s.shutdownOutput();
+          s.getInputStream().readAllBytes();
+        }
+      }
+      Thread.sleep(500);
+    }
+    assertThat(received.toString()).contains("POST /framed").doesNotContain("abc").doesNotContain("smuggled")
+        .doesNotContain("5;x\n"); // the line's start may pass, its bare LF and all after it never
+  }
+
+  @Test
+  void aTunnelToPort80IsRefusedPlainHttpGoesAsPlainHttp() throws Exception {
+    start("127.0.0.1");
+    try (Socket s = connectToProxy()) {
+      s.getOutputStream().write("CONNECT 127.0.0.1:80 HTTP/1.1\r\n\r\n".getBytes());
+      assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 403");
+    }
+    assertThat(awaitEvent("egress.blocked").decision().reasons()).containsExactly("connect-to-port-80");
+  }
+
+  @Test
   void aSecondDestinationOnOneConnectionIsNotReached() throws Exception {
     int port = http.getAddress().getPort();
     start("127.0.0.1:" + port, "127.0.0.1:" + echo.getLocalPort());
@@ -338,17 +415,23 @@ class EgressProxyTest {
   }
 
   @Test
-  void anEnclaveEndpointIsAUnixSocketOthersMayConnectToInAPrivateDirectoryRemovedOnClose() throws Exception {
+  void anEnclaveEndpointIsAUnixSocketOnlyTheEnclavesUserReachesRemovedOnClose() throws Exception {
     Egress egress = new Egress(java.util.Map.of("probe", List.of("127.0.0.1:" + echo.getLocalPort())),
         java.util.Map.of(), Resolver.system(), Egress.audited(audit, () -> "e-" + ids.incrementAndGet()),
         Clock.systemUTC(), dir);
-    assertThat(egress.forEnclave("other", Optional.empty())).isEmpty();
-    Egress.Endpoint endpoint = egress.forEnclave("probe", Optional.of(owner())).orElseThrow();
+    assertThat(egress.forEnclave("other", Optional.empty(), false)).isEmpty();
+    Egress.Endpoint endpoint = egress.forEnclave("probe", Optional.of(owner()), false).orElseThrow();
     Path socket = endpoint.socket();
+    // Other host users can neither enter the directory nor open the socket, whatever its name.
     assertThat(Files.getPosixFilePermissions(socket.getParent()))
-        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     assertThat(Files.getPosixFilePermissions(socket))
-        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    // As root, both belong to uid 65534, the user enclaves run as; otherwise to the gateway's user.
+    int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    int expected = self == 0 ? 65534 : self;
+    assertThat(Files.getAttribute(socket, "unix:uid")).isEqualTo(expected);
+    assertThat(Files.getAttribute(socket.getParent(), "unix:uid")).isEqualTo(expected);
     try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
       ch.write(ByteBuffer.wrap(("CONNECT 127.0.0.1:" + echo.getLocalPort() + " HTTP/1.1\r\n\r\nabc").getBytes()));
       ByteBuffer in = ByteBuffer.allocate(64);

@@ -96,7 +96,9 @@ class EgressIT {
   }
 
   private static JsonNode probe(String upstream, String... args) throws Exception {
-    Launcher.Spec spec = Enclaves.probe(Isolation.enclave(), args);
+    // A shared server's enclave: its list applies from the start (a per-session or per-call
+    // server's enclave waits for its caller; see aPooledPerSessionEnclaveAppliesTheListOfTheAgentItServes).
+    Launcher.Spec spec = Enclaves.probe(Isolation.enclave().with(Isolation.Granularity.SHARED), args);
     spec = new Launcher.Spec(upstream, spec.command(), spec.args(), spec.env(), spec.cwd(), spec.isolation(),
         spec.code());
     Enclaves.Ran ran = Enclaves.run(launcher, spec);

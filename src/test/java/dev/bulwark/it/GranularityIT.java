@@ -136,6 +136,38 @@ class GranularityIT {
   }
 
   @Test
+  void aCallArrivingAfterItsSessionEndedGetsNoProcess() throws Exception {
+    Isolation iso = Isolation.none();
+    var spec = new dev.bulwark.upstream.Launcher.Spec("state", TestNode.NODE.toString(),
+        List.of(TestNode.DIR.resolve("servers/state-server.mjs").toString()), Map.of("PATH", "/usr/bin:/bin"),
+        TestNode.DIR, iso, List.of());
+    dev.bulwark.upstream.UpstreamListener none = new dev.bulwark.upstream.UpstreamListener() {
+      @Override
+      public void onNotification(String u, dev.bulwark.mcp.JsonRpc.Notification n) {}
+
+      @Override
+      public void onReconnected(String u) {}
+    };
+    try (IsolatedUpstream state = new IsolatedUpstream("state", new dev.bulwark.upstream.HostProcessLauncher(), spec,
+        new dev.bulwark.mcp.JsonRpcCodec(512, 1 << 20), 1 << 20, new UpstreamConfig.Restart(null, null), none)) {
+      state.start();
+      var caller = new dev.bulwark.identity.Caller("default", "alice", java.util.Optional.empty(), List.of(), List.of());
+      var context = new dev.bulwark.upstream.CallContext("session-1", dev.bulwark.pipeline.ClientChannel.NONE,
+          new java.util.concurrent.CompletableFuture<>(), Duration.ofSeconds(10), java.util.Optional.of(caller));
+      var params = Json.object().put("name", "whoami");
+      params.putObject("arguments");
+      assertThat(state.call("tools/call", params, context).get().isError()).isFalse();
+      assertThat(state.pids()).containsKey("session-1");
+      // The session ends; a call of it still on its way (held for approval, say) comes after.
+      state.sessionEnded("session-1");
+      assertThat(state.call("tools/call", params, context)).failsWithin(Duration.ofSeconds(10))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withMessageContaining("the session ended");
+      assertThat(state.pids()).containsOnlyKeys("gateway");
+    }
+  }
+
+  @Test
   void perCallGivesEveryCallAFreshProcessDestroyedAfterItsAnswer() throws Exception {
     try (TestGateway gw = gateway(Isolation.none().with(Isolation.Granularity.PER_CALL))) {
       IsolatedUpstream state = (IsolatedUpstream) gw.gateway.upstreams().get(0);
