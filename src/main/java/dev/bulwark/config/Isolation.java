@@ -118,15 +118,22 @@ public record Isolation(Mode mode, List<Mount> mounts, String memory, Integer pi
    * {@code min_idle} and, as demand grows, up to {@code max_idle} wait unused; never more than
    * {@code max_processes} of the server exist at once (ready, serving, or starting); a caller
    * without a session (stateless clients) keeps its process until it has been idle for
-   * {@code idle_timeout}.
+   * {@code idle_timeout}; one agent's sessions and calls hold at most {@code max_per_agent}
+   * processes at once (default a quarter of {@code max_processes}), so no agent can take
+   * them all.
    */
-  public record Pool(Integer minIdle, Integer maxIdle, Integer maxProcesses, Duration idleTimeout) {
-    static final Pool DEFAULT = new Pool(null, null, null, null);
+  public record Pool(Integer minIdle, Integer maxIdle, Integer maxProcesses, Duration idleTimeout,
+      Integer maxPerAgent) {
+    static final Pool DEFAULT = new Pool(null, null, null, null, null);
 
     public Pool {
       minIdle = minIdle == null ? 1 : minIdle;
       maxIdle = maxIdle == null ? Math.max(4, minIdle) : maxIdle;
       maxProcesses = maxProcesses == null ? 32 : maxProcesses;
+      maxPerAgent = maxPerAgent == null ? Math.max(1, maxProcesses / 4) : maxPerAgent;
+      if (maxPerAgent < 1) {
+        throw new IllegalArgumentException("max_per_agent must be at least 1");
+      }
       idleTimeout = idleTimeout == null ? Duration.ofMinutes(10) : idleTimeout;
       if (minIdle < 0) {
         throw new IllegalArgumentException("min_idle must not be negative");
@@ -140,6 +147,10 @@ public record Isolation(Mode mode, List<Mount> mounts, String memory, Integer pi
       if (idleTimeout.isNegative() || idleTimeout.isZero()) {
         throw new IllegalArgumentException("idle_timeout must be positive");
       }
+    }
+
+    public Pool(Integer minIdle, Integer maxIdle, Integer maxProcesses, Duration idleTimeout) {
+      this(minIdle, maxIdle, maxProcesses, idleTimeout, null);
     }
   }
 

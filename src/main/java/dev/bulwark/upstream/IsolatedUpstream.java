@@ -49,6 +49,7 @@ public final class IsolatedUpstream implements Upstream {
   private final UpstreamListener listener;
   private final WarmPool<Proc> pool;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> perAgent = new ConcurrentHashMap<>();
   // Sessions that ended, so a call still on its way cannot make them a new process (session
   // ids are random and never reused); bounded, oldest forgotten first.
   private final java.util.Set<String> endedSessions = java.util.Collections.newSetFromMap(
@@ -182,11 +183,21 @@ public final class IsolatedUpstream implements Upstream {
       Caller caller = context.caller().orElse(null);
       Duration wait = context.timeout().compareTo(CAPACITY_WAIT) < 0 ? context.timeout() : CAPACITY_WAIT;
       if (granularity == Isolation.Granularity.PER_CALL) {
-        Proc p = pool.take(wait);
+        claim(caller);
+        Proc p;
+        try {
+          p = pool.take(wait);
+        } catch (UpstreamException e) {
+          unclaim(caller);
+          throw e;
+        }
         p.servesSession = context.sessionKey();
         dedicate(p, caller);
         CompletableFuture<JsonRpc.Response> answer = p.conn.call(method, params, context);
-        answer.whenComplete((r, e) -> pool.retire(p));
+        answer.whenComplete((r, e) -> {
+          pool.retire(p);
+          unclaim(caller);
+        });
         return answer;
       }
       return sessionCall(method, params, context, caller, wait);
@@ -223,9 +234,17 @@ public final class IsolatedUpstream implements Upstream {
           if (slot.proc != null) {
             LOG.warn("upstream {}: the process of a session died; the session gets a fresh one", name);
             pool.retire(slot.proc);
+            unclaim(slot.owner);
             slot.proc = null;
           }
-          Proc p = pool.take(wait);
+          claim(caller);
+          Proc p;
+          try {
+            p = pool.take(wait);
+          } catch (UpstreamException e) {
+            unclaim(caller);
+            throw e;
+          }
           p.servesSession = key;
           dedicate(p, caller);
           slot.proc = p;
@@ -244,6 +263,38 @@ public final class IsolatedUpstream implements Upstream {
       });
       return answer;
     }
+  }
+
+  // One agent may hold at most max_per_agent processes of this server at once.
+  private void claim(Caller caller) throws UpstreamException {
+    if (caller == null) {
+      return;
+    }
+    java.util.concurrent.atomic.AtomicInteger held = perAgent.computeIfAbsent(agentKey(caller),
+        k -> new java.util.concurrent.atomic.AtomicInteger());
+    while (true) {
+      int n = held.get();
+      if (n >= limits.maxPerAgent()) {
+        throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "agent " + caller.agentId()
+            + " holds its limit of " + limits.maxPerAgent() + " processes of upstream " + name);
+      }
+      if (held.compareAndSet(n, n + 1)) {
+        return;
+      }
+    }
+  }
+
+  private void unclaim(Caller caller) {
+    if (caller != null) {
+      java.util.concurrent.atomic.AtomicInteger held = perAgent.get(agentKey(caller));
+      if (held != null) {
+        held.decrementAndGet();
+      }
+    }
+  }
+
+  private static String agentKey(Caller caller) {
+    return caller.tenant() + "/" + caller.agentId();
   }
 
   private boolean ended(String session) {
@@ -308,6 +359,7 @@ public final class IsolatedUpstream implements Upstream {
     try {
       if (slot.proc != null) {
         pool.retire(slot.proc);
+        unclaim(slot.owner);
         slot.proc = null;
       }
     } finally {

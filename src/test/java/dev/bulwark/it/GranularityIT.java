@@ -211,6 +211,23 @@ class GranularityIT {
   }
 
   @Test
+  void oneAgentCannotTakeEveryProcess() throws Exception {
+    Isolation onePerAgent = Isolation.none().with(new Isolation.Pool(0, 0, 8, null, 1));
+    try (TestGateway gw = gateway(onePerAgent)) {
+      McpHttp http = new McpHttp(gw.url());
+      String alice = http.initialize(gw.key("alice"));
+      String aliceAgain = http.initialize(gw.key("alice"));
+      String bob = http.initialize(gw.key("bob"));
+      tool(http, gw.key("alice"), alice, "whoami", "{}");
+      McpHttp.Reply refused = http.call(gw.key("alice"), aliceAgain, """
+          {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"state__whoami","arguments":{}}}""");
+      assertThat(refused.json().path("error").path("message").asText()).contains("holds its limit of 1 processes");
+      // Another agent still gets one.
+      assertThat(tool(http, gw.key("bob"), bob, "whoami", "{}").path("instance").asText()).isNotEmpty();
+    }
+  }
+
+  @Test
   void sharedIsAnExplicitOptOutLoggedAtEveryStart() throws Exception {
     Logger log = (Logger) LoggerFactory.getLogger("dev.bulwark.upstream");
     ListAppender<ILoggingEvent> seen = new ListAppender<>();
