@@ -43,12 +43,14 @@ public final class EgressProxy implements AutoCloseable {
   private final EgressLog log;
   private final Clock clock;
   private final Semaphore slots;
+  private final int maxConnections;
   private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private EgressProxy(ServerSocketChannel server, EgressPolicy policy, Attempt.Origin origin, EgressLog log,
       Clock clock, int maxConnections) {
     this.slots = new Semaphore(maxConnections);
+    this.maxConnections = maxConnections;
     this.server = server;
     this.state = new State(policy, origin, false);
     this.log = log;
@@ -141,5 +143,14 @@ public final class EgressProxy implements AutoCloseable {
     ProxyConnection.closeQuietly(server);
     open.forEach(ProxyConnection::closeQuietly);
     open.clear();
+    // Each connection records its attempt as it ends: wait (a little) for those records, so
+    // that a gateway closing its audit trail next does not lose them.
+    try {
+      if (slots.tryAcquire(maxConnections, 2, java.util.concurrent.TimeUnit.SECONDS)) {
+        slots.release(maxConnections);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
