@@ -98,7 +98,7 @@ class ConfigLoaderTest {
                 exchange: {token_endpoint: "https://as.example/token", client_id: bulwark, client_secret: "${TOKEN}"}
         """);
     UpstreamConfig.Exchange exchange = config.upstreams().get(0).http().identity().exchange();
-    assertThat(exchange.clientSecret().reveal()).isEqualTo("t0k");
+    assertThat(exchange.clientSecret().reveal(dev.bulwark.vault.SecretAccess.plaintext())).isEqualTo("t0k");
     assertThat(config.toString()).doesNotContain("t0k").contains("Secret[redacted]");
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
         upstreams:
@@ -263,7 +263,7 @@ class ConfigLoaderTest {
         """);
     assertThat(config.storeUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/bulwark");
     assertThat(config.store().user()).isEqualTo("bulwark");
-    assertThat(config.store().password().reveal()).isEqualTo("t0k");
+    assertThat(config.store().password().reveal(dev.bulwark.vault.SecretAccess.plaintext())).isEqualTo("t0k");
     assertThat(config.toString()).doesNotContain("t0k").contains("Secret[redacted]");
   }
 
@@ -549,7 +549,7 @@ class ConfigLoaderTest {
     assertThat(config.anomalies().learningPeriod()).isEqualTo(java.time.Duration.ofHours(72));
     assertThat(config.anomalies().denials().threshold()).isEqualTo(20);
     assertThat(config.anomalies().rate().minCalls()).isEqualTo(30);
-    assertThat(config.anomalies().webhook().secret().reveal()).isEqualTo("t0k");
+    assertThat(config.anomalies().webhook().secret().reveal(dev.bulwark.vault.SecretAccess.plaintext())).isEqualTo("t0k");
     assertThat(config.anomalies().webhook().toString()).doesNotContain("t0k");
     assertThat(config.anomalies().quarantine()).containsExactly("denial_burst", "rate_spike");
     assertThat(loader.parse("x", "data_dir: d\n").anomalies().enabled()).isTrue();
@@ -581,7 +581,7 @@ class ConfigLoaderTest {
     assertThat(audit.exports().get(0).maxFileBytes()).isEqualTo(64L << 20);
     assertThat(audit.exports().get(0).rotateAfter()).isEqualTo(java.time.Duration.ofHours(24));
     assertThat(audit.exports().get(1).maxFileBytes()).isEqualTo(2048);
-    assertThat(audit.exports().get(2).tls().trustStorePassword().reveal()).isEqualTo("t0k");
+    assertThat(audit.exports().get(2).tls().trustStorePassword().reveal(dev.bulwark.vault.SecretAccess.plaintext())).isEqualTo("t0k");
     assertThat(audit.exports().get(2).toString()).doesNotContain("t0k");
   }
 
