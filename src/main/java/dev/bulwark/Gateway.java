@@ -121,9 +121,6 @@ public final class Gateway implements AutoCloseable {
     boolean mints = config.upstreams().stream().anyMatch(u -> u.http() != null && u.http().identity() != null);
     SigningKeys signing = config.oauth() == null && !mints ? null : SigningKeys.loadOrCreate(config.dataDir());
     java.util.function.Supplier<String> issuer = () -> serverRef.get().issuerIdentifier();
-    Upstreams upstreams = Upstreams.create(config, env.launcher(),
-        new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
-        signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()));
     AgentRegistry agents = new AgentRegistry(config.agents(), config.agentStore(), env.random());
     Metrics metrics = new Metrics();
     // This node's lasting name (its own open intents are closed at start, not another live
@@ -151,10 +148,47 @@ public final class Gateway implements AutoCloseable {
     java.util.Set<String> uncontained = config.upstreams().stream()
         .filter(u -> u.isolation() != null && u.isolation().mode() == dev.bulwark.config.Isolation.Mode.NONE)
         .map(dev.bulwark.config.UpstreamConfig::name).collect(java.util.stream.Collectors.toSet());
-    AuditSink trail = new dev.bulwark.audit.IsolationMarkingSink(metrics.metered(env.auditSinks().apply(durable)),
-        uncontained);
+    // Every event is scrubbed of secret values and credential formats before it is chained.
+    dev.bulwark.vault.KnownSecrets known = new dev.bulwark.vault.KnownSecrets(1000);
+    AuditSink trail = new dev.bulwark.vault.RedactingAuditSink(new dev.bulwark.audit.IsolationMarkingSink(
+        metrics.metered(env.auditSinks().apply(durable)), uncontained), known);
     AtomicLong counter = new AtomicLong();
     java.util.function.Supplier<String> ids = () -> exchanges + "-" + counter.incrementAndGet();
+    // The vault: every key use and secret use is an event of the trail, or does not happen.
+    dev.bulwark.vault.Vault vault;
+    try {
+      vault = dev.bulwark.vault.Vaults.open(config.vault(), config.vaultKeyring(), database, env.clock(),
+          dev.bulwark.vault.VaultAudit.to(trail, env.clock(), ids), env.random());
+    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+      exports.close();
+      trail.close();
+      throw e;
+    }
+    // A KEK rotation re-wraps data keys in the background; readers open either form meanwhile.
+    Thread.ofVirtual().name("bulwark-vault-rewrap").start(() -> {
+      try {
+        int moved = vault.rewrap();
+        if (moved > 0) {
+          LOG.info("vault: {} data key(s) re-wrapped under the active KEK", moved);
+        }
+      } catch (dev.bulwark.vault.Vault.VaultException e) {
+        LOG.error("vault: re-wrapping under the active KEK stopped: {}", e.getMessage());
+      }
+    });
+    java.util.Map<String, List<String>> references = new java.util.HashMap<>();
+    config.upstreams().forEach(u -> references.put(u.name(), u.secretReferences()));
+    dev.bulwark.vault.CredentialResolver credentials = new dev.bulwark.vault.CredentialResolver(vault, references,
+        known);
+    Upstreams upstreams;
+    try {
+      upstreams = Upstreams.create(config, env.launcher(),
+          new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
+          signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()), credentials);
+    } catch (IOException | RuntimeException e) {
+      exports.close();
+      trail.close();
+      throw e;
+    }
     KillSwitch kill = new KillSwitch(config.dataDir(), env.clock());
     // Every recorded event passes the anomaly watch; its alerts go to the trail itself.
     AnomalyWatch watch = new AnomalyWatch(config.anomalies(), config.anomalyState(), trail, env.clock(), ids,
@@ -195,6 +229,7 @@ public final class Gateway implements AutoCloseable {
         new AuthorizeStage(policy, env.clock(), new Flows(env.clock(), config.policy().flow().window()),
             new RateLimits(config.policy().rateLimits())),
         new IntentStage(audit, env.clock(), ArgumentSanitizer.defaults()),
+        new dev.bulwark.vault.CredentialsStage(credentials, known),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout(), (caller, server) -> kill.stopping(caller, server).isPresent()));
     TelemetryConfig telemetry = config.telemetry();
@@ -218,7 +253,8 @@ public final class Gateway implements AutoCloseable {
             new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
                 dev.bulwark.policy.Policies.configuredFacts(config)), store, env.clock(), recorder, revisions,
                 dev.bulwark.policy.Policies.registrations(config)),
-            new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder)),
+            new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder),
+            new dev.bulwark.admin.SecretsAdmin(vault, recorder)),
         readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
     serverRef.set(server);
     // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.

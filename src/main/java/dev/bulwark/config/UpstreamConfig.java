@@ -34,6 +34,32 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     }
     // Fail closed: a local server runs in an enclave unless its config says otherwise.
     isolation = isolation == null && http == null ? Isolation.enclave() : isolation;
+    java.util.List<String> refs = secretReferences(stdio, http);
+    if (!registry.credentials().isEmpty()) {
+      for (String ref : refs) {
+        if (!registry.credentials().contains(ref)) {
+          throw new IllegalArgumentException("secret://" + ref + " is not among registry.credentials");
+        }
+      }
+    }
+  }
+
+  /** The vault secrets this server's headers or environment name ({@code secret://name}), in order. */
+  public java.util.List<String> secretReferences() {
+    return secretReferences(stdio, http);
+  }
+
+  private static java.util.List<String> secretReferences(Stdio stdio, Http http) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    Map<String, String> values = stdio != null ? stdio.env() : http != null ? http.headers() : Map.of();
+    new java.util.TreeMap<>(values).forEach((k, v) -> {
+      try {
+        names.addAll(dev.bulwark.vault.SecretRefs.names(v));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException((stdio != null ? "env " : "header ") + k + ": " + e.getMessage());
+      }
+    });
+    return java.util.List.copyOf(names);
   }
 
   public UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart) {

@@ -43,6 +43,12 @@ public final class HttpUpstream implements Upstream {
 
   public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
       dev.bulwark.identity.DownstreamTokens tokens) {
+    this(name, config, codec, listener, tokens, null);
+  }
+
+  /** {@code secrets} resolves the {@code secret://} references of the configured headers (null: none). */
+  public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
+      dev.bulwark.identity.DownstreamTokens tokens, dev.bulwark.vault.CredentialResolver secrets) {
     this.name = name;
     CallIdentity identity = null;
     if (config.identity() != null) {
@@ -59,7 +65,7 @@ public final class HttpUpstream implements Upstream {
         identity = caller -> "Bearer " + exchanged.tokenFor(caller);
       }
     }
-    this.transport = new HttpTransport(config, codec, identity);
+    this.transport = new HttpTransport(config, codec, identity, name, secrets);
     this.listener = listener;
   }
 
@@ -209,7 +215,7 @@ public final class HttpUpstream implements Upstream {
       }
       HttpTransport.Answer a = transport.exchange(
           transport.request(new JsonRpc.Request(LongNode.valueOf(id), method, outParams), to, context.timeout(),
-              context.caller(), context.trace()),
+              context.caller(), context.trace(), context.credentials()),
           to, id, m -> relay(m, token, clientToken, context, to));
       if (a.status() == 404 && !to.modern()) {
         addressing = null;

@@ -26,18 +26,32 @@ public final class Upstreams implements AutoCloseable {
   public static Upstreams create(BulwarkConfig config, Launcher launcher, NpmResolver npm,
       JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
       dev.bulwark.identity.DownstreamTokens tokens) throws IOException {
+    return create(config, launcher, npm, codec, hostEnv, listener, tokens, null);
+  }
+
+  /**
+   * With {@code secrets} resolving the {@code secret://} references of upstream headers (per
+   * call) and stdio environments (at launch); null when no upstream names a secret.
+   */
+  public static Upstreams create(BulwarkConfig config, Launcher launcher, NpmResolver npm,
+      JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
+      dev.bulwark.identity.DownstreamTokens tokens, dev.bulwark.vault.CredentialResolver secrets) throws IOException {
     Map<String, Upstream> map = new LinkedHashMap<>();
     for (UpstreamConfig u : config.upstreams()) {
-      map.put(u.name(), build(u, config, launcher, npm, codec, hostEnv, listener, tokens));
+      if (!u.secretReferences().isEmpty() && secrets == null) {
+        throw new IllegalArgumentException("upstream " + u.name() + " names vault secrets but there is no vault");
+      }
+      Launcher l = u.secretReferences().isEmpty() ? launcher : new CredentialLauncher(launcher, secrets);
+      map.put(u.name(), build(u, config, l, npm, codec, hostEnv, listener, tokens, secrets));
     }
     return new Upstreams(map);
   }
 
   private static Upstream build(UpstreamConfig u, BulwarkConfig config, Launcher launcher, NpmResolver npm,
       JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
-      dev.bulwark.identity.DownstreamTokens tokens) throws IOException {
+      dev.bulwark.identity.DownstreamTokens tokens, dev.bulwark.vault.CredentialResolver secrets) throws IOException {
     if (u.http() != null) {
-      return new HttpUpstream(u.name(), u.http(), codec, listener, tokens);
+      return new HttpUpstream(u.name(), u.http(), codec, listener, tokens, secrets);
     }
     List<String> command;
     Map<String, String> env = new HashMap<>();

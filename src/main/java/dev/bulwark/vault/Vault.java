@@ -53,6 +53,25 @@ public final class Vault {
     }
   }
 
+  /**
+   * Replaces the value of an existing secret: stores the next version, then deletes the older
+   * ones (calls resolving meanwhile get either). Returns the new version.
+   *
+   * @throws java.util.NoSuchElementException if {@code id} does not exist
+   */
+  public long rotate(SecretId id, Secret value, String by) throws VaultException {
+    try {
+      if (store.latest(id).isEmpty()) {
+        throw new java.util.NoSuchElementException("no secret " + id.label());
+      }
+      long version = put(id, value, by);
+      store.deleteOlderThan(id, version);
+      return version;
+    } catch (SQLException e) {
+      throw new VaultException("could not rotate " + id.label(), e);
+    }
+  }
+
   /** Deletes every version of {@code id}; false if there was none. */
   public boolean delete(SecretId id, String by) throws VaultException {
     try {
