@@ -25,37 +25,40 @@ final class SecretStore {
   /** A stored version; {@code sealed} is what the envelope opens. */
   record Row(SecretId id, long version, Envelope.Sealed sealed, Instant createdAt) {}
 
-  /** The next version number of {@code id}, and stores it sealed by {@code seal}, in one transaction. */
+  /**
+   * Stores {@code seal}'s output as the next version of {@code id}. Sealing (which audits the
+   * key use, itself a write to the store) happens outside any transaction; the insert alone is
+   * atomic, and a version another writer took meanwhile is retried with the next number.
+   */
   long add(SecretId id, Sealer seal, Instant now) throws SQLException, java.security.GeneralSecurityException {
-    try (Connection c = db.connect()) {
-      db.beginWrite(c);
-      try {
-        long version = 1;
-        try (PreparedStatement s = c.prepareStatement("SELECT MAX(version) FROM vault_secret WHERE tenant = ? AND "
-            + "server = ? AND agent = ? AND principal = ? AND name = ?")) {
-          bind(s, id, 1);
-          try (ResultSet r = s.executeQuery()) {
-            if (r.next()) {
-              version = r.getLong(1) + 1;
-            }
-          }
-        }
-        Envelope.Sealed sealed = seal.seal(version);
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO vault_secret (tenant, server, agent, principal, "
-            + "name, version, kek_id, wrapped_key, ciphertext, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-          bind(s, id, 1);
-          s.setLong(6, version);
-          s.setString(7, sealed.kekId());
-          s.setString(8, Base64.getEncoder().encodeToString(sealed.wrappedKey()));
-          s.setString(9, Base64.getEncoder().encodeToString(sealed.ciphertext()));
-          s.setLong(10, now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
-          s.executeUpdate();
-        }
-        db.commit(c);
+    for (int attempt = 0; ; attempt++) {
+      long version = newest(id) + 1;
+      Envelope.Sealed sealed = seal.seal(version);
+      try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement("INSERT INTO vault_secret (tenant, "
+          + "server, agent, principal, name, version, kek_id, wrapped_key, ciphertext, created_at) "
+          + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        bind(s, id, 1);
+        s.setLong(6, version);
+        s.setString(7, sealed.kekId());
+        s.setString(8, Base64.getEncoder().encodeToString(sealed.wrappedKey()));
+        s.setString(9, Base64.getEncoder().encodeToString(sealed.ciphertext()));
+        s.setLong(10, now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
+        s.executeUpdate();
         return version;
-      } catch (SQLException | java.security.GeneralSecurityException | RuntimeException e) {
-        db.rollback(c);
-        throw e;
+      } catch (SQLException e) {
+        if (attempt >= 5 || newest(id) < version) {
+          throw e;  // not a version taken by a concurrent writer
+        }
+      }
+    }
+  }
+
+  private long newest(SecretId id) throws SQLException {
+    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement("SELECT MAX(version) FROM vault_secret "
+        + "WHERE tenant = ? AND server = ? AND agent = ? AND principal = ? AND name = ?")) {
+      bind(s, id, 1);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? r.getLong(1) : 0;
       }
     }
   }
