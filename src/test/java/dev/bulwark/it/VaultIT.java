@@ -53,6 +53,7 @@ class VaultIT {
   static final List<String> received = new CopyOnWriteArrayList<>();  // "<tool> <Authorization>"
   static final List<String> responses = new CopyOnWriteArrayList<>();
   static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  static ch.qos.logback.classic.Level rootLevel;
 
   /** A minimal session-generation MCP server whose tools echo the credential they were sent. */
   static final class EchoingServer extends Handler.Abstract {
@@ -106,7 +107,10 @@ class VaultIT {
 
   @BeforeAll
   static void start() throws Exception {
+    // Everything the gateway logs at its production level (tests otherwise log warnings only).
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    rootLevel = root.getLevel();
+    root.setLevel(ch.qos.logback.classic.Level.INFO);
     logs.start();
     root.addAppender(logs);
     upstream = new Server();
@@ -125,7 +129,9 @@ class VaultIT {
 
   @AfterAll
   static void stop() throws Exception {
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.detachAppender(logs);
+    root.setLevel(rootLevel);
     if (gw != null) {
       gw.close();
     }
@@ -200,6 +206,7 @@ class VaultIT {
     String audit = String.join("\n", gw.auditLines());
     assertThat(audit).contains("vault.secret.use", "secret://crm-token", "vault.key.wrap", "vault.key.unwrap",
         "vault.secret.put", "admin.secret.rotate");
+    assertThat(logs.list).isNotEmpty();
     String logged = String.join("\n", logs.list.stream().map(e -> e.getFormattedMessage()
         + ThrowableProxyUtil.asString(e.getThrowableProxy())).toList());
     String said = String.join("\n", responses);
