@@ -81,6 +81,47 @@ final class SecretStore {
     }
   }
 
+  /**
+   * The newest version of the most specific of {@code candidates} (same tenant, server and
+   * name; in order of preference) that exists, in one query: this runs on every call.
+   */
+  Optional<Row> firstOf(List<SecretId> candidates) throws SQLException {
+    SecretId any = candidates.get(0);
+    StringBuilder sql = new StringBuilder("SELECT agent, principal, version, kek_id, wrapped_key, ciphertext, "
+        + "created_at FROM vault_secret WHERE tenant = ? AND server = ? AND name = ? AND (");
+    for (int i = 0; i < candidates.size(); i++) {
+      sql.append(i == 0 ? "" : " OR ").append("(agent = ? AND principal = ?)");
+    }
+    sql.append(")");
+    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(sql.toString())) {
+      s.setString(1, any.tenant());
+      s.setString(2, any.server());
+      s.setString(3, any.name());
+      int p = 4;
+      for (SecretId id : candidates) {
+        s.setString(p++, id.agent().orElse(""));
+        s.setString(p++, id.user().orElse(""));
+      }
+      Row best = null;
+      int bestRank = Integer.MAX_VALUE;
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          Optional<String> agent = opt(r.getString(1));
+          Optional<String> user = opt(r.getString(2));
+          for (int rank = 0; rank < candidates.size(); rank++) {
+            SecretId id = candidates.get(rank);
+            if (id.agent().equals(agent) && id.user().equals(user)
+                && (rank < bestRank || (rank == bestRank && r.getLong(3) > best.version()))) {
+              best = new Row(id, r.getLong(3), sealed(r, 4), micros(r.getLong(7)));
+              bestRank = rank;
+            }
+          }
+        }
+      }
+      return Optional.ofNullable(best);
+    }
+  }
+
   /** The newest version of every secret of {@code tenant} (all tenants if null); no values. */
   List<Row> list(String tenant) throws SQLException {
     String sql = "SELECT tenant, server, agent, principal, name, version, kek_id, wrapped_key, ciphertext, created_at "

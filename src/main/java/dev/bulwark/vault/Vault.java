@@ -20,6 +20,17 @@ public final class Vault {
   private final Envelope envelope;
   private final Clock clock;
   private final VaultAudit audit;
+  // Which stored version applies to whom, remembered briefly: a store round trip (a new
+  // connection) costs more than everything else a call does. Changes made through this node
+  // clear it at once; another node's are seen within LOOKUP_TTL.
+  private final java.util.concurrent.ConcurrentHashMap<String, Lookup> lookups =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How long this node reuses a lookup of which stored version applies to a caller. */
+  public static final java.time.Duration LOOKUP_TTL = java.time.Duration.ofSeconds(2);
+  private static final int MAX_LOOKUPS = 10_000;
+
+  private record Lookup(Optional<SecretStore.Row> row, Instant until) {}
 
   public Vault(dev.bulwark.store.Database db, Envelope envelope, Clock clock, VaultAudit audit) {
     this.store = new SecretStore(db);
@@ -46,6 +57,7 @@ public final class Vault {
     try {
       long version = store.add(id, v -> envelope.seal(value.bytes(SecretAccess.plaintext()), id.associatedData(v), id),
           clock.instant());
+      lookups.clear();
       record("vault.secret.put", VaultAudit.Who.of(id), id, "version " + version + " stored by " + by);
       return version;
     } catch (SQLException | GeneralSecurityException e) {
@@ -66,6 +78,7 @@ public final class Vault {
       }
       long version = put(id, value, by);
       store.deleteOlderThan(id, version);
+      lookups.clear();
       return version;
     } catch (SQLException e) {
       throw new VaultException("could not rotate " + id.label(), e);
@@ -76,6 +89,7 @@ public final class Vault {
   public boolean delete(SecretId id, String by) throws VaultException {
     try {
       int n = store.delete(id);
+      lookups.clear();
       if (n > 0) {
         record("vault.secret.delete", VaultAudit.Who.of(id), id, n + " version(s) deleted by " + by);
       }
@@ -109,20 +123,19 @@ public final class Vault {
       user.ifPresent(u -> candidates.add(new SecretId(tenant, server, Optional.empty(), Optional.of(u), name)));
       agent.ifPresent(a -> candidates.add(new SecretId(tenant, server, Optional.of(a), Optional.empty(), name)));
       candidates.add(new SecretId(tenant, server, Optional.empty(), Optional.empty(), name));
-      for (SecretId id : candidates) {
-        Optional<SecretStore.Row> row = store.latest(id);
-        if (row.isPresent()) {
-          audit.record("vault.secret.use", new VaultAudit.Who(tenant, agent.orElse(null), user.orElse(null)), server,
-              "secret://" + name, id.scope() + "-scoped version " + row.get().version() + " used for " + forCall);
-          byte[] plain = envelope.open(row.get().sealed(), id.associatedData(row.get().version()), id);
-          try {
-            return Optional.of(new Resolved(id, row.get().version(), Secret.ofBytes(plain)));
-          } finally {
-            java.util.Arrays.fill(plain, (byte) 0);
-          }
-        }
+      Optional<SecretStore.Row> row = lookup(candidates);
+      if (row.isEmpty()) {
+        return Optional.empty();
       }
-      return Optional.empty();
+      SecretId id = row.get().id();
+      audit.record("vault.secret.use", new VaultAudit.Who(tenant, agent.orElse(null), user.orElse(null)), server,
+          "secret://" + name, id.scope() + "-scoped version " + row.get().version() + " used for " + forCall);
+      byte[] plain = envelope.open(row.get().sealed(), id.associatedData(row.get().version()), id);
+      try {
+        return Optional.of(new Resolved(id, row.get().version(), Secret.ofBytes(plain)));
+      } finally {
+        java.util.Arrays.fill(plain, (byte) 0);
+      }
     } catch (SQLException e) {
       throw new VaultException("the vault's store is unavailable", e);
     } catch (GeneralSecurityException e) {
@@ -148,6 +161,7 @@ public final class Vault {
           if (store.replaceWrap(r.id(), r.version(), r.sealed().kekId(), next)) {
             moved++;
           }
+          lookups.clear();
         }
         if (batch.size() < 100 || moved == before) {
           break;
@@ -161,6 +175,22 @@ public final class Vault {
     } catch (SQLException | GeneralSecurityException | AuditSink.AuditException e) {
       throw new VaultException("re-wrapping stopped after " + moved + " key(s): " + e.getMessage(), e);
     }
+  }
+
+  private Optional<SecretStore.Row> lookup(List<SecretId> candidates) throws SQLException {
+    String key = String.join("\u0000", candidates.stream().map(c -> c.tenant() + "\u0001" + c.server() + "\u0001"
+        + c.agent().orElse("") + "\u0001" + c.user().orElse("") + "\u0001" + c.name()).toList());
+    Instant now = clock.instant();
+    Lookup cached = lookups.get(key);
+    if (cached != null && now.isBefore(cached.until())) {
+      return cached.row();
+    }
+    Optional<SecretStore.Row> row = store.firstOf(candidates);
+    if (lookups.size() >= MAX_LOOKUPS) {
+      lookups.clear();
+    }
+    lookups.put(key, new Lookup(row, now.plus(LOOKUP_TTL)));
+    return row;
   }
 
   /** The envelope (for measurements and KEK rotation of a local keyring). */

@@ -22,6 +22,19 @@ public interface VaultAudit {
    */
   void record(String type, Who who, String server, String item, String detail) throws AuditSink.AuditException;
 
+  /** The stable code of each vault event type. */
+  static String code(String type) {
+    return switch (type) {
+      case "vault.secret.put" -> "BW900";
+      case "vault.secret.delete" -> "BW901";
+      case "vault.secret.use" -> "BW910";
+      case "vault.key.wrap" -> "BW920";
+      case "vault.key.unwrap" -> "BW921";
+      case "vault.key.rewrap" -> "BW922";
+      default -> "BW999";
+    };
+  }
+
   /** Who a vault event is for: the tenant, and the agent and user of a call (null for others). */
   record Who(String tenant, String agent, String user) {
     public static Who of(SecretId id) {
@@ -29,9 +42,9 @@ public interface VaultAudit {
     }
   }
 
-  /** Writes to {@code sink}: one event each, code BW700. */
+  /** Writes to {@code sink}: one event each, codes {@code BW9xx} (docs/AUDIT.md). */
   static VaultAudit to(AuditSink sink, Clock clock, Supplier<String> ids) {
-    return (type, who, server, item, detail) -> sink.write(new AuditEvent(type, "BW700", clock.instant(), ids.get(),
+    return (type, who, server, item, detail) -> sink.write(new AuditEvent(type, code(type), clock.instant(), ids.get(),
         new AuditEvent.Who(who.tenant(), who.agent(), who.user(), null, null, "internal", null),
         new AuditEvent.Request(type, null, "secret", server, item, null, 0),
         new AuditEvent.DecisionBlock("none", List.of()),

@@ -5,22 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,18 +35,14 @@ class AwsKmsContractTest {
   static final SecretId ID = new SecretId("acme", "crm", Optional.empty(), Optional.of("alice@acme.example"), "api-key");
   static final ObjectMapper JSON = new ObjectMapper();
 
-  record Seen(String target, String contentType, String authorization, JsonNode body) {}
-
   HttpServer server;
-  final List<Seen> seen = new CopyOnWriteArrayList<>();
-  final byte[] stubKey = new byte[32];
+  final List<KmsStub.Seen> seen = new CopyOnWriteArrayList<>();
   KmsClient client;
 
   @BeforeEach
   void start() throws Exception {
-    new SecureRandom().nextBytes(stubKey);
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", this::handle);
+    server.createContext("/", KmsStub.handler(seen::add));
     server.start();
     client = KmsClient.builder()
         .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
@@ -68,46 +58,6 @@ class AwsKmsContractTest {
     server.stop(0);
   }
 
-  private void handle(HttpExchange ex) throws java.io.IOException {
-    JsonNode body = JSON.readTree(ex.getRequestBody());
-    String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
-    seen.add(new Seen(target, ex.getRequestHeaders().getFirst("Content-Type"),
-        ex.getRequestHeaders().getFirst("Authorization"), body));
-    ObjectNode out = JSON.createObjectNode();
-    int status = 200;
-    try {
-      String aad = body.get("KeyId").asText() + "|" + JSON.writeValueAsString(body.get("EncryptionContext"));
-      if ("TrentService.Encrypt".equals(target)) {
-        byte[] iv = new byte[12];
-        new SecureRandom().nextBytes(iv);
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(stubKey, "AES"), new GCMParameterSpec(128, iv));
-        c.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
-        byte[] ct = c.doFinal(Base64.getDecoder().decode(body.get("Plaintext").asText()));
-        byte[] blob = java.nio.ByteBuffer.allocate(12 + ct.length).put(iv).put(ct).array();
-        out.put("CiphertextBlob", Base64.getEncoder().encodeToString(blob)).put("KeyId", body.get("KeyId").asText())
-            .put("EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-      } else if ("TrentService.Decrypt".equals(target)) {
-        byte[] blob = Base64.getDecoder().decode(body.get("CiphertextBlob").asText());
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(stubKey, "AES"), new GCMParameterSpec(128, blob, 0, 12));
-        c.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
-        out.put("Plaintext", Base64.getEncoder().encodeToString(c.doFinal(blob, 12, blob.length - 12)))
-            .put("KeyId", body.get("KeyId").asText()).put("EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-      } else {
-        throw new IllegalStateException("unexpected target " + target);
-      }
-    } catch (Exception e) {
-      status = 400;
-      out = JSON.createObjectNode().put("__type", "InvalidCiphertextException").put("message", "stub refused");
-    }
-    byte[] bytes = JSON.writeValueAsBytes(out);
-    ex.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
-    ex.sendResponseHeaders(status, bytes.length);
-    ex.getResponseBody().write(bytes);
-    ex.close();
-  }
-
   @Test
   void wrapsAndUnwrapsWithExactlyTheExpectedKmsRequests() throws Exception {
     Envelope e = new Envelope(new AwsKmsKeyProvider(client, ARN), Envelope.KeyUse.NONE, Clock.systemUTC(),
@@ -119,7 +69,7 @@ class AwsKmsContractTest {
 
     assertThat(seen).hasSize(2);
     String context = Base64.getEncoder().encodeToString(ID.associatedData(3));
-    Seen encrypt = seen.get(0);
+    KmsStub.Seen encrypt = seen.get(0);
     assertThat(encrypt.target()).isEqualTo("TrentService.Encrypt");
     assertThat(encrypt.contentType()).isEqualTo("application/x-amz-json-1.1");
     assertThat(encrypt.authorization()).startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
@@ -130,7 +80,7 @@ class AwsKmsContractTest {
     // What KMS is asked to encrypt is the data key (a serialized Tink keyset), never the secret.
     assertThat(new String(Base64.getDecoder().decode(encrypt.body().get("Plaintext").asText()),
         StandardCharsets.ISO_8859_1)).doesNotContain("sk_live_");
-    Seen decrypt = seen.get(1);
+    KmsStub.Seen decrypt = seen.get(1);
     assertThat(decrypt.target()).isEqualTo("TrentService.Decrypt");
     assertThat(fieldNames(decrypt.body())).containsExactlyInAnyOrder("KeyId", "CiphertextBlob", "EncryptionContext");
     assertThat(decrypt.body().get("KeyId").asText()).isEqualTo(ARN);
