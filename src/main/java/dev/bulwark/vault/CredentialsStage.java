@@ -39,21 +39,22 @@ public final class CredentialsStage implements Stage {
       exchange.credentials(credentials);
     }
     Outcome outcome = chain.proceed(exchange);
-    java.util.List<Secret> values = new java.util.ArrayList<>(credentials.values());
-    values.addAll(known.all());
-    return scrub(outcome, values);
+    return scrub(outcome, credentials.isEmpty() ? known.redactor() : known.redactorWith(credentials.values()));
   }
 
   static Outcome scrub(Outcome outcome, Collection<Secret> values) {
+    return scrub(outcome, Redactor.of(values));
+  }
+
+  static Outcome scrub(Outcome outcome, Redactor redactor) {
     return switch (outcome) {
       case Outcome.Result r -> {
-        com.fasterxml.jackson.databind.JsonNode scrubbed = Redactor.scrub(r.result(), values);
+        com.fasterxml.jackson.databind.JsonNode scrubbed = redactor.scrub(r.result());
         yield scrubbed == r.result() ? r : new Outcome.Result(scrubbed);
       }
       case Outcome.Failure f -> new Outcome.Failure(new JsonRpc.RpcError(f.error().code(),
-          Redactor.scrub(f.error().message(), values),
-          f.error().data() == null ? null : Redactor.scrub(f.error().data(), values)),
-          Redactor.scrub(f.detail(), values));
+          redactor.scrub(f.error().message()),
+          f.error().data() == null ? null : redactor.scrub(f.error().data())), redactor.scrub(f.detail()));
       case Outcome.Unauthenticated u -> u;
     };
   }

@@ -6,17 +6,21 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The secret values this gateway has resolved lately (bounded, most recent kept), so output
  * that did not come from the call that used a secret — another call's response, an audit
- * event, an error — is scrubbed of it too. Held as {@link Secret}s: never printed.
+ * event, an error — is scrubbed of it too. Held as {@link Secret}s (never printed) and as a
+ * {@link Redactor} rebuilt only when a value not seen before arrives.
  */
 public final class KnownSecrets {
   private final int limit;
   private final Map<String, Secret> values;
+  private volatile Snapshot snapshot = new Snapshot(Set.of(), Redactor.of(java.util.List.of()));
+
+  private record Snapshot(Set<String> digests, Redactor redactor) {}
 
   public KnownSecrets(int limit) {
     this.limit = limit;
@@ -29,18 +33,35 @@ public final class KnownSecrets {
   }
 
   public void remember(Collection<Secret> secrets) {
-    for (Secret s : secrets) {
-      String key = digest(s);
-      synchronized (values) {
-        values.put(key, s);
+    boolean added = false;
+    synchronized (values) {
+      for (Secret s : secrets) {
+        added |= values.put(digest(s), s) == null;
+      }
+      if (added) {
+        snapshot = new Snapshot(Set.copyOf(values.keySet()), Redactor.of(values.values()));
       }
     }
   }
 
-  public List<Secret> all() {
-    synchronized (values) {
-      return List.copyOf(values.values());
+  /** A redactor for every known value. */
+  public Redactor redactor() {
+    return snapshot.redactor();
+  }
+
+  /** A redactor for every known value and {@code more} (the known one if it holds them all). */
+  public Redactor redactorWith(Collection<Secret> more) {
+    Snapshot s = snapshot;
+    for (Secret m : more) {
+      if (!s.digests().contains(digest(m))) {
+        java.util.List<Secret> all = new java.util.ArrayList<>(more);
+        synchronized (values) {
+          all.addAll(values.values());
+        }
+        return Redactor.of(all);
+      }
     }
+    return s.redactor();
   }
 
   private static String digest(Secret s) {

@@ -19,14 +19,14 @@ public final class RedactingAuditSink implements AuditSink {
 
   @Override
   public void write(AuditEvent e) throws AuditException {
-    var values = known.all();
+    Redactor values = known.redactor();
     AuditEvent.Request q = e.request();
     AuditEvent.Request request = q == null ? null : new AuditEvent.Request(q.method(), q.protocolVersion(), q.kind(),
-        q.server(), Redactor.scrub(q.item(), values), q.tiers(),
-        q.arguments() == null ? null : Redactor.scrub(q.arguments(), values), q.requestBytes());
+        q.server(), values.scrub(q.item()), q.tiers(),
+        q.arguments() == null ? null : values.scrub(q.arguments()), q.requestBytes());
     AuditEvent.Result r = e.result();
     AuditEvent.Result result = r == null ? null : new AuditEvent.Result(r.status(), r.errorCode(),
-        Redactor.scrub(r.detail(), values), r.latencyMicros(), r.responseBytes());
+        values.scrub(r.detail()), r.latencyMicros(), r.responseBytes());
     next.write(new AuditEvent(e.type(), e.code(), e.time(), e.exchangeId(), e.who(), request, e.decision(), result));
   }
 

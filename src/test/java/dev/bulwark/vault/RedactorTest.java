@@ -48,4 +48,31 @@ class RedactorTest {
     JsonNode clean = Json.MAPPER.readTree("{\"content\":[{\"type\":\"text\",\"text\":\"hello\"}]}");
     assertThat(Redactor.scrub(clean, List.of(s))).isSameAs(clean);
   }
+
+  @Test
+  void findsManyValuesInOnePassIncludingOverlappingAndAdjacentOnes() {
+    List<Secret> values = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      values.add(Secret.of("value-" + i + "-x"));
+    }
+    values.add(Secret.of("abcdef"));
+    values.add(Secret.of("defghi"));
+    Redactor r = Redactor.of(values);
+    assertThat(r.scrub("a value-999-x and value-5-xvalue-6-x end")).isEqualTo("a [REDACTED] and [REDACTED][REDACTED] end");
+    assertThat(r.scrub("xxabcdefghiyy")).isEqualTo("xx[REDACTED]yy");  // overlapping values: one mask
+    assertThat(r.scrub("value-10")).isEqualTo("value-10");            // a prefix of a value is not the value
+    assertThat(Redactor.of(List.of(Secret.of("abc"))).scrub("abc")).isEqualTo("abc");  // too short to scrub
+  }
+
+  @Test
+  void knownSecretsScrubWhatAnyCallResolved() {
+    KnownSecrets known = new KnownSecrets(2);
+    known.remember(List.of(Secret.of("first-secret")));
+    known.remember(List.of(Secret.of("second-secret")));
+    assertThat(known.redactor().scrub("first-secret second-secret")).isEqualTo("[REDACTED] [REDACTED]");
+    known.remember(List.of(Secret.of("third-secret")));  // the oldest is forgotten past the limit
+    assertThat(known.redactor().scrub("first-secret")).isEqualTo("first-secret");
+    assertThat(known.redactorWith(List.of(Secret.of("fourth-secret"))).scrub("fourth-secret third-secret"))
+        .isEqualTo("[REDACTED] [REDACTED]");
+  }
 }
