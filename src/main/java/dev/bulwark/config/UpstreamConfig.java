@@ -49,10 +49,20 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     return secretReferences(stdio, http);
   }
 
+  // Variables the dynamic loader and libc read (glibc's "unsecure" list): a secret variable
+  // travels in the environment of the programs that start an enclave, which must not read it.
+  private static final Pattern LOADER_VARIABLE = Pattern.compile(
+      "LD_.*|GCONV_PATH|GETCONF_DIR|HOSTALIASES|LOCALDOMAIN|LOCPATH|MALLOC_.*|NIS_PATH|NLSPATH|RESOLV_HOST_CONF|"
+      + "RES_OPTIONS|TMPDIR|TZDIR|GLIBC_TUNABLES|HOME|PATH");
+
   private static java.util.List<String> secretReferences(Stdio stdio, Http http) {
     java.util.Set<String> names = new java.util.LinkedHashSet<>();
     Map<String, String> values = stdio != null ? stdio.env() : http != null ? http.headers() : Map.of();
     new java.util.TreeMap<>(values).forEach((k, v) -> {
+      if (stdio != null && dev.bulwark.vault.SecretRefs.has(v) && LOADER_VARIABLE.matcher(k).matches()) {
+        throw new IllegalArgumentException("env " + k + ": a secret cannot go in a variable the loader, libc or the "
+            + "enclave itself uses");
+      }
       try {
         names.addAll(dev.bulwark.vault.SecretRefs.names(v));
       } catch (IllegalArgumentException e) {

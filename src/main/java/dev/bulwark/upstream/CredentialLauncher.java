@@ -16,6 +16,8 @@ import java.util.Map;
  * or per call) gets that caller's own (user-scoped, else agent-scoped, else server-scoped, in
  * its tenant). A secret that cannot be resolved fails the launch: the server never starts
  * with a credential missing or with its literal reference. Each launch is audited as a use.
+ * The values go to the launcher apart from the rest of the environment, so an enclave passes
+ * them through its environment and never on bubblewrap's command line.
  */
 final class CredentialLauncher implements Launcher {
   private final Launcher delegate;
@@ -36,11 +38,15 @@ final class CredentialLauncher implements Launcher {
       throw new IOException("credentials for " + spec.upstream() + " are unavailable: " + e.getMessage());
     }
     Map<String, String> env = new HashMap<>();
+    Map<String, dev.bulwark.vault.Secret> secretEnv = new HashMap<>();
     for (Map.Entry<String, String> e : spec.env().entrySet()) {
-      env.put(e.getKey(), SecretRefs.has(e.getValue())
-          ? credentials.render(e.getValue(), SecretAccess.plaintext()) : e.getValue());
+      if (SecretRefs.has(e.getValue())) {
+        secretEnv.put(e.getKey(), dev.bulwark.vault.Secret.of(credentials.render(e.getValue(), SecretAccess.plaintext())));
+      } else {
+        env.put(e.getKey(), e.getValue());
+      }
     }
     return delegate.launch(new Spec(spec.upstream(), spec.command(), spec.args(), env, spec.cwd(), spec.isolation(),
-        spec.code(), spec.owner()));
+        spec.code(), spec.owner()), secretEnv);
   }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.config.UpstreamConfig;
 import dev.bulwark.identity.ApiKey;
 import dev.bulwark.mcp.Json;
+import dev.bulwark.upstream.Launcher;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -214,6 +215,32 @@ class VaultIT {
       assertThat(audit).as("audit trail").doesNotContain(value);
       assertThat(logged).as("logs").doesNotContain(value);
       assertThat(said).as("responses to agents, the admin API and the CLI").doesNotContain(value);
+    }
+  }
+
+  @Test
+  void aStdioServerInAnEnclaveGetsItsSecretThroughItsEnvironmentAndNoCommandLineShowsIt() throws Exception {
+    String secret = "enclave-secret-5c0ffee1d";
+    Launcher.Spec spec = new Launcher.Spec("crm-local", "/bin/sh",
+        List.of("-c", "printf '%s|%s\\n' \"$CRM_API_KEY\" \"$MODE\"; sleep 20"),
+        Map.of("PATH", "/usr/bin:/bin", "MODE", "plain"), null, dev.bulwark.config.Isolation.enclave(), List.of());
+    Launcher.Launched l = Enclaves.launcher().launch(spec, Map.of("CRM_API_KEY", dev.bulwark.vault.Secret.of(secret)));
+    try {
+      String line = new java.io.BufferedReader(new java.io.InputStreamReader(l.stdout(), StandardCharsets.UTF_8))
+          .readLine();
+      assertThat(line).isEqualTo(secret + "|plain");
+      // Every process on the host that starts or is the enclave: the value is in none of their command lines.
+      List<ProcessHandle> all = new ArrayList<>(List.of(ProcessHandle.of(l.pid()).orElseThrow()));
+      ProcessHandle.of(l.pid()).orElseThrow().descendants().forEach(all::add);
+      assertThat(all).hasSizeGreaterThan(1);
+      for (ProcessHandle p : all) {
+        Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
+        if (Files.exists(cmdline)) {
+          assertThat(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8)).doesNotContain(secret);
+        }
+      }
+    } finally {
+      l.kill();
     }
   }
 }
