@@ -56,8 +56,17 @@ class VaultIT {
   static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   static ch.qos.logback.classic.Level rootLevel;
 
-  /** A minimal session-generation MCP server whose tools echo the credential they were sent. */
+  /**
+   * A minimal session-generation MCP server whose tools echo the credential they were sent;
+   * it records "<tool> <Authorization>" (with {@code whoami}'s {@code as} argument, if any).
+   */
   static final class EchoingServer extends Handler.Abstract {
+    private final List<String> received;
+
+    EchoingServer(List<String> received) {
+      this.received = received;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       if (!"POST".equals(request.getMethod())) {
@@ -84,13 +93,15 @@ class VaultIT {
         case "tools/list" -> {
           var tools = out.putObject("result").putArray("tools");
           for (String t : List.of("whoami", "fail")) {
-            tools.addObject().put("name", t).put("description", "echoes its credential")
-                .set("inputSchema", Json.object().put("type", "object"));
+            ObjectNode schema = Json.object().put("type", "object");
+            schema.putObject("properties").putObject("as").put("type", "string");
+            tools.addObject().put("name", t).put("description", "echoes its credential").set("inputSchema", schema);
           }
         }
         case "tools/call" -> {
           String tool = msg.path("params").path("name").asText();
-          received.add(tool + " " + auth);
+          String as = msg.path("params").path("arguments").path("as").asText("");
+          received.add(tool + (as.isEmpty() ? "" : " as " + as) + " " + auth);
           if (tool.equals("fail")) {
             out.putObject("error").put("code", -32001).put("message", "rejected credential " + token);
           } else {
@@ -118,7 +129,7 @@ class VaultIT {
     ServerConnector connector = new ServerConnector(upstream);
     connector.setHost("127.0.0.1");
     upstream.addConnector(connector);
-    upstream.setHandler(new EchoingServer());
+    upstream.setHandler(new EchoingServer(received));
     upstream.start();
     String url = "http://127.0.0.1:" + connector.getLocalPort() + "/mcp";
     gw = new TestGateway(List.of(new UpstreamConfig("crm", null, null, null,
