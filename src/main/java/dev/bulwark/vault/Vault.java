@@ -139,7 +139,8 @@ public final class Vault {
     } catch (SQLException e) {
       throw new VaultException("the vault's store is unavailable", e);
     } catch (GeneralSecurityException e) {
-      throw new VaultException("secret://" + name + " could not be decrypted", e);
+      // "decryption failed" (tampered, moved, KEK gone) or why the key could not be used.
+      throw new VaultException("secret://" + name + " could not be opened: " + e.getMessage(), e);
     } catch (AuditSink.AuditException e) {
       throw new VaultException("the use of secret://" + name + " could not be recorded", e);
     }

@@ -597,4 +597,60 @@ class ConfigLoaderTest {
         audit: {exports: [{name: siem, type: jsonl, directory: /x}, {name: siem, type: ocsf, directory: /y}]}
         """)).hasMessageContaining("duplicate export name 'siem'");
   }
+
+  @Test
+  void loadsTheVaultAndSecretReferences() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        vault:
+          kek: {provider: pkcs11, pkcs11: {library: /usr/lib/softhsm/libsofthsm2.so, pin: "${TOKEN}", key_label: kek-2}}
+          retired_keks:
+            - {provider: aws_kms, aws_kms: {key_arn: "arn:aws:kms:eu-west-1:111122223333:key/abc"}}
+            - {provider: local}
+          data_key_cache: 0s
+        upstreams:
+          - name: crm
+            http: {url: "https://crm.example/mcp", headers: {Authorization: "Bearer secret://crm-token"}}
+            registry: {credentials: [crm-token]}
+          - name: local
+            stdio: {command: node, env: {API_KEY: "secret://api-key", MODE: plain}}
+        """);
+    assertThat(config.vault().kek().pkcs11().pin().toString()).doesNotContain("t0k");
+    assertThat(config.vault().kek().pkcs11().keyLabel()).isEqualTo("kek-2");
+    assertThat(config.vault().retiredKeks().get(0).awsKms().region()).isEqualTo("eu-west-1");
+    assertThat(config.vault().dataKeyCache()).isZero();
+    assertThat(config.upstreams().get(0).secretReferences()).containsExactly("crm-token");
+    assertThat(config.upstreams().get(1).secretReferences()).containsExactly("api-key");
+    assertThat(config.vault()).isNotNull();
+    assertThat(loader.parse("bulwark.yaml", "upstreams: []").vault().kek().provider())
+        .isEqualTo(VaultConfig.Provider.LOCAL);
+  }
+
+  @Test
+  void refusesMalformedUnlistedOrDangerousSecretReferences() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: crm
+            http: {url: "https://crm.example/mcp", headers: {Authorization: "Bearer secret://Bad Name"}}
+        """)).hasMessageContaining("header Authorization: secret:// must be followed by a name");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: crm
+            http: {url: "https://crm.example/mcp", headers: {Authorization: "Bearer secret://other"}}
+            registry: {credentials: [crm-token]}
+        """)).hasMessageContaining("secret://other is not among registry.credentials");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, env: {LD_PRELOAD: "secret://lib"}}
+        """)).hasMessageContaining("env LD_PRELOAD: a secret cannot go in a variable the loader");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {kek: {provider: pkcs11}}
+        """)).hasMessageContaining("a pkcs11 KEK needs pkcs11");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {kek: {provider: aws_kms, aws_kms: {key_arn: "not-an-arn"}}}
+        """)).hasMessageContaining("key_arn must be a KMS key ARN");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {kek: {provider: local, keyring: /k, pin: x}}
+        """)).hasMessageContaining("vault.kek: unknown key 'pin'");
+  }
 }

@@ -99,7 +99,7 @@ class VaultTest {
           + "WHERE principal = 'mallory'");
     }
     assertThatThrownBy(() -> v.resolve("acme", "github", Optional.empty(), Optional.of("mallory"), "token", "t"))
-        .isInstanceOf(Vault.VaultException.class).hasMessage("secret://token could not be decrypted");
+        .isInstanceOf(Vault.VaultException.class).hasMessage("secret://token could not be opened: decryption failed");
   }
 
   private static String render(CredentialResolver r, Caller caller, String template) throws Exception {
