@@ -178,7 +178,17 @@ public final class Gateway implements AutoCloseable {
     java.util.Map<String, List<String>> references = new java.util.HashMap<>();
     config.upstreams().forEach(u -> references.put(u.name(), u.secretReferences()));
     dev.bulwark.vault.CredentialResolver credentials = new dev.bulwark.vault.CredentialResolver(vault, references,
-        known);
+        known, config.vault().oauthTokens(), env.clock());
+    // A revoked agent's credentials and tokens go at once, with its keys.
+    agents.onRevocation(id -> {
+      try {
+        vault.deleteScope(agents.get(id).map(AgentRegistry.Agent::tenant).orElse(
+            dev.bulwark.identity.Caller.DEFAULT_TENANT), java.util.Optional.of(id), java.util.Optional.empty(),
+            "revocation");
+      } catch (dev.bulwark.vault.Vault.VaultException e) {
+        LOG.error("the secrets of revoked agent {} were not deleted: {}", id, e.getMessage());
+      }
+    });
     Upstreams upstreams;
     try {
       upstreams = Upstreams.create(config, env.launcher(),

@@ -17,7 +17,9 @@ import java.util.Optional;
  * {@code /admin/secrets}: {@code GET} lists secrets (names, scopes, versions, KEKs; never a
  * value); {@code POST} with {@code {tenant, server, agent|user, name, value}} stores a secret
  * (a new version if it exists); {@code POST /rotate} replaces an existing one's value (older
- * versions deleted); {@code POST /delete} deletes it; {@code POST /rotate-kek} adds a new KEK
+ * versions deleted); {@code POST /delete} deletes it; {@code POST /delete-scope} with {@code
+ * {tenant, agent|user}} deletes every secret of that agent or user at once (a user who leaves;
+ * a revoked agent's are deleted by the gateway itself); {@code POST /rotate-kek} adds a new KEK
  * to a local keyring and re-wraps every data key under the active KEK ({@code /rewrap} only
  * re-wraps: after an HSM or KMS key change in the configuration). Values go one way: in.
  * Every change is audited by the vault and as an admin action.
@@ -76,6 +78,14 @@ public final class SecretsAdmin implements AdminResource {
           }
           audit.admin(remote, "secret.delete", id.label());
           yield new Reply(200, Json.object().put("deleted", true));
+        }
+        case "/delete-scope" -> {
+          String tenant = body.path("tenant").asText("default");
+          Optional<String> agent = opt(body, "agent");
+          Optional<String> user = opt(body, "user");
+          int n = vault.deleteScope(tenant, agent, user, by);
+          audit.admin(remote, "secret.delete-scope", agent.map(a -> "agent:" + a).orElse("user:" + user.orElse("")));
+          yield new Reply(200, Json.object().put("deleted", n));
         }
         case "/rotate-kek", "/rewrap" -> {
           String kek = vault.envelope().keys().activeKek();

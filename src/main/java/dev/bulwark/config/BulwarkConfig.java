@@ -53,6 +53,11 @@ public record BulwarkConfig(
       }
     }
     checkPrefixesUnambiguous(upstreams);
+    for (VaultConfig.OAuthTokens t : vault.oauthTokens()) {
+      if (!names.contains(t.server())) {
+        throw new IllegalArgumentException("vault.oauth_tokens names '" + t.server() + "', which is not an upstream");
+      }
+    }
     for (String required : telemetry.readiness().requiredUpstreams()) {
       if (!names.contains(required)) {
         throw new IllegalArgumentException("telemetry.readiness.required_upstreams names '" + required

@@ -10,10 +10,17 @@ import java.util.List;
  * (they still unwrap until every data key is re-wrapped), and how long unwrapped data keys
  * are cached. By default a local keyring in the data directory.
  */
-public record VaultConfig(Kek kek, List<Kek> retiredKeks, Duration dataKeyCache) {
+public record VaultConfig(Kek kek, List<Kek> retiredKeks, Duration dataKeyCache, List<OAuthTokens> oauthTokens) {
   public VaultConfig {
     kek = kek == null ? new Kek(Provider.LOCAL, null, null, null) : kek;
     retiredKeks = retiredKeks == null ? List.of() : List.copyOf(retiredKeks);
+    oauthTokens = oauthTokens == null ? List.of() : List.copyOf(oauthTokens);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (OAuthTokens t : oauthTokens) {
+      if (!seen.add(t.server() + "/" + t.secret())) {
+        throw new IllegalArgumentException("oauth_tokens names " + t.server() + " secret://" + t.secret() + " twice");
+      }
+    }
     dataKeyCache = dataKeyCache == null ? Duration.ofMinutes(5) : dataKeyCache;
     if (dataKeyCache.isNegative() || dataKeyCache.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("data_key_cache must be between 0s and 1h");
@@ -21,7 +28,37 @@ public record VaultConfig(Kek kek, List<Kek> retiredKeks, Duration dataKeyCache)
   }
 
   public static VaultConfig defaults() {
-    return new VaultConfig(null, null, null);
+    return new VaultConfig(null, null, null, null);
+  }
+
+  public VaultConfig(Kek kek, List<Kek> retiredKeks, Duration dataKeyCache) {
+    this(kek, retiredKeks, dataKeyCache, null);
+  }
+
+  /**
+   * Secrets that hold a user's (or agent's) OAuth tokens at a server's authorization server:
+   * the value of {@code secret://SECRET} for {@code server} is a token set, {@code
+   * {"access_token", "refresh_token", "expires_at"}}; its access token is what a reference
+   * renders, and it is refreshed at {@code token_endpoint} (as {@code client_id}/{@code
+   * client_secret}, HTTP Basic) when it expires within {@code refresh_before}.
+   */
+  public record OAuthTokens(String server, String secret, String tokenEndpoint, String clientId, Secret clientSecret,
+      Duration refreshBefore) {
+    public OAuthTokens {
+      if (server == null || secret == null || !dev.bulwark.vault.SecretId.validName(secret)) {
+        throw new IllegalArgumentException("server and secret (a secret name) are required");
+      }
+      if (tokenEndpoint == null || !(tokenEndpoint.startsWith("https://") || tokenEndpoint.startsWith("http://"))) {
+        throw new IllegalArgumentException("token_endpoint must be an http or https URL");
+      }
+      if (clientId == null || clientId.isBlank()) {
+        throw new IllegalArgumentException("client_id is required");
+      }
+      refreshBefore = refreshBefore == null ? Duration.ofSeconds(60) : refreshBefore;
+      if (refreshBefore.isNegative()) {
+        throw new IllegalArgumentException("refresh_before must not be negative");
+      }
+    }
   }
 
   /** Which kind of provider holds a KEK. */

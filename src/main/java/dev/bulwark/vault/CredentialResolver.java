@@ -15,15 +15,25 @@ public final class CredentialResolver {
   private final Vault vault;
   private final Map<String, List<String>> references;
   private final KnownSecrets known;
+  private final Map<String, OAuthTokens> tokenSets;  // "server/secret" → its refresher
 
   /**
    * @param references server name → the secret names its configuration refers to
    * @param known told of every value resolved, so output everywhere is scrubbed of it
    */
   public CredentialResolver(Vault vault, Map<String, List<String>> references, KnownSecrets known) {
+    this(vault, references, known, List.of(), java.time.Clock.systemUTC());
+  }
+
+  /** With {@code oauthTokens}: secrets that are OAuth token sets, refreshed before they expire. */
+  public CredentialResolver(Vault vault, Map<String, List<String>> references, KnownSecrets known,
+      List<dev.bulwark.config.VaultConfig.OAuthTokens> oauthTokens, java.time.Clock clock) {
     this.vault = vault;
     this.references = Map.copyOf(references);
     this.known = known;
+    Map<String, OAuthTokens> sets = new java.util.HashMap<>();
+    oauthTokens.forEach(t -> sets.put(t.server() + "/" + t.secret(), new OAuthTokens(t, vault, clock)));
+    this.tokenSets = Map.copyOf(sets);
   }
 
   /** Whether calls to {@code server} carry secrets. */
@@ -45,13 +55,22 @@ public final class CredentialResolver {
     Optional<String> agent = caller.map(Caller::agentId);
     Optional<String> user = caller.flatMap(Caller::user).map(dev.bulwark.identity.User::subject);
     Map<String, Secret> values = new java.util.HashMap<>();
+    List<Secret> scrub = new java.util.ArrayList<>();
     for (String name : names) {
       Vault.Resolved r = vault.resolve(tenant, server, agent, user, name, forCall).orElseThrow(
           () -> new Vault.VaultException("secret://" + name + " is not set for server " + server + " in tenant "
               + tenant, null));
-      values.put(name, r.value());
+      OAuthTokens tokens = tokenSets.get(server + "/" + name);
+      if (tokens != null) {
+        OAuthTokens.Fresh fresh = tokens.fresh(r, forCall);
+        values.put(name, fresh.accessToken());
+        scrub.addAll(fresh.all());
+      } else {
+        values.put(name, r.value());
+      }
+      scrub.add(r.value());
     }
-    known.remember(values.values());
+    known.remember(scrub);
     return new Credentials(values);
   }
 }

@@ -188,6 +188,16 @@ final class SecretStore {
     }
   }
 
+  /** Deletes every secret of one agent or one user of {@code tenant}, on every server; how many rows. */
+  int deleteScope(String tenant, java.util.Optional<String> agent, java.util.Optional<String> user) throws SQLException {
+    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement("DELETE FROM vault_secret WHERE "
+        + "tenant = ? AND " + (agent.isPresent() ? "agent = ?" : "principal = ?"))) {
+      s.setString(1, tenant);
+      s.setString(2, agent.isPresent() ? agent.get() : user.orElseThrow());
+      return s.executeUpdate();
+    }
+  }
+
   /** Deletes every version older than {@code keep} of {@code id} (after a rotation settled). */
   int deleteOlderThan(SecretId id, long keep) throws SQLException {
     try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement("DELETE FROM vault_secret WHERE "

@@ -99,6 +99,30 @@ public final class Vault {
     }
   }
 
+  /**
+   * Deletes every secret of one agent ({@code agent}) or one user ({@code user}) of
+   * {@code tenant} on every server — their credentials and OAuth tokens — at once: when the
+   * agent is revoked, or the user leaves. Returns how many versions were deleted.
+   */
+  public int deleteScope(String tenant, Optional<String> agent, Optional<String> user, String by)
+      throws VaultException {
+    if (agent.isPresent() == user.isPresent()) {
+      throw new IllegalArgumentException("name an agent or a user");
+    }
+    try {
+      int n = store.deleteScope(tenant, agent, user);
+      lookups.clear();
+      audit.record("vault.secret.delete", new VaultAudit.Who(tenant, agent.orElse(null), user.orElse(null)), null,
+          agent.map(a -> "agent:" + a).orElseGet(() -> "user:" + user.orElseThrow()),
+          n + " version(s) of every secret of this " + (agent.isPresent() ? "agent" : "user") + " deleted by " + by);
+      return n;
+    } catch (SQLException e) {
+      throw new VaultException("could not delete the secrets of " + agent.orElse(user.orElse("?")), e);
+    } catch (AuditSink.AuditException e) {
+      throw new VaultException("the deletion could not be recorded", e);
+    }
+  }
+
   /** The newest version of each secret of {@code tenant} (null: all tenants). */
   public List<Entry> list(String tenant) throws VaultException {
     try {

@@ -607,6 +607,9 @@ class ConfigLoaderTest {
             - {provider: aws_kms, aws_kms: {key_arn: "arn:aws:kms:eu-west-1:111122223333:key/abc"}}
             - {provider: local}
           data_key_cache: 0s
+          oauth_tokens:
+            - {server: crm, secret: crm-token, token_endpoint: "https://idp.example/token", client_id: bulwark,
+               client_secret: "${TOKEN}", refresh_before: 2m}
         upstreams:
           - name: crm
             http: {url: "https://crm.example/mcp", headers: {Authorization: "Bearer secret://crm-token"}}
@@ -618,6 +621,8 @@ class ConfigLoaderTest {
     assertThat(config.vault().kek().pkcs11().keyLabel()).isEqualTo("kek-2");
     assertThat(config.vault().retiredKeks().get(0).awsKms().region()).isEqualTo("eu-west-1");
     assertThat(config.vault().dataKeyCache()).isZero();
+    assertThat(config.vault().oauthTokens().get(0).refreshBefore()).hasMinutes(2);
+    assertThat(config.vault().oauthTokens().get(0).clientSecret().toString()).doesNotContain("t0k");
     assertThat(config.upstreams().get(0).secretReferences()).containsExactly("crm-token");
     assertThat(config.upstreams().get(1).secretReferences()).containsExactly("api-key");
     assertThat(config.vault()).isNotNull();
@@ -643,6 +648,9 @@ class ConfigLoaderTest {
           - name: local
             stdio: {command: node, env: {LD_PRELOAD: "secret://lib"}}
         """)).hasMessageContaining("env LD_PRELOAD: a secret cannot go in a variable the loader");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {oauth_tokens: [{server: nowhere, secret: t, token_endpoint: "https://idp/token", client_id: c}]}
+        """)).hasMessageContaining("vault.oauth_tokens names 'nowhere', which is not an upstream");
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
         vault: {kek: {provider: pkcs11}}
         """)).hasMessageContaining("a pkcs11 KEK needs pkcs11");

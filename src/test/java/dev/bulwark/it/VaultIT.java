@@ -212,12 +212,23 @@ class VaultIT {
     call("alpha", "whoami");
     assertThat(received.get(received.size() - 1)).isEqualTo("whoami Bearer " + ALPHA_ROTATED);
     String listed = secrets("", "list");
-    assertThat(listed).contains("\"name\":\"crm-token\"", "\"scope\":\"agent\"", "\"kek\":\"local:");
+    assertThat(listed).contains("\"name\":\"crm-token\"", "\"scope\":\"agent\"", "\"kek\":\"local:",
+        "\"agent\":\"beta\"");
+
+    // Revoking an agent deletes its credentials at once.
+    try (java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient()) {
+      var r = c.send(java.net.http.HttpRequest.newBuilder(URI.create(base + "/admin/agents/beta/revoke"))
+          .header("Authorization", "Bearer " + ADMIN.revealOnce())
+          .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    assertThat(secrets("", "list")).doesNotContain("\"agent\":\"beta\"").contains("\"agent\":\"alpha\"");
 
     // Every use is on the record, naming the secret and the call; no value is anywhere.
     String audit = String.join("\n", gw.auditLines());
     assertThat(audit).contains("vault.secret.use", "secret://crm-token", "vault.key.wrap", "vault.key.unwrap",
-        "vault.secret.put", "admin.secret.rotate");
+        "vault.secret.put", "admin.secret.rotate", "every secret of this agent deleted by revocation");
     assertThat(logs.list).isNotEmpty();
     String logged = String.join("\n", logs.list.stream().map(e -> e.getFormattedMessage()
         + ThrowableProxyUtil.asString(e.getThrowableProxy())).toList());
