@@ -155,40 +155,16 @@ public final class Gateway implements AutoCloseable {
     AtomicLong counter = new AtomicLong();
     java.util.function.Supplier<String> ids = () -> exchanges + "-" + counter.incrementAndGet();
     // The vault: every key use and secret use is an event of the trail, or does not happen.
-    dev.bulwark.vault.Vault vault;
+    dev.bulwark.vault.Vaults.Started vault;
     try {
-      vault = dev.bulwark.vault.Vaults.open(config.vault(), config.vaultKeyring(), database, env.clock(),
-          dev.bulwark.vault.VaultAudit.to(trail, env.clock(), ids), env.random());
+      vault = dev.bulwark.vault.Vaults.start(config, database, env.clock(),
+          dev.bulwark.vault.VaultAudit.to(trail, env.clock(), ids), env.random(), known, agents);
     } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
       exports.close();
       trail.close();
       throw e;
     }
-    // A KEK rotation re-wraps data keys in the background; readers open either form meanwhile.
-    Thread.ofVirtual().name("bulwark-vault-rewrap").start(() -> {
-      try {
-        int moved = vault.rewrap();
-        if (moved > 0) {
-          LOG.info("vault: {} data key(s) re-wrapped under the active KEK", moved);
-        }
-      } catch (dev.bulwark.vault.Vault.VaultException e) {
-        LOG.error("vault: re-wrapping under the active KEK stopped: {}", e.getMessage());
-      }
-    });
-    java.util.Map<String, List<String>> references = new java.util.HashMap<>();
-    config.upstreams().forEach(u -> references.put(u.name(), u.secretReferences()));
-    dev.bulwark.vault.CredentialResolver credentials = new dev.bulwark.vault.CredentialResolver(vault, references,
-        known, config.vault().oauthTokens(), env.clock());
-    // A revoked agent's credentials and tokens go at once, with its keys.
-    agents.onRevocation(id -> {
-      try {
-        vault.deleteScope(agents.get(id).map(AgentRegistry.Agent::tenant).orElse(
-            dev.bulwark.identity.Caller.DEFAULT_TENANT), java.util.Optional.of(id), java.util.Optional.empty(),
-            "revocation");
-      } catch (dev.bulwark.vault.Vault.VaultException e) {
-        LOG.error("the secrets of revoked agent {} were not deleted: {}", id, e.getMessage());
-      }
-    });
+    dev.bulwark.vault.CredentialResolver credentials = vault.credentials();
     Upstreams upstreams;
     try {
       upstreams = Upstreams.create(config, env.launcher(),
@@ -264,7 +240,7 @@ public final class Gateway implements AutoCloseable {
                 dev.bulwark.policy.Policies.configuredFacts(config)), store, env.clock(), recorder, revisions,
                 dev.bulwark.policy.Policies.registrations(config)),
             new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder),
-            new dev.bulwark.admin.SecretsAdmin(vault, recorder)),
+            new dev.bulwark.admin.SecretsAdmin(vault.vault(), recorder)),
         readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
     serverRef.set(server);
     // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.
