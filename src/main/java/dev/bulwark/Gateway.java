@@ -152,10 +152,23 @@ public final class Gateway implements AutoCloseable {
     java.util.Set<String> uncontained = config.upstreams().stream()
         .filter(u -> u.isolation() != null && u.isolation().mode() == dev.bulwark.config.Isolation.Mode.NONE)
         .map(dev.bulwark.config.UpstreamConfig::name).collect(java.util.stream.Collectors.toSet());
-    AuditSink trail = new dev.bulwark.audit.IsolationMarkingSink(metrics.metered(env.auditSinks().apply(durable)),
-        uncontained);
+    // Every event is scrubbed of secret values and credential formats before it is chained.
+    dev.bulwark.vault.KnownSecrets known = new dev.bulwark.vault.KnownSecrets(1000);
+    AuditSink trail = new dev.bulwark.vault.RedactingAuditSink(new dev.bulwark.audit.IsolationMarkingSink(
+        metrics.metered(env.auditSinks().apply(durable)), uncontained), known);
     AtomicLong counter = new AtomicLong();
     java.util.function.Supplier<String> ids = () -> exchanges + "-" + counter.incrementAndGet();
+    // The vault: every key use and secret use is an event of the trail, or does not happen.
+    dev.bulwark.vault.Vaults.Started vault;
+    try {
+      vault = dev.bulwark.vault.Vaults.start(config, database, env.clock(),
+          dev.bulwark.vault.VaultAudit.to(trail, env.clock(), ids), env.random(), known, agents);
+    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+      exports.close();
+      trail.close();
+      throw e;
+    }
+    dev.bulwark.vault.CredentialResolver credentials = vault.credentials();
     KillSwitch kill = new KillSwitch(config.dataDir(), env.clock());
     // Every recorded event passes the anomaly watch; its alerts go to the trail itself.
     AnomalyWatch watch = new AnomalyWatch(config.anomalies(), config.anomalyState(), trail, env.clock(), ids,
@@ -174,7 +187,8 @@ public final class Gateway implements AutoCloseable {
       try {
         upstreams = Upstreams.create(config, Sandbox.withEgress(env.launcher(), egress),
             new NpmResolver(config.dataDir().resolve("npm"), env.node()), upstreamCodec, env.hostEnv(), listener,
-            signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()), egress::forRemote);
+            signing == null ? null : new DownstreamTokens(signing, issuer, env.clock()), egress::forRemote,
+            credentials);
       } catch (IOException | RuntimeException e) {
         egress.close();
         throw e;
@@ -216,6 +230,7 @@ public final class Gateway implements AutoCloseable {
         new AuthorizeStage(policy, env.clock(), new Flows(env.clock(), config.policy().flow().window()),
             new RateLimits(config.policy().rateLimits())),
         new IntentStage(audit, env.clock(), ArgumentSanitizer.defaults()),
+        new dev.bulwark.vault.CredentialsStage(credentials, known),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout(), (caller, server) -> kill.stopping(caller, server).isPresent()));
     TelemetryConfig telemetry = config.telemetry();
@@ -242,7 +257,8 @@ public final class Gateway implements AutoCloseable {
             new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
                 dev.bulwark.policy.Policies.configuredFacts(config)), store, env.clock(), recorder, revisions,
                 dev.bulwark.policy.Policies.registrations(config)),
-            new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder)),
+            new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder),
+            new dev.bulwark.admin.SecretsAdmin(vault.vault(), recorder)),
         readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
     serverRef.set(server);
     // A revoked agent's processes go with it (its sessions' go as the sessions end).

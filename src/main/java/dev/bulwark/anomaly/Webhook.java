@@ -35,7 +35,7 @@ final class Webhook {
 
   Webhook(AnomalyConfig.Webhook config, Clock clock, Duration firstBackoff) {
     this.url = config.url();
-    this.key = config.secret().reveal().getBytes(StandardCharsets.UTF_8);
+    this.key = config.secret().reveal(dev.bulwark.vault.SecretAccess.plaintext()).getBytes(StandardCharsets.UTF_8);
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .followRedirects(HttpClient.Redirect.NEVER).build();
     this.clock = clock;

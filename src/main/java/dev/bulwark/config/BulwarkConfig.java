@@ -18,9 +18,11 @@ public record BulwarkConfig(
     List<UpstreamConfig> upstreams,
     PolicyConfig policy,
     TelemetryConfig telemetry,
-    AnomalyConfig anomalies) {
+    AnomalyConfig anomalies,
+    VaultConfig vault) {
 
   public BulwarkConfig {
+    vault = vault == null ? VaultConfig.defaults() : vault;
     dataDir = dataDir == null ? Path.of("data") : dataDir;
     listen = listen == null ? ListenConfig.defaults() : listen;
     limits = limits == null ? LimitsConfig.defaults() : limits;
@@ -51,6 +53,11 @@ public record BulwarkConfig(
       }
     }
     checkPrefixesUnambiguous(upstreams);
+    for (VaultConfig.OAuthTokens t : vault.oauthTokens()) {
+      if (!names.contains(t.server())) {
+        throw new IllegalArgumentException("vault.oauth_tokens names '" + t.server() + "', which is not an upstream");
+      }
+    }
     for (String required : telemetry.readiness().requiredUpstreams()) {
       if (!names.contains(required)) {
         throw new IllegalArgumentException("telemetry.readiness.required_upstreams names '" + required
@@ -61,42 +68,53 @@ public record BulwarkConfig(
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams) {
-    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null, null, null, null);
   }
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams, PolicyConfig policy) {
-    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy, null, null, null);
   }
 
   /** The same configuration with another telemetry section. */
   public BulwarkConfig withTelemetry(TelemetryConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, value,
-        anomalies);
+        anomalies, vault);
   }
 
   /** The same configuration with another anomalies section. */
   public BulwarkConfig withAnomalies(AnomalyConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        value);
+        value, vault);
   }
 
   /** The same configuration with another audit section. */
   public BulwarkConfig withAudit(AuditConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, value, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies);
+        anomalies, vault);
   }
 
   /** The same configuration with another store section. */
   public BulwarkConfig withStore(StoreConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, value, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies);
+        anomalies, vault);
   }
 
   /** The same configuration listening elsewhere (everything else kept). */
   public BulwarkConfig withListen(ListenConfig other) {
     return new BulwarkConfig(dataDir, other, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies);
+        anomalies, vault);
+  }
+
+  /** The same configuration with another vault section. */
+  public BulwarkConfig withVault(VaultConfig value) {
+    return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
+        anomalies, value);
+  }
+
+  /** Where the local vault keyring is kept unless the vault section names another file. */
+  public Path vaultKeyring() {
+    return vault.kek().keyring() != null ? vault.kek().keyring() : dataDir.resolve("vault.keyring");
   }
 
   /** Where anomaly baselines and the alert review queue are kept. */

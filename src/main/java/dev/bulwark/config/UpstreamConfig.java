@@ -34,6 +34,42 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     }
     // Fail closed: a local server runs in an enclave unless its config says otherwise.
     isolation = isolation == null && http == null ? Isolation.enclave() : isolation;
+    java.util.List<String> refs = secretReferences(stdio, http);
+    if (!registry.credentials().isEmpty()) {
+      for (String ref : refs) {
+        if (!registry.credentials().contains(ref)) {
+          throw new IllegalArgumentException("secret://" + ref + " is not among registry.credentials");
+        }
+      }
+    }
+  }
+
+  /** The vault secrets this server's headers or environment name ({@code secret://name}), in order. */
+  public java.util.List<String> secretReferences() {
+    return secretReferences(stdio, http);
+  }
+
+  // Variables the dynamic loader and libc read (glibc's "unsecure" list): a secret variable
+  // travels in the environment of the programs that start an enclave, which must not read it.
+  private static final Pattern LOADER_VARIABLE = Pattern.compile(
+      "LD_.*|GCONV_PATH|GETCONF_DIR|HOSTALIASES|LOCALDOMAIN|LOCPATH|MALLOC_.*|NIS_PATH|NLSPATH|RESOLV_HOST_CONF|"
+      + "RES_OPTIONS|TMPDIR|TZDIR|GLIBC_TUNABLES|HOME|PATH");
+
+  private static java.util.List<String> secretReferences(Stdio stdio, Http http) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    Map<String, String> values = stdio != null ? stdio.env() : http != null ? http.headers() : Map.of();
+    new java.util.TreeMap<>(values).forEach((k, v) -> {
+      if (stdio != null && dev.bulwark.vault.SecretRefs.has(v) && LOADER_VARIABLE.matcher(k).matches()) {
+        throw new IllegalArgumentException("env " + k + ": a secret cannot go in a variable the loader, libc or the "
+            + "enclave itself uses");
+      }
+      try {
+        names.addAll(dev.bulwark.vault.SecretRefs.names(v));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException((stdio != null ? "env " : "header ") + k + ": " + e.getMessage());
+      }
+    });
+    return java.util.List.copyOf(names);
   }
 
   public UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart) {

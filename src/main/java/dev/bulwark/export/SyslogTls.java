@@ -48,7 +48,7 @@ final class SyslogTls {
       } else if (config.trustStore() != null) {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         char[] password = config.trustStorePassword() == null ? null
-            : config.trustStorePassword().reveal().toCharArray();
+            : config.trustStorePassword().reveal(dev.bulwark.vault.SecretAccess.plaintext()).toCharArray();
         try (InputStream in = Files.newInputStream(config.trustStore())) {
           ks.load(in, password);
         }

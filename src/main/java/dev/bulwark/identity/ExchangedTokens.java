@@ -68,7 +68,7 @@ public final class ExchangedTokens {
     TokenExchangeGrant grant = new TokenExchangeGrant(new TypelessToken(subject), TokenTypeURI.JWT,
         null, null, TokenTypeURI.ACCESS_TOKEN, List.of(new Audience(audience)));
     TokenRequest request = new TokenRequest.Builder(URI.create(config.tokenEndpoint()),
-        new ClientSecretBasic(new ClientID(config.clientId()), new Secret(config.clientSecret().reveal())), grant)
+        new ClientSecretBasic(new ClientID(config.clientId()), new Secret(config.clientSecret().reveal(dev.bulwark.vault.SecretAccess.plaintext()))), grant)
         .scope(config.scope() == null ? null : Scope.parse(config.scope()))
         .build();
     HTTPRequest http = request.toHTTPRequest();

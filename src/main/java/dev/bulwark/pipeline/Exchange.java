@@ -24,6 +24,7 @@ public final class Exchange {
   private Target target;
   private Decision decision;
   private String policyRevision;
+  private dev.bulwark.vault.Credentials credentials = dev.bulwark.vault.Credentials.NONE;
   private PipelineObserver.Trace trace = PipelineObserver.Trace.NONE;
 
   /**
@@ -129,6 +130,21 @@ public final class Exchange {
       throw new IllegalStateException("decision already set");
     }
     decision = Objects.requireNonNull(value);
+  }
+
+  /**
+   * The secrets resolved for this call by the credentials stage, for dispatch only (empty
+   * before it, and for servers that need none). Never printed, never audited.
+   */
+  public dev.bulwark.vault.Credentials credentials() {
+    return credentials;
+  }
+
+  public void credentials(dev.bulwark.vault.Credentials value) {
+    if (!credentials.isEmpty()) {
+      throw new IllegalStateException("credentials already set");
+    }
+    credentials = Objects.requireNonNull(value);
   }
 
   /** The revision of the rules that decided this exchange, once decided. */

@@ -22,11 +22,14 @@ public final class Pipeline {
    * The one standard order (DESIGN.md, "The data path"). Audit is outermost so that every
    * request ends in exactly one final event, denials and crashes included. The intent is
    * last before dispatch: only calls that passed every check are recorded as about to run,
-   * and nothing reaches an upstream before its intent is durable.
+   * and nothing reaches an upstream before its intent is durable. Credentials come last before
+   * dispatch: plaintext secrets exist only in those two stages, and what comes back passes the
+   * credentials stage's scrubbing before any other stage (or the audit trail) sees it.
    */
   public static Pipeline standard(Stage audit, Stage authenticate, Stage killSwitch, Stage resolve, Stage arguments,
-      Stage authorize, Stage intent, Stage dispatch) {
-    return new Pipeline(List.of(audit, authenticate, killSwitch, resolve, arguments, authorize, intent, dispatch));
+      Stage authorize, Stage intent, Stage credentials, Stage dispatch) {
+    return new Pipeline(List.of(audit, authenticate, killSwitch, resolve, arguments, authorize, intent, credentials,
+        dispatch));
   }
 
   /** For tests of single stages; production code uses {@link #standard}. */

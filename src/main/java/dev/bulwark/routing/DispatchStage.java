@@ -107,7 +107,7 @@ public final class DispatchStage implements Stage {
     }
     JsonRpc.Request request = exchange.request();
     CallContext context = new CallContext(sessionKey(exchange), exchange.channel(), exchange.cancelled(), timeout,
-        exchange.caller(), exchange.trace());
+        exchange.caller(), exchange.trace(), exchange.credentials());
     try {
       JsonRpc.Response response = upstream.call(request.method(), router.upstreamParams(request, item), context).join();
       return toOutcome(response, "resources/read".equals(request.method()) ? item.server() : null);

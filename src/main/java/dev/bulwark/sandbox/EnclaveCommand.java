@@ -62,15 +62,36 @@ final class EnclaveCommand {
    * silently running without it would hide that).
    */
   static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody) throws IOException {
-    return build(bwrap, spec, asNobody, Path.of("/usr/bin/socat"));
+    return build(bwrap, spec, asNobody, Path.of("/usr/bin/socat"), java.util.Set.of());
   }
 
   /** As above; {@code socat} is the forwarder started inside when the spec has egress. */
   static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, Path socat) throws IOException {
+    return build(bwrap, spec, asNobody, socat, java.util.Set.of());
+  }
+
+  /** As above, the variables named in {@code inherited} passed on from bwrap's own environment. */
+  static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, java.util.Set<String> inherited)
+      throws IOException {
+    return build(bwrap, spec, asNobody, Path.of("/usr/bin/socat"), inherited);
+  }
+
+  /**
+   * As {@link #build(Path, Launcher.Spec, boolean)}: {@code socat} is the forwarder started
+   * inside when the spec has egress; the variables named in {@code inherited} are passed on
+   * from bwrap's own environment (secrets: never on its command line). With none, the
+   * environment is cleared first; with some, bwrap must be started with exactly those.
+   */
+  static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, Path socat,
+      java.util.Set<String> inherited) throws IOException {
     Isolation iso = spec.isolation();
     List<String> a = new ArrayList<>(List.of(bwrap.toString(),
         "--unshare-all", "--unshare-user", "--uid", Integer.toString(NOBODY), "--gid", Integer.toString(NOBODY),
-        "--disable-userns", "--cap-drop", "ALL", "--new-session", "--die-with-parent", "--clearenv",
+        "--disable-userns", "--cap-drop", "ALL", "--new-session", "--die-with-parent"));
+    if (inherited.isEmpty()) {
+      a.add("--clearenv");
+    }
+    a.addAll(List.of(
         "--hostname", "enclave", "--proc", "/proc", "--dev", "/dev",
         "--tmpfs", "/tmp", "--tmpfs", "/home", "--dir", HOME, "--tmpfs", "/run", "--dir", PROXY_DIR,
         "--seccomp", "3"));
@@ -121,6 +142,7 @@ final class EnclaveCommand {
       env.put("NO_PROXY", "");
       env.put("no_proxy", "");
     }
+    env.keySet().removeAll(inherited);
     env.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
     a.addAll(List.of("--chdir", spec.cwd() != null ? spec.cwd().toAbsolutePath().normalize().toString() : HOME));
     a.add("--");

@@ -53,6 +53,16 @@ final class EnclaveLauncher implements Launcher {
 
   @Override
   public Launched launch(Spec spec) throws IOException {
+    return launch(spec, java.util.Map.of());
+  }
+
+  /**
+   * Secret variables travel in the environment of the processes that start the enclave
+   * (which pass it on), never as {@code --setenv} arguments: a command line is readable by
+   * every user of the host for as long as bubblewrap runs.
+   */
+  @Override
+  public Launched launch(Spec spec, java.util.Map<String, dev.bulwark.vault.Secret> secretEnv) throws IOException {
     if (!Files.isExecutable(settings.bwrap())) {
       throw new IOException("enclave refused: bubblewrap not found at " + settings.bwrap()
           + " (install bubblewrap, or set isolation: none to run uncontained)");
@@ -71,7 +81,8 @@ final class EnclaveLauncher implements Launcher {
       throw new IOException("enclave refused: " + settings.setpriv() + " is missing (util-linux); as root, "
           + "Bulwark will not start an enclave that maps onto host root");
     }
-    List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec, settings.dropRoot(), settings.socat());
+    List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec, settings.dropRoot(), settings.socat(),
+        secretEnv.keySet());
     if (swept.compareAndSet(false, true)) {
       cgroups.removeStale(pid -> ProcessHandle.of(pid).isPresent());
     }
@@ -94,6 +105,7 @@ final class EnclaveLauncher implements Launcher {
     cmd.addAll(bwrap);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().clear();
+    secretEnv.forEach((k, v) -> pb.environment().put(k, v.reveal(dev.bulwark.vault.SecretAccess.plaintext())));
     Process p;
     try {
       p = pb.start();

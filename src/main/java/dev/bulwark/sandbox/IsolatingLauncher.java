@@ -22,12 +22,17 @@ final class IsolatingLauncher implements Launcher {
 
   @Override
   public Launched launch(Spec spec) throws IOException {
+    return launch(spec, java.util.Map.of());
+  }
+
+  @Override
+  public Launched launch(Spec spec, java.util.Map<String, dev.bulwark.vault.Secret> secretEnv) throws IOException {
     return switch (spec.isolation().mode()) {
-      case ENCLAVE -> enclave.launch(spec);
+      case ENCLAVE -> enclave.launch(spec, secretEnv);
       case NONE -> {
         LOG.warn("upstream {} runs UNCONTAINED on the host (isolation: none): it has the gateway's user, files "
             + "and network", spec.upstream());
-        yield host.launch(spec);
+        yield host.launch(spec, secretEnv);
       }
     };
   }

@@ -76,7 +76,7 @@ public final class Database {
       props.setProperty("user", user);
     }
     if (password != null) {
-      props.setProperty("password", password.reveal());
+      props.setProperty("password", password.reveal(dev.bulwark.vault.SecretAccess.plaintext()));
     }
     Connection c = DriverManager.getConnection(url, props);
     if (dialect == Dialect.SQLITE) {
@@ -164,7 +164,7 @@ public final class Database {
 
   private void migrate() {
     Flyway.configure()
-        .dataSource(url, user, password == null ? null : password.reveal())
+        .dataSource(url, user, password == null ? null : password.reveal(dev.bulwark.vault.SecretAccess.plaintext()))
         .locations("classpath:db/migration")
         .load()
         .migrate();

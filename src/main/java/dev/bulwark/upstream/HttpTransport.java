@@ -39,13 +39,18 @@ final class HttpTransport {
   private final HttpClient http;
 
   private final CallIdentity identity;
+  private final String server;
+  private final dev.bulwark.vault.CredentialResolver secrets;
 
-  /** {@code identity}: the Authorization value for a call on someone's behalf, or null to send none. */
   /**
-   * {@code proxy}: the egress proxy every connection goes through (it resolves the name,
-   * checks the address and connects to exactly that one), or null to connect directly.
+   * {@code identity}: the Authorization value for a call on someone's behalf, or null to send
+   * none; {@code proxy}: the egress proxy every connection goes through (it resolves the name,
+   * checks the address and connects to exactly that one), or null to connect directly;
+   * {@code secrets}: resolves the {@code secret://} references of the configured headers for
+   * the gateway's own requests (null: there are none).
    */
-  HttpTransport(UpstreamConfig.Http config, JsonRpcCodec codec, CallIdentity identity, java.net.ProxySelector proxy) {
+  HttpTransport(UpstreamConfig.Http config, JsonRpcCodec codec, CallIdentity identity, java.net.ProxySelector proxy,
+      String server, dev.bulwark.vault.CredentialResolver secrets) {
     HttpClient.Builder b = HttpClient.newBuilder()
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(10));
@@ -57,6 +62,32 @@ final class HttpTransport {
     this.config = config;
     this.codec = codec;
     this.identity = identity;
+    this.server = server;
+    this.secrets = secrets;
+  }
+
+  // Configured headers; those naming secrets rendered with the call's credentials or, for the
+  // gateway's own requests, the server-scoped ones. A reference that cannot be resolved fails
+  // the request: it is never sent without its credential, nor as its literal reference.
+  private void headers(HttpRequest.Builder b, dev.bulwark.vault.Credentials credentials) throws IOException {
+    dev.bulwark.vault.Credentials resolved = credentials;
+    for (var h : config.headers().entrySet()) {
+      if (!dev.bulwark.vault.SecretRefs.has(h.getValue())) {
+        b.header(h.getKey(), h.getValue());
+        continue;
+      }
+      try {
+        if (resolved.isEmpty()) {
+          if (secrets == null) {
+            throw new IOException("no vault to resolve the credentials of " + server);
+          }
+          resolved = secrets.resolve(server, java.util.Optional.empty(), "gateway request to " + server);
+        }
+        b.setHeader(h.getKey(), resolved.render(h.getValue(), dev.bulwark.vault.SecretAccess.plaintext()));
+      } catch (dev.bulwark.vault.Vault.VaultException | java.util.NoSuchElementException e) {
+        throw new IOException("credentials for " + server + " are unavailable: " + e.getMessage());
+      }
+    }
   }
 
   /** How to address the server: its generation, and for the session generation the session. */
@@ -70,7 +101,8 @@ final class HttpTransport {
   record Answer(int status, String sessionId, JsonRpc.Response response) {}
 
   HttpRequest request(JsonRpc message, Addressing to, Duration timeout) throws IOException {
-    return request(message, to, timeout, java.util.Optional.empty(), dev.bulwark.pipeline.PipelineObserver.Trace.NONE);
+    return request(message, to, timeout, java.util.Optional.empty(), dev.bulwark.pipeline.PipelineObserver.Trace.NONE,
+        dev.bulwark.vault.Credentials.NONE);
   }
 
   /**
@@ -78,14 +110,14 @@ final class HttpTransport {
    * that, carrying the call's trace context ({@code traceparent}) when it is traced.
    */
   HttpRequest request(JsonRpc message, Addressing to, Duration timeout,
-      java.util.Optional<dev.bulwark.identity.Caller> caller, dev.bulwark.pipeline.PipelineObserver.Trace trace)
-      throws IOException {
+      java.util.Optional<dev.bulwark.identity.Caller> caller, dev.bulwark.pipeline.PipelineObserver.Trace trace,
+      dev.bulwark.vault.Credentials credentials) throws IOException {
     HttpRequest.Builder b = HttpRequest.newBuilder(url)
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json, text/event-stream")
         .POST(HttpRequest.BodyPublishers.ofByteArray(JsonRpcCodec.encode(message)));
-    config.headers().forEach(b::header);
+    headers(b, credentials);
     // Set, not added: a configured header cannot smuggle a second trace context in.
     trace.inject(b::setHeader);
     if (identity != null) {
@@ -122,7 +154,7 @@ final class HttpTransport {
     String session = resp.headers().firstValue("mcp-session-id").orElse(null);
     String type = resp.headers().firstValue("content-type").orElse("");
     if (type.startsWith("text/event-stream") && resp.statusCode() / 100 == 2) {
-      return new Answer(resp.statusCode(), session, readStream(resp.body(), to, id, onMessage));
+      return new Answer(resp.statusCode(), session, readStream(resp.body(), request, to, id, onMessage));
     }
     try (InputStream body = resp.body()) {
       byte[] bytes = body.readNBytes(MAX_EVENT_CHARS);
@@ -140,7 +172,8 @@ final class HttpTransport {
   // stream early (SEP-1699); it is resumed with a GET carrying Last-Event-ID, after the
   // delay the stream asked for, a bounded number of times. Events with empty data (priming
   // events: an id and a retry only) carry no message.
-  private JsonRpc.Response readStream(InputStream first, Addressing to, long id, Consumer<JsonRpc> onMessage)
+  private JsonRpc.Response readStream(InputStream first, HttpRequest original, Addressing to, long id,
+      Consumer<JsonRpc> onMessage)
       throws IOException, InterruptedException {
     InputStream body = first;
     String lastEventId = null;
@@ -168,7 +201,10 @@ final class HttpTransport {
       HttpRequest.Builder b = HttpRequest.newBuilder(url).header("Accept", "text/event-stream")
           .header("Last-Event-ID", lastEventId).header("Mcp-Session-Id", to.sessionId())
           .header("MCP-Protocol-Version", to.protocolVersion()).GET();
-      config.headers().forEach(b::header);
+      // The resumed stream belongs to the same call: the same configured headers, credentials included.
+      for (String name : config.headers().keySet()) {
+        original.headers().firstValue(name).ifPresent(v -> b.setHeader(name, v));
+      }
       if (identity != null) {
         b.setHeader("Authorization", identity.authorization(java.util.Optional.empty()));
       }
@@ -216,7 +252,7 @@ final class HttpTransport {
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).DELETE()
           .header("Mcp-Session-Id", sessionId);
-      config.headers().forEach(b::header);
+      headers(b, dev.bulwark.vault.Credentials.NONE);
       if (identity != null) {
         b.setHeader("Authorization", identity.authorization(java.util.Optional.empty()));
       }

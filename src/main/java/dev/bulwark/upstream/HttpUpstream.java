@@ -44,6 +44,13 @@ public final class HttpUpstream implements Upstream {
   /** {@code proxy}: where the HTTP client connects (the egress proxy), or null to connect directly. */
   public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
       dev.bulwark.identity.DownstreamTokens tokens, java.net.ProxySelector proxy) {
+    this(name, config, codec, listener, tokens, proxy, null);
+  }
+
+  /** {@code secrets} resolves the {@code secret://} references of the configured headers (null: none). */
+  public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
+      dev.bulwark.identity.DownstreamTokens tokens, java.net.ProxySelector proxy,
+      dev.bulwark.vault.CredentialResolver secrets) {
     this.name = name;
     CallIdentity identity = null;
     if (config.identity() != null) {
@@ -60,7 +67,7 @@ public final class HttpUpstream implements Upstream {
         identity = caller -> "Bearer " + exchanged.tokenFor(caller);
       }
     }
-    this.transport = new HttpTransport(config, codec, identity, proxy);
+    this.transport = new HttpTransport(config, codec, identity, proxy, name, secrets);
     this.listener = listener;
   }
 
@@ -210,7 +217,7 @@ public final class HttpUpstream implements Upstream {
       }
       HttpTransport.Answer a = transport.exchange(
           transport.request(new JsonRpc.Request(LongNode.valueOf(id), method, outParams), to, context.timeout(),
-              context.caller(), context.trace()),
+              context.caller(), context.trace(), context.credentials()),
           to, id, m -> relay(m, token, clientToken, context, to));
       if (a.status() == 404 && !to.modern()) {
         addressing = null;

@@ -48,6 +48,7 @@ public final class IsolatedUpstream implements Upstream {
   private final UpstreamConfig.Restart restart;
   private final UpstreamListener listener;
   private final WarmPool<Proc> pool;
+  private final boolean ownerBound;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
   private final Map<String, java.util.concurrent.atomic.AtomicInteger> perAgent = new ConcurrentHashMap<>();
   // Sessions that ended, so a call still on its way cannot make them a new process (session
@@ -72,7 +73,7 @@ public final class IsolatedUpstream implements Upstream {
     private volatile String servesSession;
     private volatile boolean forGateway;
 
-    Proc() {
+    Proc(Launcher.Spec spec) {
       this.conn = StdioUpstream.oneShot(name, launcher, spec, codec, maxLineBytes, new UpstreamListener() {
         @Override
         public void onNotification(String upstream, JsonRpc.Notification n) {
@@ -123,16 +124,32 @@ public final class IsolatedUpstream implements Upstream {
     this.restart = restart;
     this.listener = listener;
     this.pool = new WarmPool<>(name, this::startProc, Proc::alive, p -> p.conn.close(), limits);
+    this.ownerBound = spec.env().values().stream().anyMatch(dev.bulwark.vault.SecretRefs::has);
   }
 
   private Proc startProc() throws UpstreamException {
+    return startProc(spec);
+  }
+
+  private Proc startProc(Launcher.Spec spec) throws UpstreamException {
     if (closed) {
       throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name + " is closed");
     }
-    Proc p = new Proc();
+    Proc p = new Proc(spec);
     p.conn.start();
     up = true;
     return p;
+  }
+
+  // A process for {@code caller}: from the pool, unless the server's environment names vault
+  // secrets — those are the caller's own and resolved at launch, so its process is started
+  // for it, never ahead.
+  private Proc takeFor(Caller caller, Duration wait) throws UpstreamException {
+    if (ownerBound && caller != null) {
+      Launcher.Spec owned = spec.ownedBy(java.util.Optional.of(caller));
+      return pool.take(wait, () -> startProc(owned));
+    }
+    return pool.take(wait);
   }
 
   @Override
@@ -186,7 +203,7 @@ public final class IsolatedUpstream implements Upstream {
         claim(caller);
         Proc p;
         try {
-          p = pool.take(wait);
+          p = takeFor(caller, wait);
         } catch (UpstreamException e) {
           unclaim(caller);
           throw e;
@@ -240,7 +257,7 @@ public final class IsolatedUpstream implements Upstream {
           claim(caller);
           Proc p;
           try {
-            p = pool.take(wait);
+            p = takeFor(caller, wait);
           } catch (UpstreamException e) {
             unclaim(caller);
             throw e;

@@ -17,6 +17,22 @@ public interface Launcher {
   Launched launch(Spec spec) throws IOException;
 
   /**
+   * Launches {@code spec} with {@code secretEnv} added to its environment: variables whose
+   * values are secrets, which must reach the process through its environment only — never a
+   * command line, which every user of the host can read in {@code /proc}. The default adds
+   * them to the spec (right for launchers that pass the environment as such).
+   */
+  default Launched launch(Spec spec, Map<String, dev.bulwark.vault.Secret> secretEnv) throws IOException {
+    if (secretEnv.isEmpty()) {
+      return launch(spec);
+    }
+    Map<String, String> env = new java.util.HashMap<>(spec.env());
+    secretEnv.forEach((k, v) -> env.put(k, v.reveal(dev.bulwark.vault.SecretAccess.plaintext())));
+    return launch(new Spec(spec.upstream(), spec.command(), spec.args(), env, spec.cwd(), spec.isolation(),
+        spec.code(), spec.owner()));
+  }
+
+  /**
    * What to run. {@code env} is the complete environment: nothing is inherited implicitly.
    * {@code isolation} is how the server asked to be contained; {@code code} the host paths
    * that hold its code (an npm install's node_modules), which an enclave binds read-only.

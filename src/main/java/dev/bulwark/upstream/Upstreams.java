@@ -35,15 +35,22 @@ public final class Upstreams implements AutoCloseable {
 
   /**
    * Every configured upstream: stdio and npm servers started through {@code launcher}, remote
-   * ones connecting through the proxy {@code proxies} gives each.
+   * ones connecting through the proxy {@code proxies} gives each; {@code secrets} resolves the
+   * {@code secret://} references of upstream headers (per call) and stdio environments (at
+   * launch), null when no upstream names a secret.
    */
   public static Upstreams create(BulwarkConfig config, Launcher launcher, NpmResolver npm,
       JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
-      dev.bulwark.identity.DownstreamTokens tokens, RemoteProxies proxies) throws IOException {
+      dev.bulwark.identity.DownstreamTokens tokens, RemoteProxies proxies,
+      dev.bulwark.vault.CredentialResolver secrets) throws IOException {
     Map<String, Upstream> map = new LinkedHashMap<>();
     try {
       for (UpstreamConfig u : config.upstreams()) {
-        map.put(u.name(), build(u, config, launcher, npm, codec, hostEnv, listener, tokens, proxies));
+        if (!u.secretReferences().isEmpty() && secrets == null) {
+          throw new IllegalArgumentException("upstream " + u.name() + " names vault secrets but there is no vault");
+        }
+        Launcher l = u.secretReferences().isEmpty() ? launcher : new CredentialLauncher(launcher, secrets);
+        map.put(u.name(), build(u, config, l, npm, codec, hostEnv, listener, tokens, proxies, secrets));
       }
     } catch (IOException | RuntimeException e) {
       map.values().forEach(Upstream::close);
@@ -54,9 +61,11 @@ public final class Upstreams implements AutoCloseable {
 
   private static Upstream build(UpstreamConfig u, BulwarkConfig config, Launcher launcher, NpmResolver npm,
       JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
-      dev.bulwark.identity.DownstreamTokens tokens, RemoteProxies proxies) throws IOException {
+      dev.bulwark.identity.DownstreamTokens tokens, RemoteProxies proxies,
+      dev.bulwark.vault.CredentialResolver secrets) throws IOException {
     if (u.http() != null) {
-      return new HttpUpstream(u.name(), u.http(), codec, listener, tokens, proxies.forRemote(u.name(), u.http().url()));
+      return new HttpUpstream(u.name(), u.http(), codec, listener, tokens, proxies.forRemote(u.name(), u.http().url()),
+          secrets);
     }
     List<String> command;
     Map<String, String> env = new HashMap<>();

@@ -94,6 +94,15 @@ public final class WarmPool<T> implements AutoCloseable {
    * of processes is reached, waits up to {@code wait} for one to be retired.
    */
   T take(Duration wait) throws UpstreamException {
+    return take(wait, null);
+  }
+
+  /**
+   * As {@link #take(Duration)}; with {@code own} set, a process made by {@code own} right now
+   * (one that cannot be started ahead, e.g. because it carries its caller's credentials),
+   * counted against the same limit.
+   */
+  T take(Duration wait, Factory<T> own) throws UpstreamException {
     long deadline = System.nanoTime() + wait.toNanos();
     List<T> dead = new ArrayList<>();
     lock.lock();
@@ -104,7 +113,7 @@ public final class WarmPool<T> implements AutoCloseable {
         if (closed) {
           throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "upstream " + name + " is closed");
         }
-        T t = ready.pollFirst();
+        T t = own == null ? ready.pollFirst() : null;
         if (t != null) {
           if (alive.test(t)) {
             warmTakes++;
@@ -117,7 +126,7 @@ public final class WarmPool<T> implements AutoCloseable {
         }
         // A start already under way (for the pool) finishes sooner than a new one, which
         // would only compete with it for the CPU: wait for it rather than start another.
-        if (starting <= waiting && live < limits.maxProcesses()) {
+        if ((own != null || starting <= waiting) && live < limits.maxProcesses()) {
           live++;
           starting++;
           coldStarts++;
@@ -143,7 +152,7 @@ public final class WarmPool<T> implements AutoCloseable {
       lock.unlock();
       dead.forEach(destroy);
     }
-    return startCounted(false);
+    return startCounted(false, own == null ? factory : own);
   }
 
   /** Destroys a process taken from the pool; its place becomes free. */
@@ -164,11 +173,11 @@ public final class WarmPool<T> implements AutoCloseable {
   }
 
   /** Runs the factory for a place already counted in {@code live} and {@code starting}. */
-  private T startCounted(boolean forPool) throws UpstreamException {
+  private T startCounted(boolean forPool, Factory<T> with) throws UpstreamException {
     long t0 = System.nanoTime();
     T t;
     try {
-      t = factory.start();
+      t = with.start();
     } catch (UpstreamException | RuntimeException e) {
       lock.lock();
       try {
@@ -264,7 +273,7 @@ public final class WarmPool<T> implements AutoCloseable {
       // The start runs on its own thread so several can proceed at once.
       Thread.ofVirtual().name("bulwark-" + name + "-warm").start(() -> {
         try {
-          startCounted(true);
+          startCounted(true, factory);
         } catch (UpstreamException | RuntimeException e) {
           if (!isClosed()) {
             LOG.warn("upstream {}: starting a warm process failed: {}", name, e.getMessage());

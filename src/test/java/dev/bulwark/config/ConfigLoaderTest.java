@@ -98,7 +98,7 @@ class ConfigLoaderTest {
                 exchange: {token_endpoint: "https://as.example/token", client_id: bulwark, client_secret: "${TOKEN}"}
         """);
     UpstreamConfig.Exchange exchange = config.upstreams().get(0).http().identity().exchange();
-    assertThat(exchange.clientSecret().reveal()).isEqualTo("t0k");
+    assertThat(exchange.clientSecret().reveal(dev.bulwark.vault.SecretAccess.plaintext())).isEqualTo("t0k");
     assertThat(config.toString()).doesNotContain("t0k").contains("Secret[redacted]");
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
         upstreams:
@@ -263,7 +263,7 @@ class ConfigLoaderTest {
         """);
     assertThat(config.storeUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/bulwark");
     assertThat(config.store().user()).isEqualTo("bulwark");
-    assertThat(config.store().password().reveal()).isEqualTo("t0k");
+    assertThat(config.store().password().reveal(dev.bulwark.vault.SecretAccess.plaintext())).isEqualTo("t0k");
     assertThat(config.toString()).doesNotContain("t0k").contains("Secret[redacted]");
   }
 
@@ -549,7 +549,7 @@ class ConfigLoaderTest {
     assertThat(config.anomalies().learningPeriod()).isEqualTo(java.time.Duration.ofHours(72));
     assertThat(config.anomalies().denials().threshold()).isEqualTo(20);
     assertThat(config.anomalies().rate().minCalls()).isEqualTo(30);
-    assertThat(config.anomalies().webhook().secret().reveal()).isEqualTo("t0k");
+    assertThat(config.anomalies().webhook().secret().reveal(dev.bulwark.vault.SecretAccess.plaintext())).isEqualTo("t0k");
     assertThat(config.anomalies().webhook().toString()).doesNotContain("t0k");
     assertThat(config.anomalies().quarantine()).containsExactly("denial_burst", "rate_spike");
     assertThat(loader.parse("x", "data_dir: d\n").anomalies().enabled()).isTrue();
@@ -581,7 +581,7 @@ class ConfigLoaderTest {
     assertThat(audit.exports().get(0).maxFileBytes()).isEqualTo(64L << 20);
     assertThat(audit.exports().get(0).rotateAfter()).isEqualTo(java.time.Duration.ofHours(24));
     assertThat(audit.exports().get(1).maxFileBytes()).isEqualTo(2048);
-    assertThat(audit.exports().get(2).tls().trustStorePassword().reveal()).isEqualTo("t0k");
+    assertThat(audit.exports().get(2).tls().trustStorePassword().reveal(dev.bulwark.vault.SecretAccess.plaintext())).isEqualTo("t0k");
     assertThat(audit.exports().get(2).toString()).doesNotContain("t0k");
   }
 
@@ -596,5 +596,69 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
         audit: {exports: [{name: siem, type: jsonl, directory: /x}, {name: siem, type: ocsf, directory: /y}]}
         """)).hasMessageContaining("duplicate export name 'siem'");
+  }
+
+  @Test
+  void loadsTheVaultAndSecretReferences() {
+    BulwarkConfig config = loader.parse("bulwark.yaml", """
+        vault:
+          kek: {provider: pkcs11, pkcs11: {library: /usr/lib/softhsm/libsofthsm2.so, pin: "${TOKEN}", key_label: kek-2}}
+          retired_keks:
+            - {provider: aws_kms, aws_kms: {key_arn: "arn:aws:kms:eu-west-1:111122223333:key/abc"}}
+            - {provider: local}
+          data_key_cache: 0s
+          oauth_tokens:
+            - {server: crm, secret: crm-token, token_endpoint: "https://idp.example/token", client_id: bulwark,
+               client_secret: "${TOKEN}", refresh_before: 2m}
+        upstreams:
+          - name: crm
+            http: {url: "https://crm.example/mcp", headers: {Authorization: "Bearer secret://crm-token"}}
+            registry: {credentials: [crm-token]}
+          - name: local
+            stdio: {command: node, env: {API_KEY: "secret://api-key", MODE: plain}}
+        """);
+    assertThat(config.vault().kek().pkcs11().pin().toString()).doesNotContain("t0k");
+    assertThat(config.vault().kek().pkcs11().keyLabel()).isEqualTo("kek-2");
+    assertThat(config.vault().retiredKeks().get(0).awsKms().region()).isEqualTo("eu-west-1");
+    assertThat(config.vault().dataKeyCache()).isZero();
+    assertThat(config.vault().oauthTokens().get(0).refreshBefore()).hasMinutes(2);
+    assertThat(config.vault().oauthTokens().get(0).clientSecret().toString()).doesNotContain("t0k");
+    assertThat(config.upstreams().get(0).secretReferences()).containsExactly("crm-token");
+    assertThat(config.upstreams().get(1).secretReferences()).containsExactly("api-key");
+    assertThat(config.vault()).isNotNull();
+    assertThat(loader.parse("bulwark.yaml", "upstreams: []").vault().kek().provider())
+        .isEqualTo(VaultConfig.Provider.LOCAL);
+  }
+
+  @Test
+  void refusesMalformedUnlistedOrDangerousSecretReferences() {
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: crm
+            http: {url: "https://crm.example/mcp", headers: {Authorization: "Bearer secret://Bad Name"}}
+        """)).hasMessageContaining("header Authorization: secret:// must be followed by a name");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: crm
+            http: {url: "https://crm.example/mcp", headers: {Authorization: "Bearer secret://other"}}
+            registry: {credentials: [crm-token]}
+        """)).hasMessageContaining("secret://other is not among registry.credentials");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, env: {LD_PRELOAD: "secret://lib"}}
+        """)).hasMessageContaining("env LD_PRELOAD: a secret cannot go in a variable the loader");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {oauth_tokens: [{server: nowhere, secret: t, token_endpoint: "https://idp/token", client_id: c}]}
+        """)).hasMessageContaining("vault.oauth_tokens names 'nowhere', which is not an upstream");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {kek: {provider: pkcs11}}
+        """)).hasMessageContaining("a pkcs11 KEK needs pkcs11");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {kek: {provider: aws_kms, aws_kms: {key_arn: "not-an-arn"}}}
+        """)).hasMessageContaining("key_arn must be a KMS key ARN");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {kek: {provider: local, keyring: /k, pin: x}}
+        """)).hasMessageContaining("vault.kek: unknown key 'pin'");
   }
 }

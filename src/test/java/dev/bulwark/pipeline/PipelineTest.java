@@ -105,10 +105,12 @@ class PipelineTest {
     Stage kill = passThrough("kill");
     Stage arguments = passThrough("arguments");
     Stage intent = passThrough("intent");
-    Pipeline pipeline = Pipeline.standard(audit, authenticate, kill, resolve, arguments, authorize, intent, dispatch);
+    Stage credentials = passThrough("credentials");
+    Pipeline pipeline = Pipeline.standard(audit, authenticate, kill, resolve, arguments, authorize, intent, credentials,
+        dispatch);
 
     assertThat(pipeline.stages()).containsExactly(audit, authenticate, kill, resolve, arguments, authorize, intent,
-        dispatch);
+        credentials, dispatch);
   }
 
   @Test
@@ -156,9 +158,9 @@ class PipelineTest {
   void namesTheStagesOfTheStandardOrder() {
     Pipeline pipeline = Pipeline.standard(new dev.bulwark.audit.AuditStage(null, null, null),
         answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE),
-        answer("x", DONE));
+        answer("x", DONE), answer("x", DONE));
 
-    assertThat(pipeline.stageNames()).startsWith("audit").hasSize(8);
+    assertThat(pipeline.stageNames()).startsWith("audit").hasSize(9);
   }
 
   private PipelineObserver recorder() {

@@ -1,0 +1,52 @@
+package dev.bulwark.upstream;
+
+import dev.bulwark.vault.CredentialResolver;
+import dev.bulwark.vault.Credentials;
+import dev.bulwark.vault.SecretAccess;
+import dev.bulwark.vault.SecretRefs;
+import dev.bulwark.vault.Vault;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Puts a stdio server's secrets into its environment at launch, resolved for whom the
+ * process is: a process shared by every caller (no {@link Launcher.Spec#owner()}) gets the
+ * server-scoped secrets of the default tenant; an enclave dedicated to one caller (per session
+ * or per call) gets that caller's own (user-scoped, else agent-scoped, else server-scoped, in
+ * its tenant). A secret that cannot be resolved fails the launch: the server never starts
+ * with a credential missing or with its literal reference. Each launch is audited as a use.
+ * The values go to the launcher apart from the rest of the environment, so an enclave passes
+ * them through its environment and never on bubblewrap's command line.
+ */
+final class CredentialLauncher implements Launcher {
+  private final Launcher delegate;
+  private final CredentialResolver secrets;
+
+  CredentialLauncher(Launcher delegate, CredentialResolver secrets) {
+    this.delegate = delegate;
+    this.secrets = secrets;
+  }
+
+  @Override
+  public Launched launch(Spec spec) throws IOException {
+    Credentials credentials;
+    try {
+      credentials = secrets.resolve(spec.upstream(), spec.owner(), "launch of " + spec.upstream()
+          + spec.owner().map(c -> " for " + c.principal()).orElse(" (shared)"));
+    } catch (Vault.VaultException e) {
+      throw new IOException("credentials for " + spec.upstream() + " are unavailable: " + e.getMessage());
+    }
+    Map<String, String> env = new HashMap<>();
+    Map<String, dev.bulwark.vault.Secret> secretEnv = new HashMap<>();
+    for (Map.Entry<String, String> e : spec.env().entrySet()) {
+      if (SecretRefs.has(e.getValue())) {
+        secretEnv.put(e.getKey(), dev.bulwark.vault.Secret.of(credentials.render(e.getValue(), SecretAccess.plaintext())));
+      } else {
+        env.put(e.getKey(), e.getValue());
+      }
+    }
+    return delegate.launch(new Spec(spec.upstream(), spec.command(), spec.args(), env, spec.cwd(), spec.isolation(),
+        spec.code(), spec.owner()), secretEnv);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.bulwark.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.mcp.ErrorCodes;
+import dev.bulwark.mcp.JsonRpc;
+import dev.bulwark.pipeline.Outcome;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CredentialsStageTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  @Test
+  void aCallWhoseSecretIsMissingNeverReachesDispatchAndTheCallerHasItsOwn() throws Exception {
+    dev.bulwark.store.Database db = dev.bulwark.store.Database.open("jdbc:sqlite:" + dir.resolve("b.db"), null, null);
+    Vault vault = new Vault(db, new Envelope(LocalKeyring.loadOrCreate(dir.resolve("keyring")), Envelope.KeyUse.NONE,
+        java.time.Clock.systemUTC(), java.time.Duration.ZERO, 10), java.time.Clock.systemUTC(), VaultAudit.NONE);
+    CredentialsStage stage = new CredentialsStage(new CredentialResolver(vault,
+        java.util.Map.of("crm", List.of("api-key")), new KnownSecrets(10)), new KnownSecrets(10));
+    List<Credentials> dispatched = new java.util.ArrayList<>();
+    dev.bulwark.pipeline.Chain dispatch = ex -> {
+      dispatched.add(ex.credentials());
+      return new Outcome.Result(dev.bulwark.mcp.Json.object());
+    };
+    Outcome refused = stage.handle(exchange("bot"), dispatch);
+    assertThat(refused).isInstanceOf(Outcome.Failure.class);
+    assertThat(((Outcome.Failure) refused).error().message()).isEqualTo("Credentials for crm are unavailable");
+    assertThat(dispatched).isEmpty();
+
+    vault.put(new SecretId("default", "crm", java.util.Optional.of("bot"), java.util.Optional.empty(), "api-key"),
+        Secret.of("bot-key-0001"), "test");
+    assertThat(stage.handle(exchange("bot"), dispatch)).isInstanceOf(Outcome.Result.class);
+    assertThat(dispatched.get(0).render("k=secret://api-key", SecretAccess.plaintext())).isEqualTo("k=bot-key-0001");
+    assertThat(dispatched.get(0).toString()).doesNotContain("bot-key-0001");
+    assertThat(stage.handle(exchange("other-bot"), dispatch)).isInstanceOf(Outcome.Failure.class);
+    assertThat(dispatched).hasSize(1);
+  }
+
+  private static dev.bulwark.pipeline.Exchange exchange(String agent) {
+    dev.bulwark.pipeline.Exchange ex = dev.bulwark.pipeline.TestExchanges.authenticatedAs(agent, "tools/call", null);
+    ex.caller(new dev.bulwark.identity.Caller(agent));
+    ex.target(new dev.bulwark.pipeline.Target.Item(dev.bulwark.pipeline.Target.Kind.TOOL, "crm", "lookup"));
+    return ex;
+  }
+  @Test
+  void scrubsResultsAndErrorsOfInjectedValues() throws Exception {
+    Secret s = Secret.of("tok-123456789");
+    Outcome result = new Outcome.Result(dev.bulwark.mcp.Json.MAPPER.readTree(
+        "{\"content\":[{\"type\":\"text\",\"text\":\"got tok-123456789\"}]}"));
+    Outcome scrubbed = CredentialsStage.scrub(result, List.of(s));
+    assertThat(((Outcome.Result) scrubbed).result().toString()).doesNotContain("tok-123456789").contains("[REDACTED]");
+    Outcome failure = new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR, "bad tok-123456789",
+        dev.bulwark.mcp.Json.MAPPER.readTree("{\"sent\":\"tok-123456789\"}")), "upstream said tok-123456789");
+    Outcome.Failure f = (Outcome.Failure) CredentialsStage.scrub(failure, List.of(s));
+    assertThat(f.error().message()).isEqualTo("bad [REDACTED]");
+    assertThat(f.error().data().toString()).doesNotContain("tok-123456789");
+    assertThat(f.detail()).isEqualTo("upstream said [REDACTED]");
+  }
+}
