@@ -144,7 +144,7 @@ class PolicyEngineTest {
         new PolicyConfig.Grant("reader", List.of("agent:nobody"), List.of("tool:fs/*"), List.of("read"),
             Map.of("path", new PolicyConfig.ArgumentRule(List.of("/srv/public/*"), null, null)), null, null),
         new PolicyConfig.Grant("mailer", List.of("agent:nobody"), List.of("tool:mail/send_*"), null,
-            Map.of("to", new PolicyConfig.ArgumentRule(null, null, List.of("*@corp.example"))), true, null)),
+            Map.of("to", new PolicyConfig.ArgumentRule(null, null, List.of("*@corp.example"))), PolicyConfig.Approval.one(), null)),
         null, null, null);
     PolicyEngine e = engine(policy, Map.of(), List.of());
     Target.Item read = tool("fs", "read_file");
