@@ -18,7 +18,8 @@ public record BulwarkConfig(
     List<UpstreamConfig> upstreams,
     PolicyConfig policy,
     TelemetryConfig telemetry,
-    AnomalyConfig anomalies) {
+    AnomalyConfig anomalies,
+    ApprovalsConfig approvals) {
 
   public BulwarkConfig {
     dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -31,6 +32,7 @@ public record BulwarkConfig(
     policy = policy == null ? PolicyConfig.defaults() : policy;
     telemetry = telemetry == null ? TelemetryConfig.defaults() : telemetry;
     anomalies = anomalies == null ? AnomalyConfig.defaults() : anomalies;
+    approvals = approvals == null ? ApprovalsConfig.defaults() : approvals;
     Set<String> ids = new HashSet<>();
     Set<String> clients = new HashSet<>();
     for (AgentConfig a : agents) {
@@ -61,42 +63,48 @@ public record BulwarkConfig(
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams) {
-    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null, null, null, null);
   }
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams, PolicyConfig policy) {
-    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy, null, null, null);
   }
 
   /** The same configuration with another telemetry section. */
   public BulwarkConfig withTelemetry(TelemetryConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, value,
-        anomalies);
+        anomalies, approvals);
   }
 
   /** The same configuration with another anomalies section. */
   public BulwarkConfig withAnomalies(AnomalyConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        value);
+        value, approvals);
   }
 
   /** The same configuration with another audit section. */
   public BulwarkConfig withAudit(AuditConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, value, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies);
+        anomalies, approvals);
   }
 
   /** The same configuration with another store section. */
   public BulwarkConfig withStore(StoreConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, value, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies);
+        anomalies, approvals);
   }
 
   /** The same configuration listening elsewhere (everything else kept). */
   public BulwarkConfig withListen(ListenConfig other) {
     return new BulwarkConfig(dataDir, other, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies);
+        anomalies, approvals);
+  }
+
+  /** The same configuration with another approvals section. */
+  public BulwarkConfig withApprovals(ApprovalsConfig value) {
+    return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
+        anomalies, value);
   }
 
   /** Where anomaly baselines and the alert review queue are kept. */
