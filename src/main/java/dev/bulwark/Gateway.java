@@ -205,6 +205,10 @@ public final class Gateway implements AutoCloseable {
       }
     });
     Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
+    Flows flows = new Flows(env.clock(), config.policy().flow().window());
+    // Held calls wait for people; requests and votes live in the store, shared by every node.
+    dev.bulwark.approval.Approvals approvals = new dev.bulwark.approval.Approvals(database, audit, env.clock(),
+        env.random(), ids, config.policy(), config.approvals());
     Pipeline stages = Pipeline.standard(
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new AuthenticateStage(),
@@ -213,8 +217,8 @@ public final class Gateway implements AutoCloseable {
             : java.util.Optional.empty()),
         new ResolveStage(router, registry, listings),
         new ArgumentsStage(config.limits().maxArgumentLength()),
-        new AuthorizeStage(policy, env.clock(), new Flows(env.clock(), config.policy().flow().window()),
-            new RateLimits(config.policy().rateLimits())),
+        new AuthorizeStage(policy, env.clock(), flows, new RateLimits(config.policy().rateLimits()),
+            new dev.bulwark.approval.WaitingGate(approvals, config.approvals().waitFor(), flows::labels)),
         new IntentStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout(), (caller, server) -> kill.stopping(caller, server).isPresent()));
@@ -242,7 +246,9 @@ public final class Gateway implements AutoCloseable {
             new dev.bulwark.admin.PolicyAdmin(policy, dev.bulwark.admin.PolicyAdmin.facts(registry,
                 dev.bulwark.policy.Policies.configuredFacts(config)), store, env.clock(), recorder, revisions,
                 dev.bulwark.policy.Policies.registrations(config)),
-            new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder)),
+            new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder),
+            new dev.bulwark.admin.ApprovalsAdmin(approvals,
+                new dev.bulwark.approval.Approvers(config.approvals().approvers()), recorder)),
         readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
     serverRef.set(server);
     // A stop is in force before the admin API answers: sessions ended, calls in flight cancelled.
