@@ -88,10 +88,12 @@ public final class Gateway implements AutoCloseable {
   private final AuditSink audit;
   private final Tracing tracing;
   private final dev.bulwark.audit.RetentionSchedule retention;  // null: events are kept forever
+  private final AutoCloseable approvalExpiry;
 
   private Gateway(Upstreams upstreams, Egress egress, GatewayServer server, AnomalyWatch watch, Exports exports,
-      AuditSink audit, Tracing tracing, dev.bulwark.audit.RetentionSchedule retention) {
+      AuditSink audit, Tracing tracing, dev.bulwark.audit.RetentionSchedule retention, AutoCloseable approvalExpiry) {
     this.retention = retention;
+    this.approvalExpiry = approvalExpiry;
     this.upstreams = upstreams;
     this.egress = egress;
     this.server = server;
@@ -289,7 +291,9 @@ public final class Gateway implements AutoCloseable {
         ? new dev.bulwark.audit.RetentionSchedule(new dev.bulwark.audit.Pruner(store, auditKey, env.clock()),
             config.audit().retention()::of, audit, java.time.Duration.ofHours(1))
         : null;
-    return new Gateway(upstreams, egress, server, watch, exports, audit, tracing, retention);
+    // Requests nobody looks at still expire, and their expiry is on the record.
+    AutoCloseable approvalExpiry = approvals.expireEvery(java.time.Duration.ofSeconds(30));
+    return new Gateway(upstreams, egress, server, watch, exports, audit, tracing, retention, approvalExpiry);
   }
 
   // The configuration's rules compiled to Cedar, recompiled whenever an agent is created or revoked.
@@ -343,6 +347,11 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      approvalExpiry.close();
+    } catch (Exception e) {
+      LOG.warn("approval expiry sweep did not stop: {}", e.getMessage());
+    }
     if (retention != null) {
       retention.close();
     }

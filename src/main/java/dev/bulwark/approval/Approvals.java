@@ -125,16 +125,21 @@ public final class Approvals {
       throws SQLException {
     ApprovalRequest r = find(id).orElseThrow(() -> new java.util.NoSuchElementException("no approval request " + id));
     if (approver.id().equals(r.agent()) || r.chain().contains(approver.id())) {
-      throw new IllegalArgumentException("an agent of the call cannot approve it");
+      throw refused(r, approver, new IllegalArgumentException("an agent of the call cannot approve it"));
     }
     if (r.gates().stream().noneMatch(g -> g.counts(approver, r.user()))) {
       boolean self = approver.id().equals(r.user());
-      throw new IllegalArgumentException(self ? "self-approval is not allowed for this call"
-          : "approver '" + approver.id() + "' holds none of the roles this call needs");
+      throw refused(r, approver, new IllegalArgumentException(self ? "self-approval is not allowed for this call"
+          : "approver '" + approver.id() + "' holds none of the roles this call needs"));
     }
     Instant now = clock.instant();
-    ApprovalStore.VoteResult result = store.vote(id, new ApprovalRequest.Vote(approver.id(), approve,
-        approver.roles(), reason == null || reason.isBlank() ? null : reason, now), Approvals::granted, now);
+    ApprovalStore.VoteResult result;
+    try {
+      result = store.vote(id, new ApprovalRequest.Vote(approver.id(), approve, approver.roles(),
+          reason == null || reason.isBlank() ? null : reason, now), Approvals::granted, now);
+    } catch (IllegalStateException e) {
+      throw refused(r, approver, e);
+    }
     ApprovalRequest after = store.find(id).orElseThrow();
     try {
       events.record(ApprovalEvents.VOTE, after, approver.id(), approve ? "approve" : "deny",
@@ -150,6 +155,33 @@ public final class Approvals {
       throw new IllegalStateException("the vote is recorded but its audit event could not be written", e);
     }
     return after;
+  }
+
+  // A refused vote (an agent, self-approval, wrong role, not pending, twice) is evidence too.
+  private <E extends RuntimeException> E refused(ApprovalRequest r, Approvers.Approver approver, E reason) {
+    try {
+      events.record(ApprovalEvents.VOTE, r, approver.id(), "refused", reason.getMessage());
+    } catch (AuditSink.AuditException e) {
+      org.slf4j.LoggerFactory.getLogger(Approvals.class).error("could not record a refused vote on {}", r.id(), e);
+    }
+    return reason;
+  }
+
+  /**
+   * Expires overdue requests every {@code every} on a daemon thread, so an expiry is audited
+   * even when nobody looks; close the returned handle to stop.
+   */
+  public AutoCloseable expireEvery(Duration every) {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        r -> Thread.ofPlatform().daemon().name("approval-expiry").unstarted(r));
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        expireOverdue();
+      } catch (SQLException | RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Approvals.class).warn("approval expiry sweep failed: {}", e.getMessage());
+      }
+    }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return timer::shutdownNow;
   }
 
   /** Every gate has its quorum of distinct approvers who count for it. */

@@ -173,6 +173,8 @@ class ApprovalsTest {
   void theRequestingUserCannotApproveUnlessPolicyAllowsIt() throws Exception {
     String id = approvalId(call(ALICE_PAYER, "{\"amount\":150}", List.of(ONE)));
     assertThatThrownBy(() -> approvals.vote(id, ALICE, true, null)).hasMessageContaining("self-approval");
+    assertThat(events).filteredOn(e -> e.type().equals("approval.vote")).singleElement()
+        .satisfies(e -> assertThat(e.decision().effect()).isEqualTo("refused"));
     assertThat(status(call(ALICE_PAYER, "{\"amount\":150}", List.of(ONE)))).isEqualTo("pending");
     // Where the gate allows it, she may.
     String own = approvalId(call(ALICE_PAYER, "{\"amount\":20}", List.of(SELF)));
@@ -234,6 +236,16 @@ class ApprovalsTest {
     String pending = approvalId(late);
     clock.advance(Duration.ofMinutes(6));
     assertThatThrownBy(() -> approvals.vote(pending, FIN1, true, null)).hasMessageContaining("expired");
+  }
+
+  @Test
+  void requestsNobodyLooksAtStillExpireOnRecord() throws Exception {
+    String id = approvalId(call(ALICE_PAYER, "{\"amount\":150}", List.of(ONE)));
+    clock.advance(Duration.ofMinutes(16));
+    approvals.expireOverdue();
+    approvals.expireOverdue();
+    assertThat(events).filteredOn(e -> e.type().equals("approval.expired")).singleElement()
+        .satisfies(e -> assertThat(e.decision().approvalId()).isEqualTo(id));
   }
 
   @Test
