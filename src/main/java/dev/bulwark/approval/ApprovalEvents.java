@@ -51,11 +51,13 @@ final class ApprovalEvents {
    * Writes the event; a failure is thrown (the caller decides: a request or consumption that
    * cannot be recorded fails its call).
    *
-   * @param by who acted: the approver for a vote, null for the gateway
+   * @param by who acted: the approver's id for a vote ({@code user:<subject>} for a user's
+   *     own confirmation), null for the gateway
    */
   void record(String type, ApprovalRequest r, String by, String effect, String detail) throws AuditSink.AuditException {
     AuditEvent.Who who = by == null
         ? new AuditEvent.Who(r.tenant(), r.agent(), r.user(), r.chain(), null, "internal", null)
+        : by.startsWith("user:") ? new AuditEvent.Who(r.tenant(), r.agent(), r.user(), r.chain(), null, "elicitation", null)
         : new AuditEvent.Who(r.tenant(), null, "approver:" + by, null, null, "admin", null);
     sink.write(new AuditEvent(type, code(type), clock.instant(), ids.get(), who,
         new AuditEvent.Request(type, null, r.kind(), r.server(), r.item(), r.tiers(), r.arguments(), 0),

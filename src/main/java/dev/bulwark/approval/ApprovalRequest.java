@@ -41,6 +41,11 @@ public record ApprovalRequest(String id, String binding, String tenant, String a
     votes = List.copyOf(votes);
   }
 
+  /** Every gate may be decided by the user's own confirmation in the call. */
+  public boolean userMayConfirm() {
+    return !gates.isEmpty() && gates.stream().allMatch(Gate::userConfirms);
+  }
+
   /** The strictest quorum of its gates. */
   public int quorum() {
     return gates.stream().mapToInt(Gate::quorum).max().orElse(1);
@@ -57,7 +62,7 @@ public record ApprovalRequest(String id, String binding, String tenant, String a
     var g = n.putArray("gates");
     gates.forEach(x -> {
       ObjectNode o = g.addObject().put("id", x.id()).put("quorum", x.quorum()).put("self_approval", x.selfApproval())
-          .put("expires", x.expires().toString());
+          .put("expires", x.expires().toString()).put("user_confirms", x.userConfirms());
       x.roles().forEach(o.putArray("roles")::add);
     });
     n.put("quorum", quorum());

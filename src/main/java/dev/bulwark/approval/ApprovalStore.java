@@ -142,6 +142,19 @@ final class ApprovalStore {
     }
   }
 
+  /** Decides a pending request without a vote (the user's own confirmation); true if this call decided it. */
+  boolean decide(String id, boolean granted, String reason, Instant now) throws SQLException {
+    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement("UPDATE approval_request SET status = ?, "
+        + "decided_at = ?, decided_reason = ? WHERE id = ? AND status = 'pending' AND expires_at > ?")) {
+      s.setString(1, granted ? "granted" : "denied");
+      s.setLong(2, micros(now));
+      s.setString(3, reason);
+      s.setString(4, id);
+      s.setLong(5, micros(now));
+      return s.executeUpdate() == 1;
+    }
+  }
+
   /** What a vote did to its request. */
   enum VoteResult { COUNTED, GRANTED, DENIED }
 
@@ -244,7 +257,7 @@ final class ApprovalStore {
         List<String> roles = new ArrayList<>();
         g.path("roles").forEach(x -> roles.add(x.asText()));
         gates.add(new Gate(g.path("id").asText(), roles, g.path("quorum").asInt(1), g.path("self_approval").asBoolean(),
-            Duration.parse(g.path("expires").asText())));
+            Duration.parse(g.path("expires").asText()), g.path("user_confirms").asBoolean()));
       }
       long decided = rs.getLong("decided_at");
       boolean hasDecided = !rs.wasNull();
@@ -282,7 +295,7 @@ final class ApprovalStore {
     ArrayNode a = Json.MAPPER.createArrayNode();
     gates.forEach(g -> {
       var o = a.addObject().put("id", g.id()).put("quorum", g.quorum()).put("self_approval", g.selfApproval())
-          .put("expires", g.expires().toString());
+          .put("expires", g.expires().toString()).put("user_confirms", g.userConfirms());
       g.roles().forEach(o.putArray("roles")::add);
     });
     return a.toString();

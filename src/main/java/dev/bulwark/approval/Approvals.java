@@ -184,6 +184,20 @@ public final class Approvals {
     return timer::shutdownNow;
   }
 
+  /**
+   * The user's own answer to a user-level confirmation asked in the call: grants or denies
+   * the pending request (audited as the user's). False if it was no longer pending.
+   */
+  boolean confirmedByUser(ApprovalRequest r, boolean yes, String detail) throws SQLException, AuditSink.AuditException {
+    if (!r.userMayConfirm() || !store.decide(r.id(), yes, detail, clock.instant())) {
+      return false;
+    }
+    ApprovalRequest after = store.find(r.id()).orElseThrow();
+    events.record(yes ? ApprovalEvents.GRANTED : ApprovalEvents.DENIED, after, "user:" + (r.user() == null ? "" : r.user()),
+        yes ? "allow" : "deny", detail);
+    return true;
+  }
+
   /** Every gate has its quorum of distinct approvers who count for it. */
   static boolean granted(ApprovalRequest r) {
     for (Gate g : r.gates()) {

@@ -8,9 +8,11 @@ import java.util.Objects;
 /**
  * What one approval gate (a rule that held the call) requires: {@code quorum} distinct
  * approvers holding one of {@code roles} (empty: any approver role); the user the call is
- * for counts only if {@code selfApproval}; the request expires after {@code expires}.
+ * for counts only if {@code selfApproval}; the request expires after {@code expires};
+ * {@code userConfirms}: the user may confirm it in the call itself (elicitation).
  */
-public record Gate(String id, List<String> roles, int quorum, boolean selfApproval, Duration expires) {
+public record Gate(String id, List<String> roles, int quorum, boolean selfApproval, Duration expires,
+    boolean userConfirms) {
   public Gate {
     Objects.requireNonNull(id, "id");
     roles = List.copyOf(roles);
@@ -32,7 +34,8 @@ public record Gate(String id, List<String> roles, int quorum, boolean selfApprov
       a = policy.grants().stream().filter(g -> g.id().equals(grant) && g.approval() != null)
           .map(PolicyConfig.Grant::approval).findFirst().orElse(a);
     }
-    return new Gate(gateId, a.roles(), a.quorum(), a.selfApproval(), a.expires() == null ? defaultExpiry : a.expires());
+    return new Gate(gateId, a.roles(), a.quorum(), a.selfApproval(), a.expires() == null ? defaultExpiry : a.expires(),
+        a.userConfirms());
   }
 
   /** Whether {@code approver}'s vote counts for this gate on a request made for {@code user}. */

@@ -58,6 +58,9 @@ public final class WaitingGate implements ApprovalGate {
     try {
       ApprovalRequest r = approvals.open(call);
       exchange.approval(new Exchange.Approval(r.id(), false));
+      if (r.status() == ApprovalRequest.Status.PENDING && r.userMayConfirm() && r.votes().isEmpty()) {
+        r = confirmWithUser(exchange, r);
+      }
       while (true) {
         switch (r.status()) {
           case GRANTED -> {
@@ -69,7 +72,7 @@ public final class WaitingGate implements ApprovalGate {
                 r, "consumed", "approval " + r.id() + " already consumed");
           }
           case DENIED -> {
-            return refuse(ErrorCodes.FORBIDDEN, "Denied by an approver: " + (r.decidedReason() == null ? "no reason given"
+            return refuse(ErrorCodes.FORBIDDEN, "Denied: " + (r.decidedReason() == null ? "no reason given"
                 : r.decidedReason()), r, "denied", "approval " + r.id() + " denied");
           }
           case EXPIRED -> {
@@ -112,6 +115,47 @@ public final class WaitingGate implements ApprovalGate {
       return new Verdict.Refuse(new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.APPROVAL_REQUIRED,
           "Approval required, but approvals are unavailable right now", null), "approvals unavailable: " + e));
     }
+  }
+
+  /**
+   * A user-level confirmation asked of the user directly, in the call (elicitation; for
+   * stateless clients a multi round-trip input request): only the answer "accept" with
+   * {@code confirm: true} grants; a decline, a cancel or a client that cannot be asked
+   * leaves the request to approvers (it stays pending) or denies it (declined).
+   */
+  private ApprovalRequest confirmWithUser(Exchange exchange, ApprovalRequest r) throws java.sql.SQLException,
+      dev.bulwark.audit.AuditSink.AuditException {
+    if (!exchange.channel().clientCapabilities().has("elicitation")) {
+      return r;
+    }
+    ObjectNode params = Json.object().put("message", "Allow " + r.agent() + " to " + r.item() + " on " + r.server()
+        + " with " + r.arguments() + "?");
+    ObjectNode schema = params.putObject("requestedSchema").put("type", "object");
+    schema.putObject("properties").putObject("confirm").put("type", "boolean").put("title", "Allow this call")
+        .put("description", "Bulwark asks you to confirm this call (approval " + r.id() + ")");
+    schema.putArray("required").add("confirm");
+    long ask = Math.max(1, Math.min(Duration.ofMinutes(10).toNanos(),
+        Duration.between(approvals.clock().instant(), r.expiresAt()).toNanos()));
+    JsonRpc.Response answer;
+    try {
+      answer = exchange.channel().request("elicitation/create", params).get(ask, java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
+        | java.util.concurrent.CancellationException e) {
+      return r;  // not answered: approvers may still decide
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return r;
+    }
+    if (answer.isError()) {
+      return r;
+    }
+    String action = answer.result().path("action").asText("");
+    boolean yes = action.equals("accept") && answer.result().path("content").path("confirm").asBoolean(false);
+    if (!yes && !action.equals("accept") && !action.equals("decline")) {
+      return r;  // cancelled: the user did not decide
+    }
+    approvals.confirmedByUser(r, yes, yes ? "confirmed by the user" : "declined by the user");
+    return approvals.find(r.id()).orElse(r);
   }
 
   private Verdict pending(ApprovalRequest r) {

@@ -81,10 +81,18 @@ public record PolicyConfig(List<Grant> grants, List<Path> files, Flow flow, List
    * each holding one of {@code roles} (empty: any approver); the user the call is made for
    * may be one of them only with {@code self_approval: true} (an agent never); the request
    * expires after {@code expires} (absent: {@code approvals.expires}), and expiry denies.
-   * In YAML {@code approval: true} is {@code {quorum: 1}}.
+   * In YAML {@code approval: true} is {@code {quorum: 1}}. With {@code user_confirms: true}
+   * the gate is a user-level confirmation: the user is asked in the call itself (MCP
+   * elicitation), where the client supports it; approvers may still decide it.
    */
-  public record Approval(List<String> roles, Integer quorum, Boolean selfApproval, Duration expires) {
+  public record Approval(List<String> roles, Integer quorum, Boolean selfApproval, Duration expires,
+      Boolean userConfirms) {
+    public Approval(List<String> roles, Integer quorum, Boolean selfApproval, Duration expires) {
+      this(roles, quorum, selfApproval, expires, null);
+    }
+
     public Approval {
+      userConfirms = userConfirms != null && userConfirms;
       roles = roles == null ? List.of() : List.copyOf(roles);
       quorum = quorum == null ? 1 : quorum;
       selfApproval = selfApproval != null && selfApproval;
@@ -98,7 +106,7 @@ public record PolicyConfig(List<Grant> grants, List<Path> files, Flow flow, List
 
     /** One approver of any role. */
     public static Approval one() {
-      return new Approval(null, null, null, null);
+      return new Approval(null, null, null, null, null);
     }
 
     /** {@code approval: true} or {@code false} in YAML; false is no approval at all. */

@@ -65,7 +65,10 @@ class ApprovalsTest {
       new PolicyConfig.Grant("refund-1000", List.of("agent:payer"), List.of("tool:pay/refund"), null, null,
           new PolicyConfig.Approval(List.of("finance"), 2, false, Duration.ofMinutes(5)), null),
       new PolicyConfig.Grant("own", List.of("agent:payer"), List.of("tool:pay/refund"), null, null,
-          new PolicyConfig.Approval(null, 1, true, null), null)), null, null, null);
+          new PolicyConfig.Approval(null, 1, true, null), null),
+      new PolicyConfig.Grant("confirm", List.of("agent:payer"), List.of("tool:pay/refund"), null, null,
+          new PolicyConfig.Approval(null, 1, false, null, true), null)), null, null, null);
+  static final String CONFIRM = "grant:confirm[0]@agent:payer/approval";
   static final Caller ALICE_PAYER = new Caller("default", "payer", Optional.of(new User("alice", Set.of(), Set.of())),
       List.of(), List.of());
   static final Approvers.Approver FIN1 = new Approvers.Approver("fin1", List.of("finance"));
@@ -102,6 +105,10 @@ class ApprovalsTest {
 
   /** One tools/call through Authorize with the given gates; counts what reaches dispatch. */
   Outcome call(Caller caller, String arguments, List<String> gates) {
+    return call(caller, arguments, gates, ClientChannel.NONE);
+  }
+
+  Outcome call(Caller caller, String arguments, List<String> gates, ClientChannel channel) {
     ObjectNode params = Json.object().put("name", "pay__refund");
     try {
       params.set("arguments", Json.MAPPER.readTree(arguments));
@@ -110,7 +117,7 @@ class ApprovalsTest {
     }
     Exchange ex = new Exchange("x-" + ids.incrementAndGet(), new JsonRpc.Request(IntNode.valueOf(1), "tools/call",
         params), new Exchange.Inbound(new Authentication.Authenticated(caller), "s", ProtocolVersion.V2025_06_18,
-        "http", "127.0.0.1", 10), ClientChannel.NONE, new CompletableFuture<>(), 0L);
+        "http", "127.0.0.1", 10), channel, new CompletableFuture<>(), 0L);
     ex.caller(caller);
     ex.target(REFUND);
     return new AuthorizeStage((c, t, s) -> new Decision.RequireApproval(List.of("grant:refund-100[0]@agent:payer"),
@@ -311,6 +318,50 @@ class ApprovalsTest {
     assertThat(approvers.authenticate(key.revealOnce())).contains(FIN1);
     assertThat(approvers.authenticate("bwk_wrong")).isEmpty();
     assertThat(approvers.authenticate(null)).isEmpty();
+  }
+
+  @Test
+  void aUserLevelConfirmationIsAskedOfTheUserAndOnlyAYesRunsTheCall() {
+    List<ObjectNode> asked = new CopyOnWriteArrayList<>();
+    Outcome yes = call(ALICE_PAYER, "{\"amount\":20}", List.of(CONFIRM), answering(asked, "accept", true));
+    assertThat(yes).isInstanceOf(Outcome.Result.class);
+    assertThat(asked).singleElement().satisfies(p -> assertThat(p.path("message").asText()).contains("refund"));
+    Outcome no = call(ALICE_PAYER, "{\"amount\":21}", List.of(CONFIRM), answering(asked, "decline", false));
+    assertThat(status(no)).isEqualTo("denied");
+    // Accepting without confirming is no; a cancel leaves it to approvers.
+    assertThat(status(call(ALICE_PAYER, "{\"amount\":22}", List.of(CONFIRM), answering(asked, "accept", false))))
+        .isEqualTo("denied");
+    assertThat(status(call(ALICE_PAYER, "{\"amount\":23}", List.of(CONFIRM), answering(asked, "cancel", true))))
+        .isEqualTo("pending");
+    // A client that cannot be asked, or a gate that wants approvers too: approvers decide.
+    assertThat(status(call(ALICE_PAYER, "{\"amount\":24}", List.of(CONFIRM)))).isEqualTo("pending");
+    int before = asked.size();
+    assertThat(status(call(ALICE_PAYER, "{\"amount\":25}", List.of(CONFIRM, ONE), answering(asked, "accept", true))))
+        .isEqualTo("pending");
+    assertThat(asked).hasSize(before);
+    assertThat(runs).hasValue(1);
+  }
+
+  static ClientChannel answering(List<ObjectNode> asked, String action, boolean confirm) {
+    return new ClientChannel() {
+      @Override
+      public void notify(JsonRpc.Notification notification) {}
+
+      @Override
+      public CompletableFuture<JsonRpc.Response> request(String method, ObjectNode params) {
+        asked.add(params);
+        ObjectNode result = Json.object().put("action", action);
+        result.putObject("content").put("confirm", confirm);
+        return CompletableFuture.completedFuture(JsonRpc.Response.success(IntNode.valueOf(1), result));
+      }
+
+      @Override
+      public ObjectNode clientCapabilities() {
+        ObjectNode caps = Json.object();
+        caps.putObject("elicitation");
+        return caps;
+      }
+    };
   }
 
   static final class MutableClock extends Clock {

@@ -54,12 +54,14 @@ class ApprovalIT {
             new PolicyConfig.Approval(List.of("finance", "lead"), 1, false, null), null),
         new PolicyConfig.Grant("refund-1000", List.of("agent:ops"), List.of("tool:pay/refund"), null,
             Map.of("amount", new PolicyConfig.ArgumentRule(null, null, null, new BigDecimal("1000"), null)),
-            new PolicyConfig.Approval(List.of("finance"), 2, false, null), null)),
+            new PolicyConfig.Approval(List.of("finance"), 2, false, null), null),
+        new PolicyConfig.Grant("clerk-deletions", List.of("agent:clerk"), List.of("tool:pay/delete_records"), null, null,
+            new PolicyConfig.Approval(null, 1, false, null, true), null)),
         null, new PolicyConfig.Flow(PolicyConfig.Flow.Trifecta.OFF, null), null);
     ApprovalsConfig approvals = new ApprovalsConfig(Duration.ofSeconds(20), Duration.ofMinutes(10), List.of(
         approver("lead1", "lead", LEAD), approver("fin1", "finance", FIN1), approver("fin2", "finance", FIN2)), null);
     gw = new TestGateway(List.of(RegistryIT.hostile("pay", "payments", Map.of("HOSTILE_LOG", log.toString()))),
-        Map.of("ops", List.of("pay/*")), null, Map.of(), ADMIN, Map.of(), Map.of(), policy, null,
+        Map.of("ops", List.of("pay/*"), "clerk", List.of("pay/*")), null, Map.of(), ADMIN, Map.of(), Map.of(), policy, null,
         java.util.function.UnaryOperator.identity(), null, dir -> new dev.bulwark.config.AuditConfig(null), null,
         new dev.bulwark.upstream.HostProcessLauncher(), approvals);
     http = new McpHttp(gw.url());
@@ -123,14 +125,14 @@ class ApprovalIT {
     assertThat(request.path("agent").asText()).isEqualTo("ops");
     assertThat(request.path("arguments").path("ids")).hasSize(5);
     assertThat(request.path("gates").path(0).path("roles").path(0).asText()).isEqualTo("lead");
-    assertThat(executed("delete_records")).isZero();
+    assertThat(executed("customers")).isZero();
     // A finance approver does not hold the role this gate asks for.
     assertThat(vote("approve", FIN1, request.path("id").asText()).exit()).isEqualTo(1);
     TestNode.Result ok = vote("approve", LEAD, request.path("id").asText(), "--reason", "cleanup ticket 42");
     assertThat(ok.exit()).as(ok.stdout()).isZero();
     JsonNode out = client.get(90, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(out.path("result").toString()).as(out.toString()).contains("deleted 5 record(s) from customers");
-    assertThat(executed("delete_records")).isEqualTo(1);
+    assertThat(executed("customers")).isEqualTo(1);
     String id = request.path("id").asText();
     gw.awaitAudit("\"type\":\"tool.call\"", "\"item\":\"delete_records\"", "\"approval_id\":\"" + id + "\"",
         "\"status\":\"ok\"");
@@ -183,5 +185,20 @@ class ApprovalIT {
     JsonNode retried = http.call(gw.key("ops"), s, body).json();
     assertThat(retried.path("result").toString()).as(retried.toString()).contains("refunded 150 on o-9");
     assertThat(executed("o-9")).isEqualTo(1);
+  }
+
+  @Test
+  void aUserLevelConfirmationIsAskedOfTheUserThroughElicitation() throws Exception {
+    JsonNode yes = TestNode.runClient("call-tool.mjs", "v1", gw.url(), gw.key("clerk"), "pay__delete_records",
+        "{\"table\":\"drafts\",\"ids\":[\"7\",\"8\"]}", "{\"confirm\":true}");
+    assertThat(yes.path("elicited").path(0).asText()).contains("delete_records").contains("drafts");
+    assertThat(yes.path("result").toString()).as(yes.toString()).contains("deleted 2 record(s) from drafts");
+    assertThat(executed("drafts")).isEqualTo(1);
+    gw.awaitAudit("\"type\":\"approval.granted\"", "\"transport\":\"elicitation\"", "confirmed by the user");
+    JsonNode no = TestNode.runClient("call-tool.mjs", "v1", gw.url(), gw.key("clerk"), "pay__delete_records",
+        "{\"table\":\"invoices\",\"ids\":[\"1\"]}", "{\"confirm\":false}");
+    assertThat(no.path("elicited")).hasSize(1);
+    assertThat(no.path("error").path("message").asText()).as(no.toString()).contains("declined by the user");
+    assertThat(executed("invoices")).isZero();
   }
 }
