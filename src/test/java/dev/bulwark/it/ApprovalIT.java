@@ -200,5 +200,12 @@ class ApprovalIT {
     assertThat(no.path("elicited")).hasSize(1);
     assertThat(no.path("error").path("message").asText()).as(no.toString()).contains("declined by the user");
     assertThat(executed("invoices")).isZero();
+    // A stateless (2026-07-28) client is asked the same question as a multi round-trip input request.
+    JsonNode stateless = TestNode.runClient("call-tool.mjs", "v2-auto", gw.url(), gw.key("clerk"),
+        "pay__delete_records", "{\"table\":\"logs\",\"ids\":[\"3\"]}", "{\"confirm\":true}");
+    assertThat(stateless.path("protocol").asText()).isEqualTo("2026-07-28");
+    assertThat(stateless.path("elicited").path(0).asText()).contains("logs");
+    assertThat(stateless.path("result").toString()).as(stateless.toString()).contains("deleted 1 record(s) from logs");
+    assertThat(executed("logs")).isEqualTo(1);
   }
 }
