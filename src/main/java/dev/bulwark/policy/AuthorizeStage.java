@@ -62,12 +62,20 @@ public final class AuthorizeStage implements Stage {
     }
     exchange.decision(decision);
     return switch (decision) {
-      case Decision.Allow a -> proceed(exchange, chain, target);
+      case Decision.Allow a -> {
+        Outcome.Failure limited = rateLimited(exchange, target);
+        yield limited != null ? limited : proceed(exchange, chain, target);
+      }
       case Decision.Deny d -> new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(ErrorCodes.FORBIDDEN,
           "Forbidden: " + describe(target) + " is not allowed for this agent", null),
           "denied by " + String.join(",", d.reasons()));
       // Only a call that consumed an approval bound to exactly it goes on; the gate fails closed.
+      // Rate limits count held calls and their retries before any approval is spent.
       case Decision.RequireApproval r -> {
+        Outcome.Failure limited = rateLimited(exchange, target);
+        if (limited != null) {
+          yield limited;
+        }
         ApprovalGate.Verdict verdict;
         try {
           verdict = target instanceof Target.Item ? approvals.await(exchange, r) : ApprovalGate.HOLD.await(exchange, r);
@@ -82,7 +90,7 @@ public final class AuthorizeStage implements Stage {
     };
   }
 
-  private Outcome proceed(Exchange exchange, Chain chain, Target target) {
+  private Outcome.Failure rateLimited(Exchange exchange, Target target) {
     if (target instanceof Target.Item item) {
       java.util.Optional<RateLimits.Exceeded> over = limits.take(exchange.requireCaller(), item);
       if (over.isPresent()) {
@@ -93,6 +101,10 @@ public final class AuthorizeStage implements Stage {
             "rate limited by " + over.get().limit());
       }
     }
+    return null;
+  }
+
+  private Outcome proceed(Exchange exchange, Chain chain, Target target) {
     Outcome outcome = chain.proceed(exchange);
     // What ran marks the caller's flow with what it can do (read untrusted or private
     // data, send out), whether or not a tool reported an error of its own.
