@@ -1,6 +1,6 @@
 // A deliberately hostile stdio MCP server (SDK v1) for the gateway's integration tests.
 // Each mode stages one family of attacks a gateway has to notice or block.
-// usage: node hostile-server.mjs MODE     MODE = rug-pull | squatter | poison | trifecta
+// usage: node hostile-server.mjs MODE     MODE = rug-pull | squatter | poison | trifecta | payments
 //   HOSTILE_LOG=FILE     append {"tool": name, "arguments": args} per tools/call, before answering
 //   RUG_PULL_AFTER=N     rug-pull mode: turn hostile after N tools/list answers (default 2)
 // stdout carries only the MCP protocol; diagnostics go to stderr.
@@ -184,7 +184,25 @@ function trifecta() {
   return mcp;
 }
 
-const modes = { "rug-pull": rugPull, squatter, poison, trifecta };
+// Payments: calls that need people's approval — a destructive deletion and refunds whose
+// amount decides how many approvers they need. Each executed call is in HOSTILE_LOG.
+function payments() {
+  const mcp = new McpServer(info);
+  instrument(mcp.server);
+  mcp.registerTool("delete_records", {
+    description: "Deletes records from a table.",
+    inputSchema: z.object({ table: z.string(), ids: z.array(z.string()) }),
+    annotations: { destructiveHint: true, openWorldHint: false },
+  }, async ({ table, ids }) => text(`deleted ${ids.length} record(s) from ${table}`));
+  mcp.registerTool("refund", {
+    description: "Refunds an order.",
+    inputSchema: z.object({ order: z.string(), amount: z.number() }),
+    annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
+  }, async ({ order, amount }) => text(`refunded ${amount} on ${order}`));
+  return mcp;
+}
+
+const modes = { "rug-pull": rugPull, squatter, poison, trifecta, payments };
 if (!Object.hasOwn(modes, mode ?? "")) {
   process.stderr.write(`usage: node hostile-server.mjs ${Object.keys(modes).join("|")}\n`);
   process.exit(2);

@@ -88,10 +88,12 @@ public final class Gateway implements AutoCloseable {
   private final AuditSink audit;
   private final Tracing tracing;
   private final dev.bulwark.audit.RetentionSchedule retention;  // null: events are kept forever
+  private final AutoCloseable approvalExpiry;
 
   private Gateway(Upstreams upstreams, Egress egress, GatewayServer server, AnomalyWatch watch, Exports exports,
-      AuditSink audit, Tracing tracing, dev.bulwark.audit.RetentionSchedule retention) {
+      AuditSink audit, Tracing tracing, dev.bulwark.audit.RetentionSchedule retention, AutoCloseable approvalExpiry) {
     this.retention = retention;
+    this.approvalExpiry = approvalExpiry;
     this.upstreams = upstreams;
     this.egress = egress;
     this.server = server;
@@ -219,6 +221,10 @@ public final class Gateway implements AutoCloseable {
       }
     });
     Subscriptions subscriptions = new Subscriptions(upstreams, config.limits().upstreamTimeout());
+    Flows flows = new Flows(env.clock(), config.policy().flow().window());
+    // Held calls wait for people; requests and votes live in the store, shared by every node.
+    dev.bulwark.approval.Approvals approvals = new dev.bulwark.approval.Approvals(database, audit, env.clock(),
+        env.random(), ids, config.policy(), config.approvals());
     Pipeline stages = Pipeline.standard(
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new AuthenticateStage(),
@@ -227,8 +233,8 @@ public final class Gateway implements AutoCloseable {
             : java.util.Optional.empty()),
         new ResolveStage(router, registry, listings),
         new ArgumentsStage(config.limits().maxArgumentLength()),
-        new AuthorizeStage(policy, env.clock(), new Flows(env.clock(), config.policy().flow().window()),
-            new RateLimits(config.policy().rateLimits())),
+        new AuthorizeStage(policy, env.clock(), flows, new RateLimits(config.policy().rateLimits()),
+            new dev.bulwark.approval.WaitingGate(approvals, config.approvals().waitFor(), flows::labels)),
         new IntentStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new dev.bulwark.vault.CredentialsStage(credentials, known),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
@@ -258,7 +264,9 @@ public final class Gateway implements AutoCloseable {
                 dev.bulwark.policy.Policies.configuredFacts(config)), store, env.clock(), recorder, revisions,
                 dev.bulwark.policy.Policies.registrations(config)),
             new dev.bulwark.admin.AuditAdmin(new dev.bulwark.audit.AuditSearch(database), recorder),
-            new dev.bulwark.admin.SecretsAdmin(vault.vault(), recorder)),
+            new dev.bulwark.admin.SecretsAdmin(vault.vault(), recorder),
+            new dev.bulwark.admin.ApprovalsAdmin(approvals,
+                new dev.bulwark.approval.Approvers(config.approvals().approvers()), recorder)),
         readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
     serverRef.set(server);
     // A revoked agent's processes go with it (its sessions' go as the sessions end).
@@ -302,7 +310,9 @@ public final class Gateway implements AutoCloseable {
         ? new dev.bulwark.audit.RetentionSchedule(new dev.bulwark.audit.Pruner(store, auditKey, env.clock()),
             config.audit().retention()::of, audit, java.time.Duration.ofHours(1))
         : null;
-    return new Gateway(upstreams, egress, server, watch, exports, audit, tracing, retention);
+    // Requests nobody looks at still expire, and their expiry is on the record.
+    AutoCloseable approvalExpiry = approvals.expireEvery(java.time.Duration.ofSeconds(30));
+    return new Gateway(upstreams, egress, server, watch, exports, audit, tracing, retention, approvalExpiry);
   }
 
   // The configuration's rules compiled to Cedar, recompiled whenever an agent is created or revoked.
@@ -356,6 +366,11 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      approvalExpiry.close();
+    } catch (Exception e) {
+      LOG.warn("approval expiry sweep did not stop: {}", e.getMessage());
+    }
     if (retention != null) {
       retention.close();
     }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     description = "Security gateway for AI agents calling tools over MCP.",
     subcommands = {ServeCommand.class, DemoCommand.class, StdioCommand.class, KeysCommand.class, AgentsCommand.class,
         RegistryCommand.class, KillCommand.class, dev.bulwark.cli.AlertsCommand.class, dev.bulwark.cli.SecretsCommand.class,
+        dev.bulwark.cli.ApprovalsCommand.class,
         PolicyCommand.class, AuditCommand.class, dev.bulwark.cli.SandboxCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

@@ -16,15 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends alerts to a receiver the customer runs. Each POST carries
+ * Sends alerts (and approval requests and decisions) to a receiver the customer runs. Each POST carries
  * {@code Bulwark-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">}: the
  * receiver recomputes it with the shared secret and rejects stale timestamps, so a forged
  * or replayed alert is refused. Delivery is retried with backoff; a receiver that stays
  * down loses nothing recorded — every alert is in the audit trail and the review queue.
  */
-final class Webhook {
+public final class Webhook {
   private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
-  static final String HEADER = "Bulwark-Signature";
+  public static final String HEADER = "Bulwark-Signature";
   private static final int ATTEMPTS = 4;
 
   private final URI url;
@@ -33,7 +33,7 @@ final class Webhook {
   private final Clock clock;
   private final Duration firstBackoff;
 
-  Webhook(AnomalyConfig.Webhook config, Clock clock, Duration firstBackoff) {
+  public Webhook(AnomalyConfig.Webhook config, Clock clock, Duration firstBackoff) {
     this.url = config.url();
     this.key = config.secret().reveal(dev.bulwark.vault.SecretAccess.plaintext()).getBytes(StandardCharsets.UTF_8);
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -43,7 +43,7 @@ final class Webhook {
   }
 
   /** The signature header's value for a body sent at {@code epochSeconds}. */
-  static String signature(byte[] key, long epochSeconds, byte[] body) {
+  public static String signature(byte[] key, long epochSeconds, byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -55,7 +55,7 @@ final class Webhook {
   }
 
   /** Posts until a 2xx answer or the attempts run out; true if delivered. Blocks: call off the call path. */
-  boolean deliver(byte[] body) {
+  public boolean deliver(byte[] body) {
     Duration backoff = firstBackoff;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))

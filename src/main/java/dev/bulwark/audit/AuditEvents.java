@@ -56,7 +56,8 @@ final class AuditEvents {
     }
     JsonNode args = req.params() == null ? null : req.params().get("arguments");
     AuditEvent.DecisionBlock decision = ex.decision()
-        .map(d -> new AuditEvent.DecisionBlock(d.effect(), reasons(d), ex.policyRevision().orElse(null), null))
+        .map(d -> new AuditEvent.DecisionBlock(d.effect(), reasons(d), ex.policyRevision().orElse(null),
+            ex.approval().map(Exchange.Approval::id).orElse(null)))
         .orElse(new AuditEvent.DecisionBlock("none", null));
     return new AuditEvent(type, code(type, result.status()), now, ex.id(),
         new AuditEvent.Who(ex.caller().map(Caller::tenant).orElse(null), ex.caller().map(Caller::agentId).orElse(null),
@@ -97,7 +98,8 @@ final class AuditEvents {
     if (ex.decision().orElse(null) instanceof Decision.Deny) {
       return "denied";
     }
-    if (ex.decision().orElse(null) instanceof Decision.RequireApproval) {
+    if (ex.decision().orElse(null) instanceof Decision.RequireApproval
+        && !ex.approval().map(Exchange.Approval::consumed).orElse(false)) {
       return "approval_required";
     }
     if (f.error().code() == ErrorCodes.REQUEST_CANCELLED) {

@@ -19,7 +19,8 @@ public record BulwarkConfig(
     PolicyConfig policy,
     TelemetryConfig telemetry,
     AnomalyConfig anomalies,
-    VaultConfig vault) {
+    VaultConfig vault,
+    ApprovalsConfig approvals) {
 
   public BulwarkConfig {
     vault = vault == null ? VaultConfig.defaults() : vault;
@@ -33,6 +34,7 @@ public record BulwarkConfig(
     policy = policy == null ? PolicyConfig.defaults() : policy;
     telemetry = telemetry == null ? TelemetryConfig.defaults() : telemetry;
     anomalies = anomalies == null ? AnomalyConfig.defaults() : anomalies;
+    approvals = approvals == null ? ApprovalsConfig.defaults() : approvals;
     Set<String> ids = new HashSet<>();
     Set<String> clients = new HashSet<>();
     for (AgentConfig a : agents) {
@@ -68,53 +70,59 @@ public record BulwarkConfig(
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams) {
-    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null, null, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null, null, null, null, null);
   }
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams, PolicyConfig policy) {
-    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy, null, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy, null, null, null, null);
   }
 
   /** The same configuration with another telemetry section. */
   public BulwarkConfig withTelemetry(TelemetryConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, value,
-        anomalies, vault);
+        anomalies, vault, approvals);
   }
 
   /** The same configuration with another anomalies section. */
   public BulwarkConfig withAnomalies(AnomalyConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        value, vault);
+        value, vault, approvals);
   }
 
   /** The same configuration with another audit section. */
   public BulwarkConfig withAudit(AuditConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, value, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies, vault);
+        anomalies, vault, approvals);
   }
 
   /** The same configuration with another store section. */
   public BulwarkConfig withStore(StoreConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, value, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies, vault);
+        anomalies, vault, approvals);
   }
 
   /** The same configuration listening elsewhere (everything else kept). */
   public BulwarkConfig withListen(ListenConfig other) {
     return new BulwarkConfig(dataDir, other, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies, vault);
+        anomalies, vault, approvals);
   }
 
   /** The same configuration with another vault section. */
   public BulwarkConfig withVault(VaultConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies, value);
+        anomalies, value, approvals);
   }
 
   /** Where the local vault keyring is kept unless the vault section names another file. */
   public Path vaultKeyring() {
     return vault.kek().keyring() != null ? vault.kek().keyring() : dataDir.resolve("vault.keyring");
+  }
+
+  /** The same configuration with another approvals section. */
+  public BulwarkConfig withApprovals(ApprovalsConfig value) {
+    return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
+        anomalies, vault, value);
   }
 
   /** Where anomaly baselines and the alert review queue are kept. */

@@ -35,11 +35,12 @@ public record PolicyConfig(List<Grant> grants, List<Path> files, Flow flow, List
    * {@code role:<name>}, {@code group:<name>}, {@code tenant:<id>}) may use what {@code allow}
    * names ({@code [kind:]server/name} globs), if the item's tiers are all within
    * {@code tiers} (absent: any), the arguments satisfy {@code arguments}, and the Cedar
-   * condition {@code when} holds. With {@code approval: true} each such call waits for a
-   * human's approval.
+   * condition {@code when} holds. With {@code approval} each such call waits for people's
+   * approval ({@code true}: one approver of any role; or {@link Approval}); absent or
+   * {@code false}: none.
    */
   public record Grant(String id, List<String> to, List<String> allow, List<String> tiers,
-      Map<String, ArgumentRule> arguments, Boolean approval, String when) {
+      Map<String, ArgumentRule> arguments, Approval approval, String when) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
     private static final Pattern PRINCIPAL = Pattern.compile("(agent|user|role|group|tenant):[^\\s\"\\\\]{1,128}");
     private static final Set<String> TIERS = Set.of("read", "write", "destructive", "external");
@@ -53,7 +54,6 @@ public record PolicyConfig(List<Grant> grants, List<Path> files, Flow flow, List
       allow = allow == null ? List.of() : List.copyOf(allow);
       tiers = tiers == null ? List.of() : List.copyOf(tiers);
       arguments = arguments == null ? Map.of() : Map.copyOf(arguments);
-      approval = approval != null && approval;
       if (to.isEmpty() || allow.isEmpty()) {
         throw new IllegalArgumentException("grant '" + id + "' needs to and allow");
       }
@@ -77,19 +77,70 @@ public record PolicyConfig(List<Grant> grants, List<Path> files, Flow flow, List
   }
 
   /**
+   * Who must approve a call a grant holds: {@code quorum} distinct approvers (default 1),
+   * each holding one of {@code roles} (empty: any approver); the user the call is made for
+   * may be one of them only with {@code self_approval: true} (an agent never); the request
+   * expires after {@code expires} (absent: {@code approvals.expires}), and expiry denies.
+   * In YAML {@code approval: true} is {@code {quorum: 1}}. With {@code user_confirms: true}
+   * the gate is a user-level confirmation: the user is asked in the call itself (MCP
+   * elicitation), where the client supports it; approvers may still decide it.
+   */
+  public record Approval(List<String> roles, Integer quorum, Boolean selfApproval, Duration expires,
+      Boolean userConfirms) {
+    public Approval(List<String> roles, Integer quorum, Boolean selfApproval, Duration expires) {
+      this(roles, quorum, selfApproval, expires, null);
+    }
+
+    public Approval {
+      userConfirms = userConfirms != null && userConfirms;
+      roles = roles == null ? List.of() : List.copyOf(roles);
+      quorum = quorum == null ? 1 : quorum;
+      selfApproval = selfApproval != null && selfApproval;
+      if (quorum < 1 || quorum > 10) {
+        throw new IllegalArgumentException("approval quorum must be between 1 and 10");
+      }
+      if (expires != null && (expires.isNegative() || expires.isZero())) {
+        throw new IllegalArgumentException("approval expires must be positive");
+      }
+    }
+
+    /** One approver of any role. */
+    public static Approval one() {
+      return new Approval(null, null, null, null, null);
+    }
+
+    /** {@code approval: true} or {@code false} in YAML; false is no approval at all. */
+    @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+    public static Approval of(boolean required) {
+      return required ? one() : null;
+    }
+  }
+
+  /**
    * A constraint on one argument: {@code paths} globs over its normalized path (dot segments
    * resolved, repeated slashes collapsed; a path that climbs above its root never matches),
    * {@code hosts} over the host of a URL (lower-cased, {@code *.example.com} for subdomains),
-   * {@code values} globs over the value as sent. Each present list must match; a missing or
-   * non-string argument matches none.
+   * {@code values} globs over the value as sent, {@code above} / {@code at_most} compare a
+   * number (a JSON number or a decimal string; thresholds 0 or more). Each present condition
+   * must hold; a missing argument matches none, a non-number matches no number condition.
    */
-  public record ArgumentRule(List<String> paths, List<String> hosts, List<String> values) {
+  public record ArgumentRule(List<String> paths, List<String> hosts, List<String> values, java.math.BigDecimal above,
+      java.math.BigDecimal atMost) {
+    public ArgumentRule(List<String> paths, List<String> hosts, List<String> values) {
+      this(paths, hosts, values, null, null);
+    }
+
     public ArgumentRule {
       paths = paths == null ? List.of() : List.copyOf(paths);
       hosts = hosts == null ? List.of() : List.copyOf(hosts);
       values = values == null ? List.of() : List.copyOf(values);
-      if (paths.isEmpty() && hosts.isEmpty() && values.isEmpty()) {
-        throw new IllegalArgumentException("an argument rule needs paths, hosts or values");
+      if (paths.isEmpty() && hosts.isEmpty() && values.isEmpty() && above == null && atMost == null) {
+        throw new IllegalArgumentException("an argument rule needs paths, hosts, values, above or at_most");
+      }
+      for (java.math.BigDecimal n : java.util.Arrays.asList(above, atMost)) {
+        if (n != null && (n.signum() < 0 || n.compareTo(java.math.BigDecimal.TEN.pow(18)) >= 0 || n.scale() > 6)) {
+          throw new IllegalArgumentException("above / at_most must be between 0 and 10^18 with at most 6 decimals");
+        }
       }
       for (String s : java.util.stream.Stream.of(paths, hosts, values).flatMap(List::stream).toList()) {
         if (s.contains("\"") || s.contains("\\")) {

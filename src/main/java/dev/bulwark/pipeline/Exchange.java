@@ -25,6 +25,7 @@ public final class Exchange {
   private Decision decision;
   private String policyRevision;
   private dev.bulwark.vault.Credentials credentials = dev.bulwark.vault.Credentials.NONE;
+  private Approval approval;
   private PipelineObserver.Trace trace = PipelineObserver.Trace.NONE;
 
   /**
@@ -154,5 +155,27 @@ public final class Exchange {
 
   public void policyRevision(String value) {
     policyRevision = Objects.requireNonNull(value);
+  }
+
+  /**
+   * The approval request this call was held under ({@code consumed}: it was granted and this
+   * call used it up, so it may run); absent when no approval was involved.
+   */
+  public record Approval(String id, boolean consumed) {
+    public Approval {
+      Objects.requireNonNull(id, "id");
+    }
+  }
+
+  public Optional<Approval> approval() {
+    return Optional.ofNullable(approval);
+  }
+
+  /** Set once by the approval gate; a consumed approval cannot be replaced. */
+  public void approval(Approval value) {
+    if (approval != null && approval.consumed()) {
+      throw new IllegalStateException("approval already consumed");
+    }
+    approval = Objects.requireNonNull(value);
   }
 }

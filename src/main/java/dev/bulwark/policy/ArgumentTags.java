@@ -37,6 +37,66 @@ final class ArgumentTags {
     return value.isTextual() ? value.asText() : value.toString();
   }
 
+  /** Width of a number's integer part in its {@code num:} tag. */
+  static final int NUMBER_WIDTH = 20;
+  private static final Pattern DECIMAL = Pattern.compile("-?[0-9]{1,40}(\\.[0-9]{1,40})?");
+
+  /**
+   * A number (JSON number or decimal string) as a {@code num:<name>} tag whose text orders
+   * like the number for the glob patterns of {@link #above}: the integer part zero-padded to
+   * {@link #NUMBER_WIDTH} digits, then the fraction without trailing zeros, if any; a
+   * negative number starts with {@code -}. A number too large gets no tag.
+   */
+  static void addNumber(Map<String, Value> tags, String name, JsonNode value) {
+    String text = value.isNumber() ? value.decimalValue().toPlainString() : value.isTextual() ? value.asText() : null;
+    if (text == null || !DECIMAL.matcher(text).matches()) {
+      return;
+    }
+    java.math.BigDecimal n = new java.math.BigDecimal(text);
+    canonicalNumber(n).ifPresent(t -> tags.put("num:" + name, new PrimString(t)));
+  }
+
+  static Optional<String> canonicalNumber(java.math.BigDecimal n) {
+    java.math.BigDecimal abs = n.abs().stripTrailingZeros();
+    java.math.BigInteger whole = abs.toBigInteger();
+    String digits = whole.toString();
+    if (digits.length() > NUMBER_WIDTH) {
+      return Optional.empty();
+    }
+    String fraction = abs.subtract(new java.math.BigDecimal(whole)).stripTrailingZeros().toPlainString();
+    String out = "0".repeat(NUMBER_WIDTH - digits.length()) + digits
+        + (fraction.equals("0") ? "" : fraction.substring(fraction.indexOf('.')));
+    return Optional.of(n.signum() < 0 ? "-" + out : out);
+  }
+
+  /**
+   * Glob patterns that together match exactly the canonical numbers greater than
+   * {@code threshold} (0 or more), apart from the threshold itself, which the last pattern
+   * (the threshold followed by anything) also matches and callers exclude: at the first
+   * digit where a number differs from the threshold, its digit is larger; or it continues
+   * the threshold with a non-zero fraction.
+   */
+  static java.util.List<String> above(java.math.BigDecimal threshold) {
+    String t = canonicalNumber(threshold).orElseThrow();
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (c == '.') {
+        continue;
+      }
+      for (char d = (char) (c + 1); d <= '9'; d++) {
+        out.add(t.substring(0, i) + d + "*");
+      }
+    }
+    // A whole threshold is passed by any fraction; a fractional one by more fraction digits.
+    out.add(t.contains(".") ? t + "*" : t + ".*");
+    return out;
+  }
+
+  static String canonical(java.math.BigDecimal threshold) {
+    return canonicalNumber(threshold).orElseThrow();
+  }
+
   static void add(Map<String, Value> tags, String name, String value) {
     // The value as sent is always there (never dropped for being long or odd: a forbid on it
     // must still see it); a form that cannot be normalized is marked "invalid:<name>", so a

@@ -18,16 +18,25 @@ public final class AuthorizeStage implements Stage {
   private final java.time.Clock clock;
   private final Flows flows;
   private final RateLimits limits;
+  private final ApprovalGate approvals;
 
   /**
    * @param flows the flow labels each caller has collected, read for and added to by tool calls
    * @param limits rate limits, applied to allowed calls before they go out
+   * @param approvals decides whether a call held for approval may run (consuming its approval)
    */
-  public AuthorizeStage(Authorizer authorizer, java.time.Clock clock, Flows flows, RateLimits limits) {
+  public AuthorizeStage(Authorizer authorizer, java.time.Clock clock, Flows flows, RateLimits limits,
+      ApprovalGate approvals) {
     this.authorizer = authorizer;
     this.clock = clock;
     this.flows = flows;
     this.limits = limits;
+    this.approvals = approvals;
+  }
+
+  /** Held calls are refused: there is no way to approve them. */
+  public AuthorizeStage(Authorizer authorizer, java.time.Clock clock, Flows flows, RateLimits limits) {
+    this(authorizer, clock, flows, limits, ApprovalGate.HOLD);
   }
 
   public AuthorizeStage(Authorizer authorizer) {
@@ -54,33 +63,56 @@ public final class AuthorizeStage implements Stage {
     exchange.decision(decision);
     return switch (decision) {
       case Decision.Allow a -> {
-        if (target instanceof Target.Item item) {
-          java.util.Optional<RateLimits.Exceeded> over = limits.take(exchange.requireCaller(), item);
-          if (over.isPresent()) {
-            yield new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(ErrorCodes.RATE_LIMITED,
-                "Rate limit exceeded: retry in " + over.get().retryAfterSeconds() + " s",
-                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
-                    .put("retryAfterSeconds", over.get().retryAfterSeconds())),
-                "rate limited by " + over.get().limit());
-          }
-        }
-        Outcome outcome = chain.proceed(exchange);
-        // What ran marks the caller's flow with what it can do (read untrusted or private
-        // data, send out), whether or not a tool reported an error of its own.
-        // A resource read or prompt fetched counts as much as a tool that read the same data.
-        if (target instanceof Target.Item item && outcome instanceof Outcome.Result) {
-          flows.record(exchange.requireCaller(), item.facts().labels());
-        }
-        yield outcome;
+        Outcome.Failure limited = rateLimited(exchange, target);
+        yield limited != null ? limited : proceed(exchange, chain, target);
       }
       case Decision.Deny d -> new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(ErrorCodes.FORBIDDEN,
           "Forbidden: " + describe(target) + " is not allowed for this agent", null),
           "denied by " + String.join(",", d.reasons()));
-      // Until approvals exist, a call that needs one is held back: never sent without it.
-      case Decision.RequireApproval r -> new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(
-          ErrorCodes.APPROVAL_REQUIRED, "Approval required: " + describe(target) + " needs a person's approval ("
-          + String.join(", ", r.gates()) + ")", null), "held for approval by " + String.join(",", r.gates()));
+      // Only a call that consumed an approval bound to exactly it goes on; the gate fails closed.
+      // Rate limits count held calls and their retries before any approval is spent.
+      case Decision.RequireApproval r -> {
+        Outcome.Failure limited = rateLimited(exchange, target);
+        if (limited != null) {
+          yield limited;
+        }
+        ApprovalGate.Verdict verdict;
+        try {
+          verdict = target instanceof Target.Item ? approvals.await(exchange, r) : ApprovalGate.HOLD.await(exchange, r);
+        } catch (RuntimeException e) {
+          verdict = ApprovalGate.HOLD.await(exchange, r);
+        }
+        yield switch (verdict) {
+          case ApprovalGate.Verdict.Proceed p -> proceed(exchange, chain, target);
+          case ApprovalGate.Verdict.Refuse f -> f.failure();
+        };
+      }
     };
+  }
+
+  private Outcome.Failure rateLimited(Exchange exchange, Target target) {
+    if (target instanceof Target.Item item) {
+      java.util.Optional<RateLimits.Exceeded> over = limits.take(exchange.requireCaller(), item);
+      if (over.isPresent()) {
+        return new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(ErrorCodes.RATE_LIMITED,
+            "Rate limit exceeded: retry in " + over.get().retryAfterSeconds() + " s",
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                .put("retryAfterSeconds", over.get().retryAfterSeconds())),
+            "rate limited by " + over.get().limit());
+      }
+    }
+    return null;
+  }
+
+  private Outcome proceed(Exchange exchange, Chain chain, Target target) {
+    Outcome outcome = chain.proceed(exchange);
+    // What ran marks the caller's flow with what it can do (read untrusted or private
+    // data, send out), whether or not a tool reported an error of its own.
+    // A resource read or prompt fetched counts as much as a tool that read the same data.
+    if (target instanceof Target.Item item && outcome instanceof Outcome.Result) {
+      flows.record(exchange.requireCaller(), item.facts().labels());
+    }
+    return outcome;
   }
 
   private static String describe(Target target) {

@@ -103,7 +103,10 @@ final class CedarInputs {
       ArgumentTags.add(tags, "uri", item.name());
     }
     if (arguments != null && arguments.isObject()) {
-      arguments.fields().forEachRemaining(f -> ArgumentTags.add(tags, f.getKey(), ArgumentTags.text(f.getValue())));
+      arguments.fields().forEachRemaining(f -> {
+        ArgumentTags.add(tags, f.getKey(), ArgumentTags.text(f.getValue()));
+        ArgumentTags.addNumber(tags, f.getKey(), f.getValue());
+      });
     }
     return new Entity(t.of(item.server() + "/" + item.name()), attrs, Set.of(SERVER.of(item.server())), tags);
   }

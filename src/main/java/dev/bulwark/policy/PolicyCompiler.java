@@ -51,7 +51,7 @@ public final class PolicyCompiler {
             rules.add(permit(id, to, pattern, g.tiers(), g.arguments(), g.when(), false, origin));
             rules.add(permit(id + "/list", to, pattern, g.tiers(), Map.of(), g.when(), null, origin));
           }
-          if (g.approval()) {
+          if (g.approval() != null) {
             rules.add(gate(id + "/approval", to, pattern, g.tiers(), g.arguments(), g.when(), origin));
           }
         }
@@ -178,7 +178,21 @@ public final class PolicyCompiler {
     if (!rule.values().isEmpty()) {
       all.add(anyLike(name, rule.values()));
     }
+    if (rule.above() != null) {
+      all.add(above("num:" + name, rule.above()));
+    }
+    if (rule.atMost() != null) {
+      String t = Cedar.string("num:" + name);
+      all.add("(resource.hasTag(" + t + ") && !" + above("num:" + name, rule.atMost()) + ")");
+    }
     return String.join(" && ", all);
+  }
+
+  // Tags are strings: a number's tag orders like the number, so "greater than" is a set of globs.
+  private static String above(String tag, java.math.BigDecimal threshold) {
+    String t = Cedar.string(tag);
+    return "(" + anyLike(tag, ArgumentTags.above(threshold)) + " && resource.getTag(" + t + ") != "
+        + Cedar.string(ArgumentTags.canonical(threshold)) + ")";
   }
 
   private static String anyLike(String tag, List<String> globs) {

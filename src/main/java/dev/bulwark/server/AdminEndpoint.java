@@ -123,7 +123,8 @@ final class AdminEndpoint extends Handler.Abstract {
       if (!body.isObject()) {
         throw new IOException("not an object");
       }
-      AdminResource.Reply reply = resource.handle(request.getMethod(), path.substring(1 + name.length()), body, remote);
+      AdminResource.Reply reply = resource.handle(request.getMethod(), path.substring(1 + name.length()), body, remote,
+          h -> request.getHeaders().get(h));
       Replies.json(response, callback, reply.status(), reply.body());
     } catch (IOException e) {
       error(response, callback, 400, "request body must be a JSON object");

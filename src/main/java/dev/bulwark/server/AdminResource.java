@@ -19,5 +19,15 @@ public interface AdminResource {
    */
   Reply handle(String method, String path, JsonNode body, String remote);
 
+  /**
+   * Like {@link #handle(String, String, JsonNode, String)}, with the request's headers
+   * ({@code header.apply(name)}, null if absent) for resources that identify a person
+   * besides the admin key (approvers).
+   */
+  default Reply handle(String method, String path, JsonNode body, String remote,
+      java.util.function.Function<String, String> header) {
+    return handle(method, path, body, remote);
+  }
+
   record Reply(int status, ObjectNode body) {}
 }

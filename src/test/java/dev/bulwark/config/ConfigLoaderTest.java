@@ -135,6 +135,43 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadsApprovalGatesThresholdsAndApprovers() {
+    BulwarkConfig c = loader.parse("bulwark.yaml", """
+        upstreams: [{name: pay, stdio: {command: x}}]
+        policy:
+          grants:
+            - {id: deletes, to: ["agent:ops"], allow: ["tool:pay/delete_*"], approval: true}
+            - {id: free, to: ["agent:ops"], allow: ["tool:pay/refund"], approval: false}
+            - id: big-refunds
+              to: ["agent:ops"]
+              allow: ["tool:pay/refund"]
+              arguments: {amount: {above: 1000}}
+              approval: {roles: [finance], quorum: 2, self_approval: false, expires: 30m}
+        approvals:
+          wait_for: 45s
+          approvers:
+            - {id: fin1, roles: [finance], key_hash: "bwk1$00112233445566778899aabbccddeeff$00"}
+        """);
+    List<PolicyConfig.Grant> g = c.policy().grants();
+    assertThat(g.get(0).approval()).isEqualTo(PolicyConfig.Approval.one());
+    assertThat(g.get(1).approval()).isNull();
+    assertThat(g.get(2).approval()).isEqualTo(new PolicyConfig.Approval(List.of("finance"), 2, false,
+        java.time.Duration.ofMinutes(30)));
+    assertThat(g.get(2).arguments().get("amount").above()).isEqualByComparingTo("1000");
+    assertThat(c.approvals().waitFor()).isEqualTo(java.time.Duration.ofSeconds(45));
+    assertThat(c.approvals().expires()).isEqualTo(java.time.Duration.ofMinutes(15));
+    assertThat(c.approvals().approvers()).extracting(ApprovalsConfig.Approver::id).containsExactly("fin1");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        policy:
+          grants: [{id: x, to: ["agent:a"], allow: ["*/*"], approval: {quorum: 0}}]
+        """)).hasMessageContaining("quorum");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        policy:
+          grants: [{id: x, to: ["agent:a"], allow: ["*/*"], approval: {quorom: 2}}]
+        """)).hasMessageContaining("quorom");
+  }
+
+  @Test
   void loadsATelemetrySection() {
     TelemetryConfig telemetry = loader.parse("bulwark.yaml", """
         upstreams: [{name: fs, stdio: {command: x}}]

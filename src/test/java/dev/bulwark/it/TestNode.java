@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,11 +62,18 @@ final class TestNode {
    * at {@code base} with {@code adminKey} (null: offline, no --url), in the repository.
    */
   static Result cli(String base, dev.bulwark.identity.ApiKey adminKey, String command, String... args) throws Exception {
+    return cli(base, adminKey, Map.of(), command, args);
+  }
+
+  /** The same, with {@code env} added to the command's environment (an approver's key). */
+  static Result cli(String base, dev.bulwark.identity.ApiKey adminKey, Map<String, String> env, String command,
+      String... args) throws Exception {
     java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
         java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", REPO.resolve("target/bulwark.jar").toString(), command));
     cmd.addAll(java.util.List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile());
+    pb.environment().putAll(env);
     if (adminKey != null) {
       cmd.addAll(java.util.List.of("--url", base, "--key-env", "IT_ADMIN_KEY"));
       pb.command(cmd);

@@ -119,6 +119,50 @@ class AuthorizeStageTest {
     assertThat(next.calls).isZero();
   }
 
+  @Test
+  void aHeldCallRunsOnlyWhenTheApprovalGateLetsItProceed() {
+    Decision held = new Decision.RequireApproval(List.of("grant:x"), List.of("grant:x/approval"));
+    java.util.concurrent.atomic.AtomicReference<ApprovalGate.Verdict> verdict = new java.util.concurrent.atomic.AtomicReference<>(
+        new ApprovalGate.Verdict.Refuse(new Outcome.Failure(new dev.bulwark.mcp.JsonRpc.RpcError(
+            ErrorCodes.APPROVAL_REQUIRED, "Approval required: pending", null), "waiting")));
+    AuthorizeStage stage = new AuthorizeStage((caller, target, situation) -> held, java.time.Clock.systemUTC(),
+        new Flows(java.time.Clock.systemUTC(), java.time.Duration.ofHours(1)), new RateLimits(List.of()),
+        (exchange, decision) -> verdict.get());
+    assertThat(stage.handle(resolvedExchange(TOOL), next)).isInstanceOf(Outcome.Failure.class);
+    assertThat(next.calls).isZero();
+    verdict.set(new ApprovalGate.Verdict.Proceed("apr_1"));
+    assertThat(stage.handle(resolvedExchange(TOOL), next)).isSameAs(DISPATCHED);
+    assertThat(next.calls).isEqualTo(1);
+    // A gate that throws holds the call.
+    AuthorizeStage broken = new AuthorizeStage((caller, target, situation) -> held, java.time.Clock.systemUTC(),
+        new Flows(java.time.Clock.systemUTC(), java.time.Duration.ofHours(1)), new RateLimits(List.of()),
+        (exchange, decision) -> {
+          throw new IllegalStateException("store down");
+        });
+    assertThat(((Outcome.Failure) broken.handle(resolvedExchange(TOOL), next)).error().code())
+        .isEqualTo(ErrorCodes.APPROVAL_REQUIRED);
+    assertThat(next.calls).isEqualTo(1);
+  }
+
+  @Test
+  void aRateLimitedHeldCallNeverSpendsItsApproval() {
+    Decision held = new Decision.RequireApproval(List.of("grant:x"), List.of("grant:x/approval"));
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    AuthorizeStage stage = new AuthorizeStage((caller, target, situation) -> held, java.time.Clock.systemUTC(),
+        new Flows(java.time.Clock.systemUTC(), java.time.Duration.ofHours(1)), new RateLimits(List.of(
+            new dev.bulwark.config.PolicyConfig.RateLimit(dev.bulwark.config.PolicyConfig.RateLimit.Scope.AGENT, null, 1L,
+                java.time.Duration.ofHours(1)))),
+        (exchange, decision) -> {
+          asked.incrementAndGet();
+          return new ApprovalGate.Verdict.Proceed("apr_1");
+        });
+    assertThat(stage.handle(resolvedExchange(TOOL), next)).isSameAs(DISPATCHED);
+    assertThat(((Outcome.Failure) stage.handle(resolvedExchange(TOOL), next)).error().code())
+        .isEqualTo(ErrorCodes.RATE_LIMITED);
+    assertThat(asked).hasValue(1);
+    assertThat(next.calls).isEqualTo(1);
+  }
+
   private static Exchange resolvedExchange(Target target) {
     Exchange exchange = TestExchanges.authenticatedAs("support", "tools/call", null);
     exchange.caller(new Caller("support"));

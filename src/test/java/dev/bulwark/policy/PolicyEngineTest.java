@@ -144,7 +144,7 @@ class PolicyEngineTest {
         new PolicyConfig.Grant("reader", List.of("agent:nobody"), List.of("tool:fs/*"), List.of("read"),
             Map.of("path", new PolicyConfig.ArgumentRule(List.of("/srv/public/*"), null, null)), null, null),
         new PolicyConfig.Grant("mailer", List.of("agent:nobody"), List.of("tool:mail/send_*"), null,
-            Map.of("to", new PolicyConfig.ArgumentRule(null, null, List.of("*@corp.example"))), true, null)),
+            Map.of("to", new PolicyConfig.ArgumentRule(null, null, List.of("*@corp.example"))), PolicyConfig.Approval.one(), null)),
         null, null, null);
     PolicyEngine e = engine(policy, Map.of(), List.of());
     Target.Item read = tool("fs", "read_file");
@@ -170,6 +170,42 @@ class PolicyEngineTest {
     ObjectNode to = Json.object().put("to", "bob@corp.example");
     assertThat(e.decide(NOBODY, send, new Authorizer.Situation(to, Set.of(), NOON, true))).isInstanceOf(Decision.Allow.class);
     assertThat(e.decide(NOBODY, send, args("{\"to\":\"eve@evil.example\"}"))).isInstanceOf(Decision.Deny.class);
+  }
+
+  @Test
+  void refundThresholdsHoldLargerAmountsForMoreApprovers() {
+    // nobody may refund up to 100 freely; above 100 one approver, above 1,000 two (both gates).
+    PolicyConfig.ArgumentRule small = new PolicyConfig.ArgumentRule(null, null, null, null, new java.math.BigDecimal("100"));
+    PolicyConfig.ArgumentRule over100 = new PolicyConfig.ArgumentRule(null, null, null, new java.math.BigDecimal("100"), null);
+    PolicyConfig.ArgumentRule over1000 = new PolicyConfig.ArgumentRule(null, null, null, new java.math.BigDecimal("1000"),
+        null);
+    PolicyEngine e = engine(new PolicyConfig(List.of(
+        new PolicyConfig.Grant("refund-small", List.of("agent:nobody"), List.of("tool:pay/refund"), null,
+            Map.of("amount", small), null, null),
+        new PolicyConfig.Grant("refund-100", List.of("agent:nobody"), List.of("tool:pay/refund"), null,
+            Map.of("amount", over100), PolicyConfig.Approval.one(), null),
+        new PolicyConfig.Grant("refund-1000", List.of("agent:nobody"), List.of("tool:pay/refund"), null,
+            Map.of("amount", over1000), new PolicyConfig.Approval(List.of("finance"), 2, false, null), null)),
+        null, null, null), Map.of(), List.of());
+    Target.Item refund = tool("pay", "refund");
+    for (String amount : List.of("0", "99.99", "100", "100.0", "\"100\"", "-5000")) {
+      assertThat(e.decide(NOBODY, refund, args("{\"amount\":" + amount + "}"))).as(amount).isInstanceOf(Decision.Allow.class);
+    }
+    for (String amount : List.of("100.01", "101", "999", "1000", "\"250.5\"")) {
+      Decision d = e.decide(NOBODY, refund, args("{\"amount\":" + amount + "}"));
+      assertThat(d).as(amount).isInstanceOf(Decision.RequireApproval.class);
+      assertThat(((Decision.RequireApproval) d).gates()).as(amount)
+          .containsExactly("grant:refund-100[0]@agent:nobody/approval");
+    }
+    for (String amount : List.of("1000.5", "1001", "25000", "1e6", "99999999999999")) {
+      Decision d = e.decide(NOBODY, refund, args("{\"amount\":" + amount + "}"));
+      assertThat(((Decision.RequireApproval) d).gates()).as(amount).containsExactlyInAnyOrder(
+          "grant:refund-100[0]@agent:nobody/approval", "grant:refund-1000[0]@agent:nobody/approval");
+    }
+    // Not a number, or a number too large to compare: no grant matches.
+    for (String amount : List.of("\"a lot\"", "\"1e6\"", "1e40", "true", "[200]")) {
+      assertThat(e.decide(NOBODY, refund, args("{\"amount\":" + amount + "}"))).as(amount).isInstanceOf(Decision.Deny.class);
+    }
   }
 
   @Test
