@@ -693,6 +693,32 @@ class ConfigLoaderTest {
             stdio: {command: node, env: {LD_PRELOAD: "secret://lib"}}
         """)).hasMessageContaining("env LD_PRELOAD: a secret cannot go in a variable the loader");
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/etc/passwd": "secret://x"}}
+        """)).hasMessageContaining("a secret file must be /run/secrets/NAME");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/run/secrets/../x": "secret://x"}}
+        """)).hasMessageContaining("a secret file must be /run/secrets/NAME");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/run/secrets/x": "plain text"}}
+        """)).hasMessageContaining("files are for secrets only");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/run/secrets/x": "secret://x"}}
+            isolation: {mode: none}
+        """)).hasMessageContaining("isolation: none has no place for them");
+    assertThat(loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/run/secrets/token": "secret://tok"}}
+        """).upstreams().get(0).secretReferences()).containsExactly("tok");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
         vault: {oauth_tokens: [{server: nowhere, secret: t, token_endpoint: "https://idp/token", client_id: c}]}
         """)).hasMessageContaining("vault.oauth_tokens names 'nowhere', which is not an upstream");
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
