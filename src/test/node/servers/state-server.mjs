@@ -3,6 +3,7 @@
 // remember → keeps {text} in memory and writes it to /tmp/bulwark-state-memo
 // recall   → what this process remembers, and what /tmp/bulwark-state-memo holds (empty if absent)
 // fetch    → GET {url} through $HTTP_PROXY (absolute form); answers the proxy's status line or the error
+// secrets  → SHA-256 of /run/secrets/token and of $STATE_KEY ("absent" if not there): proves what it got
 // stdout carries only the MCP protocol.
 import fs from "node:fs";
 import net from "node:net";
@@ -30,6 +31,14 @@ mcp.registerTool("recall", { description: "Recalls the note.", inputSchema: z.ob
   let file = "";
   try { file = fs.readFileSync(memo, "utf8"); } catch { /* absent */ }
   return text(JSON.stringify({ instance, memory: remembered, file }));
+});
+const sha = (v) => crypto.createHash("sha256").update(v).digest("hex");
+mcp.registerTool("secrets", { description: "Digests of its secret file and variable.", inputSchema: z.object({}),
+  annotations: { readOnlyHint: true } }, async () => {
+  let file = "absent";
+  try { file = sha(fs.readFileSync("/run/secrets/token")); } catch { /* absent */ }
+  const env = process.env.STATE_KEY === undefined ? "absent" : sha(process.env.STATE_KEY);
+  return text(JSON.stringify({ file, env }));
 });
 mcp.registerTool("fetch", { description: "Fetches a URL through the proxy.", inputSchema: z.object({ url: z.string() }),
   annotations: { readOnlyHint: true } }, async ({ url }) => text(await viaProxy(url)));

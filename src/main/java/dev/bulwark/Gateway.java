@@ -267,7 +267,7 @@ public final class Gateway implements AutoCloseable {
             new dev.bulwark.admin.SecretsAdmin(vault.vault(), recorder),
             new dev.bulwark.admin.ApprovalsAdmin(approvals,
                 new dev.bulwark.approval.Approvers(config.approvals().approvers()), recorder)),
-        readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null);
+        readiness::check, telemetry.metrics().enabled() ? metrics::scrape : null, vault.connect());
     serverRef.set(server);
     // A revoked agent's processes go with it (its sessions' go as the sessions end).
     agents.onRevocation(id -> upstreams.endCallers(c -> c.agentId().equals(id) || c.chain().contains(id)));

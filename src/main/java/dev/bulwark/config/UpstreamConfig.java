@@ -34,6 +34,10 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     }
     // Fail closed: a local server runs in an enclave unless its config says otherwise.
     isolation = isolation == null && http == null ? Isolation.enclave() : isolation;
+    if (stdio != null && !stdio.files().isEmpty() && isolation.mode() != Isolation.Mode.ENCLAVE) {
+      throw new IllegalArgumentException("stdio.files: secret files are bound into an enclave; isolation: none has "
+          + "no place for them");
+    }
     java.util.List<String> refs = secretReferences(stdio, http);
     if (!registry.credentials().isEmpty()) {
       for (String ref : refs) {
@@ -44,7 +48,7 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     }
   }
 
-  /** The vault secrets this server's headers or environment name ({@code secret://name}), in order. */
+  /** The vault secrets this server's headers, environment or secret files name ({@code secret://name}), in order. */
   public java.util.List<String> secretReferences() {
     return secretReferences(stdio, http);
   }
@@ -69,6 +73,15 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
         throw new IllegalArgumentException((stdio != null ? "env " : "header ") + k + ": " + e.getMessage());
       }
     });
+    if (stdio != null) {
+      new java.util.TreeMap<>(stdio.files()).forEach((k, v) -> {
+        try {
+          names.addAll(dev.bulwark.vault.SecretRefs.names(v));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("files " + k + ": " + e.getMessage());
+        }
+      });
+    }
     return java.util.List.copyOf(names);
   }
 
@@ -148,13 +161,31 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
     }
   }
 
-  public record Stdio(String command, List<String> args, Map<String, String> env, String cwd) {
+  public record Stdio(String command, List<String> args, Map<String, String> env, String cwd,
+      Map<String, String> files) {
     public Stdio {
       if (command == null || command.isBlank()) {
         throw new IllegalArgumentException("command is required");
       }
       args = args == null ? List.of() : List.copyOf(args);
       env = env == null ? Map.of() : Map.copyOf(env);
+      files = files == null ? Map.of() : Map.copyOf(files);
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        String name = f.getKey() == null || !f.getKey().startsWith("/run/secrets/") ? null
+            : f.getKey().substring("/run/secrets/".length());
+        if (name == null || !name.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")) {
+          throw new IllegalArgumentException("files: " + f.getKey() + ": a secret file must be /run/secrets/NAME (NAME "
+              + "of A-Z, a-z, 0-9, '.', '_', '-', not starting with '.' or '-')");
+        }
+        if (!dev.bulwark.vault.SecretRefs.has(f.getValue())) {
+          throw new IllegalArgumentException("files: " + f.getKey() + ": the content must name a vault secret "
+              + "(secret://NAME); files are for secrets only");
+        }
+      }
+    }
+
+    public Stdio(String command, List<String> args, Map<String, String> env, String cwd) {
+      this(command, args, env, cwd, null);
     }
   }
 

@@ -16,9 +16,14 @@ public record VaultConfig(Kek kek, List<Kek> retiredKeks, Duration dataKeyCache,
     retiredKeks = retiredKeks == null ? List.of() : List.copyOf(retiredKeks);
     oauthTokens = oauthTokens == null ? List.of() : List.copyOf(oauthTokens);
     java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.Set<String> connectable = new java.util.HashSet<>();
     for (OAuthTokens t : oauthTokens) {
       if (!seen.add(t.server() + "/" + t.secret())) {
         throw new IllegalArgumentException("oauth_tokens names " + t.server() + " secret://" + t.secret() + " twice");
+      }
+      if (t.connectable() && !connectable.add(t.server())) {
+        throw new IllegalArgumentException("oauth_tokens: at most one entry per server has an authorization_endpoint ("
+            + t.server() + ")");
       }
     }
     dataKeyCache = dataKeyCache == null ? Duration.ofMinutes(5) : dataKeyCache;
@@ -41,14 +46,20 @@ public record VaultConfig(Kek kek, List<Kek> retiredKeks, Duration dataKeyCache,
    * {"access_token", "refresh_token", "expires_at"}}; its access token is what a reference
    * renders, and it is refreshed at {@code token_endpoint} (as {@code client_id}/{@code
    * client_secret}, HTTP Basic) when it expires within {@code refresh_before}.
+   *
+   * <p>With {@code authorization_endpoint}, users connect their own account through Bulwark
+   * ({@code /connect/SERVER}: authorization code with PKCE S256, asking for {@code scopes} and,
+   * if set, the RFC 8707 {@code resource}); the redirect URI is {@code redirect_uri} (default
+   * the gateway's own {@code /connect/SERVER/callback}).
    */
   public record OAuthTokens(String server, String secret, String tokenEndpoint, String clientId, Secret clientSecret,
-      Duration refreshBefore) {
+      Duration refreshBefore, String authorizationEndpoint, List<String> scopes, String resource,
+      String redirectUri) {
     public OAuthTokens {
       if (server == null || secret == null || !dev.bulwark.vault.SecretId.validName(secret)) {
         throw new IllegalArgumentException("server and secret (a secret name) are required");
       }
-      if (tokenEndpoint == null || !(tokenEndpoint.startsWith("https://") || tokenEndpoint.startsWith("http://"))) {
+      if (!httpUrl(tokenEndpoint)) {
         throw new IllegalArgumentException("token_endpoint must be an http or https URL");
       }
       if (clientId == null || clientId.isBlank()) {
@@ -57,6 +68,48 @@ public record VaultConfig(Kek kek, List<Kek> retiredKeks, Duration dataKeyCache,
       refreshBefore = refreshBefore == null ? Duration.ofSeconds(60) : refreshBefore;
       if (refreshBefore.isNegative()) {
         throw new IllegalArgumentException("refresh_before must not be negative");
+      }
+      if (authorizationEndpoint != null && (!httpUrl(authorizationEndpoint) || authorizationEndpoint.contains("#"))) {
+        throw new IllegalArgumentException("authorization_endpoint must be an http or https URL without a fragment");
+      }
+      scopes = scopes == null ? List.of() : List.copyOf(scopes);
+      for (String s : scopes) {
+        if (s == null || !s.matches("[\\x21\\x23-\\x5b\\x5d-\\x7e]+")) {
+          throw new IllegalArgumentException("scopes: each scope is a token of printable characters (RFC 6749 §3.3)");
+        }
+      }
+      if (resource != null && (!resource.matches("[a-z][a-z0-9+.-]*:.+") || resource.contains("#"))) {
+        throw new IllegalArgumentException("resource must be an absolute URI without a fragment (RFC 8707)");
+      }
+      if (redirectUri != null && (!httpUrl(redirectUri)
+          || !java.net.URI.create(redirectUri).getRawPath().endsWith("/connect/" + server + "/callback")
+          || java.net.URI.create(redirectUri).getRawQuery() != null)) {
+        throw new IllegalArgumentException("redirect_uri must be an http or https URL ending in /connect/" + server
+            + "/callback, without a query");
+      }
+      if (authorizationEndpoint == null && (!scopes.isEmpty() || resource != null || redirectUri != null)) {
+        throw new IllegalArgumentException("scopes, resource and redirect_uri are for connecting accounts: they need "
+            + "authorization_endpoint");
+      }
+    }
+
+    /** Without the connect flow (tokens stored by an administrator or another tool). */
+    public OAuthTokens(String server, String secret, String tokenEndpoint, String clientId, Secret clientSecret,
+        Duration refreshBefore) {
+      this(server, secret, tokenEndpoint, clientId, clientSecret, refreshBefore, null, null, null, null);
+    }
+
+    /** Whether users connect their accounts for this server through Bulwark ({@code /connect/SERVER}). */
+    public boolean connectable() {
+      return authorizationEndpoint != null;
+    }
+
+    private static boolean httpUrl(String url) {
+      try {
+        java.net.URI u = url == null ? null : new java.net.URI(url);
+        return u != null && ("https".equals(u.getScheme()) || "http".equals(u.getScheme())) && u.getHost() != null;
+      } catch (java.net.URISyntaxException e) {
+        return false;
       }
     }
   }

@@ -84,6 +84,16 @@ final class EnclaveCommand {
    */
   static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, Path socat,
       java.util.Set<String> inherited) throws IOException {
+    return build(bwrap, spec, asNobody, socat, inherited, null);
+  }
+
+  /**
+   * As above; {@code secretFiles} (null: none) is the host directory of the enclave's secret
+   * files, bound read-only at {@link Launcher#SECRET_FILES_DIR}. Only its path is on the
+   * command line, never a value.
+   */
+  static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, Path socat,
+      java.util.Set<String> inherited, Path secretFiles) throws IOException {
     Isolation iso = spec.isolation();
     List<String> a = new ArrayList<>(List.of(bwrap.toString(),
         "--unshare-all", "--unshare-user", "--uid", Integer.toString(NOBODY), "--gid", Integer.toString(NOBODY),
@@ -123,6 +133,10 @@ final class EnclaveCommand {
       requireExists(Path.of(m.path()), "mount");
       requireReachable(Path.of(m.path()), asNobody);
       a.addAll(List.of(m.writable() ? "--bind" : "--ro-bind", m.path(), m.path()));
+    }
+    if (secretFiles != null) {
+      requireExists(secretFiles, "secret files directory");
+      a.addAll(List.of("--ro-bind", secretFiles.toString(), Launcher.SECRET_FILES_DIR));
     }
     Map<String, String> env = new TreeMap<>(spec.env());
     env.put("HOME", HOME);

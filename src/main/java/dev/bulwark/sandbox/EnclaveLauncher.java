@@ -63,6 +63,18 @@ final class EnclaveLauncher implements Launcher {
    */
   @Override
   public Launched launch(Spec spec, java.util.Map<String, dev.bulwark.vault.Secret> secretEnv) throws IOException {
+    return launch(spec, new Secrets(secretEnv, java.util.Map.of()));
+  }
+
+  /**
+   * Secret files are written before the enclave starts into a fresh host directory on a
+   * tmpfs ({@link SecretFiles}: never on disk), mode 0700, each file 0400, all owned by the
+   * user the enclave runs as; bound read-only at {@link Launcher#SECRET_FILES_DIR}; removed
+   * when the enclave exits (or fails to start).
+   */
+  @Override
+  public Launched launch(Spec spec, Secrets secrets) throws IOException {
+    java.util.Map<String, dev.bulwark.vault.Secret> secretEnv = secrets.env();
     if (!Files.isExecutable(settings.bwrap())) {
       throw new IOException("enclave refused: bubblewrap not found at " + settings.bwrap()
           + " (install bubblewrap, or set isolation: none to run uncontained)");
@@ -81,11 +93,26 @@ final class EnclaveLauncher implements Launcher {
       throw new IOException("enclave refused: " + settings.setpriv() + " is missing (util-linux); as root, "
           + "Bulwark will not start an enclave that maps onto host root");
     }
-    List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec, settings.dropRoot(), settings.socat(),
-        secretEnv.keySet());
     if (swept.compareAndSet(false, true)) {
       cgroups.removeStale(pid -> ProcessHandle.of(pid).isPresent());
+      SecretFiles.removeStale(settings.secretFilesRoot());
     }
+    SecretFiles files = secrets.files().isEmpty() ? null
+        : SecretFiles.write(settings.secretFilesRoot(), secrets.files(), settings.dropRoot());
+    try {
+      return start(spec, secretEnv, files, filter);
+    } catch (IOException | RuntimeException e) {
+      if (files != null) {
+        files.remove();
+      }
+      throw e;
+    }
+  }
+
+  private Launched start(Spec spec, java.util.Map<String, dev.bulwark.vault.Secret> secretEnv, SecretFiles files,
+      Path filter) throws IOException {
+    List<String> bwrap = EnclaveCommand.build(settings.bwrap(), spec, settings.dropRoot(), settings.socat(),
+        secretEnv.keySet(), files == null ? null : files.dir());
     Isolation iso = spec.isolation();
     String name = spec.upstream() + "-" + ProcessHandle.current().pid() + "-" + enclaves.incrementAndGet();
     Cgroups.Cgroup cgroup;
@@ -114,6 +141,9 @@ final class EnclaveLauncher implements Launcher {
       throw e;
     }
     p.onExit().thenRun(cgroup::remove);
+    if (files != null) {
+      p.onExit().thenRun(files::remove);
+    }
     LOG.debug("upstream {} enclave {} (pid {}): memory {}, pids {}, cpu {}, {}", spec.upstream(), name, p.pid(),
         iso.memory(), iso.pids(), iso.cpu(), spec.egressSocket() == null ? "no egress" : "egress through the proxy");
     return Limited.wrap(new Enclave(p), iso.wallClock(), iso.maxOutputBytes());

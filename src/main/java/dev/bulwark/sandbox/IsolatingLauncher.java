@@ -27,12 +27,17 @@ final class IsolatingLauncher implements Launcher {
 
   @Override
   public Launched launch(Spec spec, java.util.Map<String, dev.bulwark.vault.Secret> secretEnv) throws IOException {
+    return launch(spec, new Secrets(secretEnv, java.util.Map.of()));
+  }
+
+  @Override
+  public Launched launch(Spec spec, Secrets secrets) throws IOException {
     return switch (spec.isolation().mode()) {
-      case ENCLAVE -> enclave.launch(spec, secretEnv);
+      case ENCLAVE -> enclave.launch(spec, secrets);
       case NONE -> {
         LOG.warn("upstream {} runs UNCONTAINED on the host (isolation: none): it has the gateway's user, files "
             + "and network", spec.upstream());
-        yield host.launch(spec, secretEnv);
+        yield host.launch(spec, secrets);
       }
     };
   }

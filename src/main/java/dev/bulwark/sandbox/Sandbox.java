@@ -34,6 +34,14 @@ public final class Sandbox {
           Path.of("/usr/bin/setpriv"), Path.of("/usr/bin/socat"), runningAsRoot());
     }
 
+    /**
+     * Where enclaves' secret files are written: a tmpfs (memory, never disk), checked at each
+     * write. {@code /dev/shm} is one on every Linux this runs on.
+     */
+    public Path secretFilesRoot() {
+      return Path.of("/dev/shm");
+    }
+
     /** These settings with another bwrap binary (tests: a missing one). */
     public Settings withBwrap(Path bwrap) {
       return new Settings(bwrap, seccompFilter, seccompFilterInet, cgroupRoot, setpriv, socat, dropRoot);

@@ -36,12 +36,24 @@ public final class GatewayServer implements AutoCloseable {
   private final RoundTrips roundTrips;
 
   private final ExchangeRunner runner;
+  private final dev.bulwark.vault.UpstreamConnect connect;
 
   public GatewayServer(BulwarkConfig config, AgentRegistry agents, Authenticator authenticator, SigningKeys signing,
       DelegatedTokens delegated, Pipeline pipeline, JsonRpcCodec codec,
       Namespace namespace, Consumer<String> sessionEnded,
       RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds, java.util.List<AdminResource> admin,
       Supplier<dev.bulwark.health.Readiness.Report> readiness, Supplier<String> metrics) {
+    this(config, agents, authenticator, signing, delegated, pipeline, codec, namespace, sessionEnded, refusals, random,
+        exchangeIds, admin, readiness, metrics, null);
+  }
+
+  /** With {@code connect}: users connect upstream accounts at {@code /connect/SERVER} (null: not offered). */
+  public GatewayServer(BulwarkConfig config, AgentRegistry agents, Authenticator authenticator, SigningKeys signing,
+      DelegatedTokens delegated, Pipeline pipeline, JsonRpcCodec codec,
+      Namespace namespace, Consumer<String> sessionEnded,
+      RefusalRecorder refusals, SecureRandom random, Supplier<String> exchangeIds, java.util.List<AdminResource> admin,
+      Supplier<dev.bulwark.health.Readiness.Report> readiness, Supplier<String> metrics,
+      dev.bulwark.vault.UpstreamConnect connect) {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("bulwark-http");
     threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -77,6 +89,9 @@ public final class GatewayServer implements AutoCloseable {
       OAuthAuthenticator oauth = authenticator instanceof OAuthAuthenticator o && delegated != null ? o : null;
       handlers.add(new TokenEndpoint(guard, oauth, delegated, signing, refusals));
     }
+    if (connect != null && connect.any()) {
+      handlers.add(new ConnectEndpoint(guard, authenticator, connect, this::endpoint, refusals));
+    }
     if (config.admin() != null) {
       handlers.add(new AdminEndpoint(guard, adminKey, agents, refusals, admin));
     }
@@ -87,6 +102,7 @@ public final class GatewayServer implements AutoCloseable {
       runner.cancelAgent(id);
     });
     this.runner = runner;
+    this.connect = connect;
   }
 
   /**
@@ -150,6 +166,9 @@ public final class GatewayServer implements AutoCloseable {
         }
         sessions.sweep();
         roundTrips.sweep();
+        if (connect != null) {
+          connect.sweep();
+        }
       }
     });
   }

@@ -22,10 +22,17 @@ import java.util.Map;
 final class CredentialLauncher implements Launcher {
   private final Launcher delegate;
   private final CredentialResolver secrets;
+  private final Map<String, String> files;
 
   CredentialLauncher(Launcher delegate, CredentialResolver secrets) {
+    this(delegate, secrets, Map.of());
+  }
+
+  /** With {@code files}: secret files (path inside the enclave → content naming secrets), written at launch. */
+  CredentialLauncher(Launcher delegate, CredentialResolver secrets, Map<String, String> files) {
     this.delegate = delegate;
     this.secrets = secrets;
+    this.files = Map.copyOf(files);
   }
 
   @Override
@@ -46,7 +53,10 @@ final class CredentialLauncher implements Launcher {
         env.put(e.getKey(), e.getValue());
       }
     }
+    Map<String, dev.bulwark.vault.Secret> secretFiles = new HashMap<>();
+    files.forEach((path, content) -> secretFiles.put(path,
+        dev.bulwark.vault.Secret.of(credentials.render(content, SecretAccess.plaintext()))));
     return delegate.launch(new Spec(spec.upstream(), spec.command(), spec.args(), env, spec.cwd(), spec.isolation(),
-        spec.code(), spec.owner()), secretEnv);
+        spec.code(), spec.owner(), spec.egressSocket()), new Secrets(secretEnv, secretFiles));
   }
 }

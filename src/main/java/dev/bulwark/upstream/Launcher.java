@@ -33,6 +33,36 @@ public interface Launcher {
   }
 
   /**
+   * Secrets handed to a launch apart from its spec, so that none reaches a command line:
+   * environment variables ({@code env}: name → value) and files ({@code files}: path inside
+   * the enclave, under {@link #SECRET_FILES_DIR}, → content).
+   */
+  record Secrets(Map<String, dev.bulwark.vault.Secret> env, Map<String, dev.bulwark.vault.Secret> files) {
+    public static final Secrets NONE = new Secrets(Map.of(), Map.of());
+
+    public Secrets {
+      env = Map.copyOf(env);
+      files = Map.copyOf(files);
+    }
+  }
+
+  /** The directory inside an enclave where secret files appear (read-only). */
+  String SECRET_FILES_DIR = "/run/secrets";
+
+  /**
+   * Launches {@code spec} with {@code secrets}. The default passes the variables on as
+   * {@link #launch(Spec, Map)} does and refuses files: only an enclave has a place for them.
+   * A launcher that wraps another must override this and pass the secrets on as they are.
+   */
+  default Launched launch(Spec spec, Secrets secrets) throws IOException {
+    if (!secrets.files().isEmpty()) {
+      throw new IOException("secret files of " + spec.upstream() + " need an enclave (isolation: none has no place "
+          + "for them)");
+    }
+    return launch(spec, secrets.env());
+  }
+
+  /**
    * What to run. {@code env} is the complete environment: nothing is inherited implicitly.
    * {@code isolation} is how the server asked to be contained; {@code code} the host paths
    * that hold its code (an npm install's node_modules), which an enclave binds read-only.

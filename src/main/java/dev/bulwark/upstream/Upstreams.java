@@ -49,7 +49,8 @@ public final class Upstreams implements AutoCloseable {
         if (!u.secretReferences().isEmpty() && secrets == null) {
           throw new IllegalArgumentException("upstream " + u.name() + " names vault secrets but there is no vault");
         }
-        Launcher l = u.secretReferences().isEmpty() ? launcher : new CredentialLauncher(launcher, secrets);
+        Launcher l = u.secretReferences().isEmpty() ? launcher : new CredentialLauncher(launcher, secrets,
+            u.stdio() == null ? Map.of() : u.stdio().files());
         map.put(u.name(), build(u, config, l, npm, codec, hostEnv, listener, tokens, proxies, secrets));
       }
     } catch (IOException | RuntimeException e) {

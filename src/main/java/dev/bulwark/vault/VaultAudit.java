@@ -31,6 +31,8 @@ public interface VaultAudit {
       case "vault.key.wrap" -> "BW1120";
       case "vault.key.unwrap" -> "BW1121";
       case "vault.key.rewrap" -> "BW1122";
+      case "vault.oauth.connect" -> "BW1130";
+      case "vault.oauth.refused" -> "BW1131";
       default -> "BW1199";
     };
   }

@@ -17,7 +17,7 @@ public final class Vaults {
   private Vaults() {}
 
   /** A running gateway's vault and the resolver of its upstreams' secret references. */
-  public record Started(Vault vault, CredentialResolver credentials) {}
+  public record Started(Vault vault, CredentialResolver credentials, UpstreamConnect connect) {}
 
   /**
    * The gateway's vault: opened as {@link #open}, with every upstream's references, token sets
@@ -50,7 +50,8 @@ public final class Vaults {
         LOG.error("the secrets of revoked agent {} were not deleted: {}", id, e.getMessage());
       }
     });
-    return new Started(vault, new CredentialResolver(vault, references, known, config.vault().oauthTokens(), clock));
+    return new Started(vault, new CredentialResolver(vault, references, known, config.vault().oauthTokens(), clock),
+        new UpstreamConnect(config.vault().oauthTokens(), vault, audit, clock, random));
   }
 
   /**

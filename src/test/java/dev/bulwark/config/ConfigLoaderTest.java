@@ -647,6 +647,9 @@ class ConfigLoaderTest {
           oauth_tokens:
             - {server: crm, secret: crm-token, token_endpoint: "https://idp.example/token", client_id: bulwark,
                client_secret: "${TOKEN}", refresh_before: 2m}
+            - {server: crm, secret: crm-user, token_endpoint: "https://idp.example/token", client_id: bulwark,
+               authorization_endpoint: "https://idp.example/authorize", scopes: [read, offline_access],
+               resource: "https://crm.example/", redirect_uri: "https://bulwark.example/connect/crm/callback"}
         upstreams:
           - name: crm
             http: {url: "https://crm.example/mcp", headers: {Authorization: "Bearer secret://crm-token"}}
@@ -658,6 +661,10 @@ class ConfigLoaderTest {
     assertThat(config.vault().kek().pkcs11().keyLabel()).isEqualTo("kek-2");
     assertThat(config.vault().retiredKeks().get(0).awsKms().region()).isEqualTo("eu-west-1");
     assertThat(config.vault().dataKeyCache()).isZero();
+    assertThat(config.vault().oauthTokens().get(0).connectable()).isFalse();
+    assertThat(config.vault().oauthTokens().get(1).connectable()).isTrue();
+    assertThat(config.vault().oauthTokens().get(1).scopes()).containsExactly("read", "offline_access");
+    assertThat(config.vault().oauthTokens().get(1).redirectUri()).isEqualTo("https://bulwark.example/connect/crm/callback");
     assertThat(config.vault().oauthTokens().get(0).refreshBefore()).hasMinutes(2);
     assertThat(config.vault().oauthTokens().get(0).clientSecret().toString()).doesNotContain("t0k");
     assertThat(config.upstreams().get(0).secretReferences()).containsExactly("crm-token");
@@ -686,8 +693,48 @@ class ConfigLoaderTest {
             stdio: {command: node, env: {LD_PRELOAD: "secret://lib"}}
         """)).hasMessageContaining("env LD_PRELOAD: a secret cannot go in a variable the loader");
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/etc/passwd": "secret://x"}}
+        """)).hasMessageContaining("a secret file must be /run/secrets/NAME");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/run/secrets/../x": "secret://x"}}
+        """)).hasMessageContaining("a secret file must be /run/secrets/NAME");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/run/secrets/x": "plain text"}}
+        """)).hasMessageContaining("files are for secrets only");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/run/secrets/x": "secret://x"}}
+            isolation: {mode: none}
+        """)).hasMessageContaining("isolation: none has no place for them");
+    assertThat(loader.parse("bulwark.yaml", """
+        upstreams:
+          - name: local
+            stdio: {command: node, files: {"/run/secrets/token": "secret://tok"}}
+        """).upstreams().get(0).secretReferences()).containsExactly("tok");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
         vault: {oauth_tokens: [{server: nowhere, secret: t, token_endpoint: "https://idp/token", client_id: c}]}
         """)).hasMessageContaining("vault.oauth_tokens names 'nowhere', which is not an upstream");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {oauth_tokens: [{server: crm, secret: t, token_endpoint: "https://idp/token", client_id: c,
+                                scopes: [read]}]}
+        """)).hasMessageContaining("they need authorization_endpoint");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {oauth_tokens: [{server: crm, secret: t, token_endpoint: "https://idp/token", client_id: c,
+                                authorization_endpoint: "https://idp/authorize",
+                                redirect_uri: "https://evil.example/steal"}]}
+        """)).hasMessageContaining("redirect_uri must be an http or https URL ending in /connect/crm/callback");
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
+        vault: {oauth_tokens: [
+          {server: crm, secret: t, token_endpoint: "https://idp/token", client_id: c, authorization_endpoint: "https://idp/a"},
+          {server: crm, secret: u, token_endpoint: "https://idp/token", client_id: c, authorization_endpoint: "https://idp/a"}]}
+        """)).hasMessageContaining("at most one entry per server has an authorization_endpoint");
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", """
         vault: {kek: {provider: pkcs11}}
         """)).hasMessageContaining("a pkcs11 KEK needs pkcs11");

@@ -162,6 +162,18 @@ final class TestGateway implements AutoCloseable {
       dev.bulwark.config.AnomalyConfig anomalies, java.util.function.Function<Path, AuditConfig> audit,
       Path existingDataDir, dev.bulwark.upstream.Launcher launcher, dev.bulwark.config.ApprovalsConfig approvals)
       throws Exception {
+    this(upstreams, grants, oauth, clients, adminKey, tenants, signingKeys, policy, telemetry, auditSinks, anomalies,
+        audit, existingDataDir, launcher, approvals, java.util.function.UnaryOperator.identity());
+  }
+
+  /** All of the above, the finished configuration passed through {@code configure} (e.g. a vault section). */
+  TestGateway(List<UpstreamConfig> upstreams, Map<String, List<String>> grants, dev.bulwark.config.OAuthConfig oauth,
+      Map<String, String> clients, ApiKey adminKey, Map<String, String> tenants, Map<String, String> signingKeys,
+      dev.bulwark.config.PolicyConfig policy, dev.bulwark.config.TelemetryConfig telemetry,
+      java.util.function.UnaryOperator<dev.bulwark.audit.AuditSink> auditSinks,
+      dev.bulwark.config.AnomalyConfig anomalies, java.util.function.Function<Path, AuditConfig> audit,
+      Path existingDataDir, dev.bulwark.upstream.Launcher launcher, dev.bulwark.config.ApprovalsConfig approvals,
+      java.util.function.UnaryOperator<BulwarkConfig> configure) throws Exception {
     TestNode.requireInstalled();
     SecureRandom random = new SecureRandom();
     dataDir = existingDataDir != null ? existingDataDir : Files.createTempDirectory("bulwark-it");
@@ -188,6 +200,7 @@ final class TestGateway implements AutoCloseable {
     BulwarkConfig config = new BulwarkConfig(dataDir, new ListenConfig("127.0.0.1", 0, "/mcp", null, null),
         LimitsConfig.defaults(), audit.apply(dataDir), oauth, admin, agents, upstreams, policy)
         .withTelemetry(telemetry).withAnomalies(anomalies).withApprovals(approvals);
+    config = configure.apply(config);
     store = new dev.bulwark.audit.AuditStore(dev.bulwark.store.Database.open(config.storeUrl(), null, null));
     gateway = Gateway.start(config, new Gateway.Environment(Clock.systemUTC(), random, launcher,
         hostEnvironment(), TestNode.NODE.toString(), auditSinks));
