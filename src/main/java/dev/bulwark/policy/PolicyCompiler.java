@@ -82,7 +82,7 @@ public final class PolicyCompiler {
   private static Rule permit(String id, String to, AccessPattern pattern, List<String> tiers,
       Map<String, PolicyConfig.ArgumentRule> arguments, String when, Boolean withList, String origin) {
     String text = "permit (\n  " + principal(to) + ",\n  " + actions(pattern.kind(), withList) + ",\n  "
-        + resource(pattern) + "\n)" + conditions(pattern, tiers, arguments, when) + ";";
+        + resource(pattern) + "\n)" + conditions(pattern, tiers, arguments, when, false) + ";";
     return new Rule(id, text, origin, false, scope(to));
   }
 
@@ -90,7 +90,7 @@ public final class PolicyCompiler {
       Map<String, PolicyConfig.ArgumentRule> arguments, String when, String origin) {
     String text = "@approval(" + Cedar.string(origin) + ")\nforbid (\n  " + principal(to) + ",\n  "
         + actions(pattern.kind(), false) + ",\n  " + resource(pattern) + "\n)"
-        + conditions(pattern, tiers, arguments, when) + "\nunless { context.approved };";
+        + conditions(pattern, tiers, arguments, when, true) + "\nunless { context.approved };";
     return new Rule(id, text, origin, true, scope(to));
   }
 
@@ -147,8 +147,12 @@ public final class PolicyCompiler {
     return "resource is " + type + in;
   }
 
+  // {@code gate}: the conditions of an approval gate, which fail closed: an argument that is
+  // there but cannot be read as its rule needs (a number too large or oddly written, a path
+  // or URL that cannot be normalized) counts as matching, so it is held rather than let
+  // through by a broader permit.
   private static String conditions(AccessPattern p, List<String> tiers, Map<String, PolicyConfig.ArgumentRule> arguments,
-      String when) {
+      String when, boolean gate) {
     List<String> c = new ArrayList<>();
     if (p.server().contains("*")) {
       c.add("resource.server like " + Cedar.like(p.server()));
@@ -160,30 +164,39 @@ public final class PolicyCompiler {
     if (!tiers.isEmpty()) {
       c.add("[" + tiers.stream().map(Cedar::string).collect(Collectors.joining(", ")) + "].containsAll(resource.tiers)");
     }
-    arguments.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> c.add(argument(e.getKey(), e.getValue())));
+    arguments.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> c.add(argument(e.getKey(), e.getValue(), gate)));
     if (when != null && !when.isBlank()) {
       c.add("(" + when + ")");
     }
     return c.isEmpty() ? "" : "\nwhen { " + String.join("\n  && ", c) + " }";
   }
 
-  private static String argument(String name, PolicyConfig.ArgumentRule rule) {
+  private static String argument(String name, PolicyConfig.ArgumentRule rule, boolean gate) {
     List<String> all = new ArrayList<>();
+    String raw = Cedar.string(name);
+    String invalid = "resource.hasTag(" + Cedar.string("invalid:" + name) + ")";
     if (!rule.paths().isEmpty()) {
-      all.add(anyLike("path:" + name, rule.paths()));
+      String paths = anyLike("path:" + name, rule.paths());
+      all.add(gate ? "(" + invalid + " || " + paths + ")" : paths);
     }
     if (!rule.hosts().isEmpty()) {
-      all.add(anyLike("host:" + name, rule.hosts().stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList()));
+      String hosts = anyLike("host:" + name, rule.hosts().stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList());
+      all.add(gate ? "(" + invalid + " || " + hosts + ")" : hosts);
     }
     if (!rule.values().isEmpty()) {
       all.add(anyLike(name, rule.values()));
     }
+    // Present, but no number the rule can compare: a gate holds it.
+    String unreadable = "(resource.hasTag(" + raw + ") && !resource.hasTag(" + Cedar.string("num:" + name) + "))";
     if (rule.above() != null) {
-      all.add(above("num:" + name, rule.above()));
+      String above = above("num:" + name, rule.above());
+      all.add(gate ? "(" + unreadable + " || " + above + ")" : above);
     }
     if (rule.atMost() != null) {
       String t = Cedar.string("num:" + name);
-      all.add("(resource.hasTag(" + t + ") && !" + above("num:" + name, rule.atMost()) + ")");
+      String atMost = "(resource.hasTag(" + t + ") && !" + above("num:" + name, rule.atMost()) + ")";
+      all.add(gate ? "(" + unreadable + " || " + atMost + ")" : atMost);
     }
     return String.join(" && ", all);
   }

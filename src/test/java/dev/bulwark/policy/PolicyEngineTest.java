@@ -209,6 +209,31 @@ class PolicyEngineTest {
   }
 
   @Test
+  void anAmountAGateCannotReadIsHeldNotLetThroughByABroaderGrant() {
+    // ops may use everything of pay; refunds above 100 need one approver, above 1,000 two.
+    PolicyConfig.ArgumentRule over100 = new PolicyConfig.ArgumentRule(null, null, null, new java.math.BigDecimal("100"), null);
+    PolicyConfig.ArgumentRule over1000 = new PolicyConfig.ArgumentRule(null, null, null, new java.math.BigDecimal("1000"),
+        null);
+    PolicyEngine e = engine(new PolicyConfig(List.of(
+        new PolicyConfig.Grant("pay-all", List.of("agent:nobody"), List.of("pay/*"), null, null, null, null),
+        new PolicyConfig.Grant("refund-100", List.of("agent:nobody"), List.of("tool:pay/refund"), null,
+            Map.of("amount", over100), PolicyConfig.Approval.one(), null),
+        new PolicyConfig.Grant("refund-1000", List.of("agent:nobody"), List.of("tool:pay/refund"), null,
+            Map.of("amount", over1000), new PolicyConfig.Approval(List.of("finance"), 2, false, null), null)),
+        null, null, null), Map.of(), List.of());
+    Target.Item refund = tool("pay", "refund");
+    assertThat(e.decide(NOBODY, refund, args("{\"amount\":50}"))).isInstanceOf(Decision.Allow.class);
+    // Too large to tag, too many fraction digits, written with a sign or an exponent: held by both gates.
+    for (String amount : List.of("1e40", "5000.00000000000000000000000000000000000000001", "\"+5000\"",
+        "\"5e3\"", "\"a lot\"")) {
+      Decision d = e.decide(NOBODY, refund, args("{\"amount\":" + amount + "}"));
+      assertThat(d).as(amount).isInstanceOf(Decision.RequireApproval.class);
+      assertThat(((Decision.RequireApproval) d).gates()).as(amount).containsExactlyInAnyOrder(
+          "grant:refund-100[0]@agent:nobody/approval", "grant:refund-1000[0]@agent:nobody/approval");
+    }
+  }
+
+  @Test
   void theLethalTrifectaNeedsApprovalByDefault() {
     Target.Item send = new Target.Item(Kind.TOOL, "mail", "send_email", SEND);
     Set<String> tainted = Set.of("reads-private", "reads-untrusted");
