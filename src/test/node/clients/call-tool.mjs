@@ -1,10 +1,13 @@
 // Calls one tool through Bulwark with an official client that answers elicitation requests.
-// usage: node call-tool.mjs SDK URL KEY TOOL ARGS_JSON ELICIT_CONTENT_JSON
+// usage: node call-tool.mjs SDK URL KEY TOOL ARGS_JSON ELICIT_CONTENT_JSON [AGENT_KEY]
 //   SDK: v1 | v2-legacy | v2-auto
+//   AGENT_KEY: with a user's token as KEY, the agent's own key (Bulwark-Agent-Authorization)
 // Prints one JSON object: {protocol, result | error, progress, elicited}.
-const [sdk, url, key, tool, args, elicitContent] = process.argv.slice(2);
+const [sdk, url, key, tool, args, elicitContent, agentKey] = process.argv.slice(2);
 const out = { progress: [], elicited: [] };
-const headers = { requestInit: { headers: { Authorization: `Bearer ${key}` } } };
+const sent = { Authorization: `Bearer ${key}` };
+if (agentKey) sent["Bulwark-Agent-Authorization"] = `Bearer ${agentKey}`;
+const headers = { requestInit: { headers: sent } };
 let client;
 let call;
 if (sdk === "v1") {

@@ -58,7 +58,9 @@ public final class WaitingGate implements ApprovalGate {
     try {
       ApprovalRequest r = approvals.open(call);
       exchange.approval(new Exchange.Approval(r.id(), false));
-      if (r.status() == ApprovalRequest.Status.PENDING && r.userMayConfirm() && r.votes().isEmpty()) {
+      // Only a user can confirm: an agent acting on its own never answers for itself.
+      if (r.status() == ApprovalRequest.Status.PENDING && r.userMayConfirm() && r.votes().isEmpty()
+          && exchange.requireCaller().user().isPresent()) {
         r = confirmWithUser(exchange, r);
       }
       while (true) {

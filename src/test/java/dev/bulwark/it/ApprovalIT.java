@@ -60,12 +60,25 @@ class ApprovalIT {
         null, new PolicyConfig.Flow(PolicyConfig.Flow.Trifecta.OFF, null), null);
     ApprovalsConfig approvals = new ApprovalsConfig(Duration.ofSeconds(20), Duration.ofMinutes(10), List.of(
         approver("lead1", "lead", LEAD), approver("fin1", "finance", FIN1), approver("fin2", "finance", FIN2)), null);
+    // Users from an authorization server: a user's confirmation needs a user.
+    idp = new no.nav.security.mock.oauth2.MockOAuth2Server();
+    idp.start(java.net.InetAddress.getLoopbackAddress(), 0);
+    dev.bulwark.config.OAuthConfig oauth = new dev.bulwark.config.OAuthConfig(idp.issuerUrl("corp").toString(), null,
+        null, null, null, null, null, null, Map.of("role:clerks", List.of("pay/*")));
     gw = new TestGateway(List.of(RegistryIT.hostile("pay", "payments", Map.of("HOSTILE_LOG", log.toString()))),
-        Map.of("ops", List.of("pay/*"), "clerk", List.of("pay/*")), null, Map.of(), ADMIN, Map.of(), Map.of(), policy, null,
+        Map.of("ops", List.of("pay/*"), "clerk", List.of("pay/*")), oauth, Map.of("clerk", "clerk-app"), ADMIN, Map.of(), Map.of(), policy, null,
         java.util.function.UnaryOperator.identity(), null, dir -> new dev.bulwark.config.AuditConfig(null), null,
         new dev.bulwark.upstream.HostProcessLauncher(), approvals);
     http = new McpHttp(gw.url());
     base = "http://" + URI.create(gw.url()).getRawAuthority();
+  }
+
+  static no.nav.security.mock.oauth2.MockOAuth2Server idp;
+
+  // Carol's token, issued to the clerk's app, for this gateway.
+  private static String carol() {
+    return idp.issueToken("corp", "clerk-app", new no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback(
+        "corp", "carol", "JWT", List.of(gw.url()), Map.of("roles", List.of("clerks")), 3600)).serialize();
   }
 
   static ApprovalsConfig.Approver approver(String id, String role, ApiKey key) {
@@ -74,6 +87,9 @@ class ApprovalIT {
 
   @AfterAll
   static void stop() throws Exception {
+    if (idp != null) {
+      idp.shutdown();
+    }
     gw.close();
     Files.deleteIfExists(log);
   }
@@ -189,23 +205,32 @@ class ApprovalIT {
 
   @Test
   void aUserLevelConfirmationIsAskedOfTheUserThroughElicitation() throws Exception {
-    JsonNode yes = TestNode.runClient("call-tool.mjs", "v1", gw.url(), gw.key("clerk"), "pay__delete_records",
-        "{\"table\":\"drafts\",\"ids\":[\"7\",\"8\"]}", "{\"confirm\":true}");
+    JsonNode yes = TestNode.runClient("call-tool.mjs", "v1", gw.url(), carol(), "pay__delete_records",
+        "{\"table\":\"drafts\",\"ids\":[\"7\",\"8\"]}", "{\"confirm\":true}", gw.key("clerk"));
     assertThat(yes.path("elicited").path(0).asText()).contains("delete_records").contains("drafts");
     assertThat(yes.path("result").toString()).as(yes.toString()).contains("deleted 2 record(s) from drafts");
     assertThat(executed("drafts")).isEqualTo(1);
     gw.awaitAudit("\"type\":\"approval.granted\"", "\"transport\":\"elicitation\"", "confirmed by the user");
-    JsonNode no = TestNode.runClient("call-tool.mjs", "v1", gw.url(), gw.key("clerk"), "pay__delete_records",
-        "{\"table\":\"invoices\",\"ids\":[\"1\"]}", "{\"confirm\":false}");
+    JsonNode no = TestNode.runClient("call-tool.mjs", "v1", gw.url(), carol(), "pay__delete_records",
+        "{\"table\":\"invoices\",\"ids\":[\"1\"]}", "{\"confirm\":false}", gw.key("clerk"));
     assertThat(no.path("elicited")).hasSize(1);
     assertThat(no.path("error").path("message").asText()).as(no.toString()).contains("declined by the user");
     assertThat(executed("invoices")).isZero();
     // A stateless (2026-07-28) client is asked the same question as a multi round-trip input request.
-    JsonNode stateless = TestNode.runClient("call-tool.mjs", "v2-auto", gw.url(), gw.key("clerk"),
-        "pay__delete_records", "{\"table\":\"logs\",\"ids\":[\"3\"]}", "{\"confirm\":true}");
+    JsonNode stateless = TestNode.runClient("call-tool.mjs", "v2-auto", gw.url(), carol(),
+        "pay__delete_records", "{\"table\":\"logs\",\"ids\":[\"3\"]}", "{\"confirm\":true}", gw.key("clerk"));
     assertThat(stateless.path("protocol").asText()).isEqualTo("2026-07-28");
     assertThat(stateless.path("elicited").path(0).asText()).contains("logs");
     assertThat(stateless.path("result").toString()).as(stateless.toString()).contains("deleted 1 record(s) from logs");
     assertThat(executed("logs")).isEqualTo(1);
+    // The agent on its own (no user) is never asked to confirm for itself: the call waits for approvers.
+    JsonNode alone = TestNode.runClient("call-tool.mjs", "v1", gw.url(), gw.key("clerk"), "pay__delete_records",
+        "{\"table\":\"audit\",\"ids\":[\"9\"]}", "{\"confirm\":true}");
+    assertThat(alone.path("elicited")).isEmpty();
+    assertThat(alone.path("result").toString() + alone.path("error")).doesNotContain("deleted");
+    assertThat(executed("audit")).isZero();
+    JsonNode left = pending("delete_records");
+    assertThat(left.path("agent").asText()).isEqualTo("clerk");
+    assertThat(vote("deny", LEAD, left.path("id").asText(), "--reason", "not asked").exit()).isZero();
   }
 }
