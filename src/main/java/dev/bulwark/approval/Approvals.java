@@ -35,7 +35,9 @@ public final class Approvals {
   private final SecureRandom random;
   private final PolicyConfig policy;
   private final Duration defaultExpiry;
-  private final ArgumentSanitizer sanitizer = ArgumentSanitizer.defaults();
+  // What approvers see is what would run: nothing cut short (a "; DROP TABLE" at character
+  // 300 must show), only secret-looking keys and credential-shaped values masked.
+  private final ArgumentSanitizer sanitizer = new ArgumentSanitizer(Integer.MAX_VALUE, 256, Integer.MAX_VALUE);
 
   public Approvals(dev.bulwark.store.Database db, AuditSink audit, Clock clock, SecureRandom random,
       java.util.function.Supplier<String> ids, PolicyConfig policy, dev.bulwark.config.ApprovalsConfig config) {
@@ -58,7 +60,7 @@ public final class Approvals {
    * before it is returned; if it cannot be recorded this throws and the call fails).
    */
   ApprovalRequest open(Call call) throws SQLException, AuditSink.AuditException {
-    String binding = Binding.of(call.caller(), call.item(), call.arguments(), call.policyRevision());
+    String binding = Binding.of(call.caller(), call.item(), call.arguments(), call.policyRevision(), call.gates());
     for (int attempt = 0; attempt < 5; attempt++) {
       Optional<ApprovalRequest> latest = store.latest(binding);
       if (latest.isPresent()) {
@@ -217,7 +219,7 @@ public final class Approvals {
    * audited ({@code approval.consumed}) before the call may run.
    */
   boolean consume(ApprovalRequest r, Call call, String exchangeId) throws SQLException, AuditSink.AuditException {
-    String binding = Binding.of(call.caller(), call.item(), call.arguments(), call.policyRevision());
+    String binding = Binding.of(call.caller(), call.item(), call.arguments(), call.policyRevision(), call.gates());
     if (!store.consume(r.id(), binding, call.caller().tenant(), call.caller().agentId(), exchangeId, clock.instant())) {
       return false;
     }

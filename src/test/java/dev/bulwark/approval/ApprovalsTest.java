@@ -165,6 +165,34 @@ class ApprovalsTest {
   }
 
   @Test
+  void approversSeeTheWholeArgumentsNotAnAuditSizedExcerpt() throws Exception {
+    String sql = "SELECT " + "x, ".repeat(100) + "y FROM t; DROP TABLE users";
+    String id = approvalId(call(ALICE_PAYER, Json.object().put("amount", 150).put("note", sql).toString(), List.of(ONE)));
+    assertThat(approvals.find(id).orElseThrow().arguments().path("note").asText()).isEqualTo(sql);
+  }
+
+  @Test
+  void digitsBeyondADoublesPrecisionAreBoundToo() throws Exception {
+    String id = approvalId(call(ALICE_PAYER, "{\"amount\":0.1}", List.of(ONE)));
+    approvals.vote(id, LEAD, true, null);
+    Outcome other = call(ALICE_PAYER, "{\"amount\":0.1000000000000000000001}", List.of(ONE));
+    assertThat(status(other)).isEqualTo("pending");
+    assertThat(approvalId(other)).isNotEqualTo(id);
+    assertThat(runs).hasValue(0);
+  }
+
+  @Test
+  void anApprovalGrantedUnderLaxerGatesDoesNotServeACallStricterGatesHold() throws Exception {
+    String id = approvalId(call(ALICE_PAYER, "{\"amount\":150}", List.of(ONE)));
+    approvals.vote(id, LEAD, true, null);
+    // The same call, now also held by a second gate (the hour changed, a rule was added):
+    Outcome stricter = call(ALICE_PAYER, "{\"amount\":150}", List.of(ONE, TWO));
+    assertThat(status(stricter)).isEqualTo("pending");
+    assertThat(approvalId(stricter)).isNotEqualTo(id);
+    assertThat(runs).hasValue(0);
+  }
+
+  @Test
   void aReplayedApprovalDoesNotRunTwice() throws Exception {
     String id = approvalId(call(ALICE_PAYER, "{\"amount\":150}", List.of(ONE)));
     approvals.vote(id, LEAD, true, null);
