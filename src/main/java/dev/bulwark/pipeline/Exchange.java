@@ -17,7 +17,7 @@ public final class Exchange {
   private final String id;
   private final JsonRpc.Request request;
   private final Inbound inbound;
-  private final ClientChannel channel;
+  private volatile ClientChannel channel;
   private final CompletableFuture<Void> cancelled;
   private final long startNanos;
   private Caller caller;
@@ -71,6 +71,14 @@ public final class Exchange {
 
   public ClientChannel channel() {
     return channel;
+  }
+
+  /**
+   * From here on the call talks back to its client through {@code wrapped} (a stage that must
+   * see what the upstream sends the client during the call, e.g. to scrub credentials).
+   */
+  public void channel(ClientChannel wrapped) {
+    this.channel = Objects.requireNonNull(wrapped);
   }
 
   /** Completes when the client cancelled the request or went away. */

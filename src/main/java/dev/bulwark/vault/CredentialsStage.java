@@ -38,8 +38,36 @@ public final class CredentialsStage implements Stage {
       }
       exchange.credentials(credentials);
     }
+    Redactor redactor = credentials.isEmpty() ? known.redactor() : known.redactorWith(credentials.values());
+    // What the upstream sends the client during the call — progress and log messages,
+    // sampling and elicitation requests — is scrubbed like its answer.
+    if (exchange.channel() != dev.bulwark.pipeline.ClientChannel.NONE) {
+      exchange.channel(new ScrubbingChannel(exchange.channel(), redactor));
+    }
     Outcome outcome = chain.proceed(exchange);
-    return scrub(outcome, credentials.isEmpty() ? known.redactor() : known.redactorWith(credentials.values()));
+    return scrub(outcome, redactor);
+  }
+
+  /** A client channel whose notifications and requests are scrubbed before they leave. */
+  private record ScrubbingChannel(dev.bulwark.pipeline.ClientChannel inner, Redactor redactor)
+      implements dev.bulwark.pipeline.ClientChannel {
+    @Override
+    public void notify(JsonRpc.Notification n) {
+      inner.notify(n.params() == null ? n
+          : new JsonRpc.Notification(n.method(), (com.fasterxml.jackson.databind.node.ObjectNode) redactor.scrub(n.params())));
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<JsonRpc.Response> request(String method,
+        com.fasterxml.jackson.databind.node.ObjectNode params) {
+      return inner.request(method, params == null ? null
+          : (com.fasterxml.jackson.databind.node.ObjectNode) redactor.scrub(params));
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.node.ObjectNode clientCapabilities() {
+      return inner.clientCapabilities();
+    }
   }
 
   static Outcome scrub(Outcome outcome, Collection<Secret> values) {
