@@ -56,7 +56,75 @@ final class CredentialLauncher implements Launcher {
     Map<String, dev.bulwark.vault.Secret> secretFiles = new HashMap<>();
     files.forEach((path, content) -> secretFiles.put(path,
         dev.bulwark.vault.Secret.of(credentials.render(content, SecretAccess.plaintext()))));
-    return delegate.launch(new Spec(spec.upstream(), spec.command(), spec.args(), env, spec.cwd(), spec.isolation(),
-        spec.code(), spec.owner(), spec.egressSocket()), new Secrets(secretEnv, secretFiles));
+    Launched launched = delegate.launch(new Spec(spec.upstream(), spec.command(), spec.args(), env, spec.cwd(),
+        spec.isolation(), spec.code(), spec.owner(), spec.egressSocket()), new Secrets(secretEnv, secretFiles));
+    // What the server prints on stderr goes to the gateway's log: never with its secrets in it.
+    return new ScrubbedStderr(launched, dev.bulwark.vault.Redactor.of(credentials.values()));
+  }
+
+  /** The process, its stderr scrubbed line by line of the values it was given. */
+  private record ScrubbedStderr(Launched inner, dev.bulwark.vault.Redactor redactor) implements Launched {
+    @Override
+    public java.io.OutputStream stdin() {
+      return inner.stdin();
+    }
+
+    @Override
+    public java.io.InputStream stdout() {
+      return inner.stdout();
+    }
+
+    @Override
+    public java.io.InputStream stderr() {
+      java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(inner.stderr(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      return new java.io.InputStream() {
+        private byte[] line = new byte[0];
+        private int at;
+
+        @Override
+        public int read() throws java.io.IOException {
+          while (at >= line.length) {
+            String next = lines.readLine();
+            if (next == null) {
+              return -1;
+            }
+            line = (redactor.scrub(next) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            at = 0;
+          }
+          return line[at++] & 0xff;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+          lines.close();
+        }
+      };
+    }
+
+    @Override
+    public long pid() {
+      return inner.pid();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Integer> exit() {
+      return inner.exit();
+    }
+
+    @Override
+    public void kill() {
+      inner.kill();
+    }
+
+    @Override
+    public void dedicate(dev.bulwark.identity.Caller owner) {
+      inner.dedicate(owner);
+    }
+
+    @Override
+    public void dedicateToGateway() {
+      inner.dedicateToGateway();
+    }
   }
 }

@@ -38,7 +38,7 @@ public final class Credentials {
   }
 
   /** The values, for redaction of what comes back. */
-  List<Secret> values() {
+  public List<Secret> values() {
     return List.copyOf(byName.values());
   }
 

@@ -66,6 +66,17 @@ class CredentialLauncherTest {
   }
 
   @Test
+  void whatTheServerPrintsOnStderrIsScrubbedOfItsSecretsBeforeTheGatewayLogsIt() throws Exception {
+    CredentialLauncher l = new CredentialLauncher(new HostProcessLauncher(), resolver);
+    Launcher.Launched p = l.launch(new Launcher.Spec("crm", "/bin/sh",
+        List.of("-c", "echo \"starting with $CRM_API_KEY\" >&2"), Map.of("PATH", "/usr/bin:/bin",
+        "CRM_API_KEY", "secret://api-key"), null, dev.bulwark.config.Isolation.none(), null, Optional.empty()));
+    String err = new String(p.stderr().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    p.exit().get();
+    assertThat(err).startsWith("starting with ").doesNotContain("shared-key").contains("[REDACTED]");
+  }
+
+  @Test
   void aSecretThatCannotBeResolvedFailsTheLaunch() {
     CredentialLauncher l = new CredentialLauncher(capture, resolver);
     Caller stranger = new Caller("globex", "bot", Optional.empty(), List.of(), List.of());
