@@ -50,6 +50,8 @@ final class Rules {
       // T7 / T3 tool-call hijack and shadowing
       rule(Kind.TOOL_HIJACK, 0.6, "supersede|other|instead|rather",
           "\\bsupersedes\\s+(?:the\\s+)?[`'\"]?[\\w.-]+[`'\"]?\\s*(?:tool)?|\\bthe\\s+other\\s+(?:tool|one|server)\\s+is\\s+(?:broken|deprecated|unsafe|outdated)|\\b(?:instead\\s+of|rather\\s+than)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+tool\\b"),
+      rule(Kind.TOOL_HIJACK, 0.6, "instead|broken|deprecated",
+          "\\b(?:always\\s+)?use\\s+(?:me|this\\s+(?:tool|one))\\s+instead\\b|\\bis\\s+(?:broken|deprecated)\\b[^.\\n]{0,60}\\b(?:use|call)\\s+(?:me|this)\\b"),
       rule(Kind.TOOL_HIJACK, 0.6, "history|message|tool",
           "\\b(?:include|pass|put|send|add|append|attach)\\b[^.\\n]{0,30}\\b(?:conversation|chat)\\s+history|\\buser'?s\\s+(?:recent|last|previous|prior)\\s+messages?\\b|\\b(?:list|enumerate)\\s+(?:every|all)\\s+(?:the\\s+)?tools?\\b"),
       rule(Kind.TOOL_HIJACK, 0.6, "before", "\\bbefore\\s+(?:using|calling|invoking|running)\\s+(?:this|any|the)\\s+(?:other\\s+)?tool"),
