@@ -21,10 +21,11 @@ import java.util.Random;
  * above it. Dev injections are never used here.
  */
 public final class InspectionTrainer {
-  static final int BITS = 17;
-  static final int WINDOW = 256;
-  static final int STEP = 128;
-  static final int EPOCHS = 12;
+  // Overridable (-Dinspect.bits=…) only to compare settings; the bundled model uses the defaults.
+  static final int BITS = Integer.getInteger("inspect.bits", 17);
+  static final int WINDOW = Integer.getInteger("inspect.window", 256);
+  static final int STEP = WINDOW / 2;
+  static final int EPOCHS = Integer.getInteger("inspect.epochs", 12);
 
   private record Instance(NgramFeatures.Sparse x, boolean y) {}
 
