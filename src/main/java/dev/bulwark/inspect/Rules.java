@@ -33,14 +33,14 @@ final class Rules {
       rule(Kind.ROLE_MARKER, 0.9, "<|", "<\\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\\|>"),
       rule(Kind.ROLE_MARKER, 0.9, "inst]|<<sys|_of_turn>", "\\[/?inst\\]|<</?sys>>|<start_of_turn>|<end_of_turn>"),
       rule(Kind.ROLE_MARKER, 0.9, "<", "</?(?:tool_output|tool_result|tool_response|function_results|function_output|system|system_prompt|instructions?)>"),
-      rule(Kind.ROLE_MARKER, 0.6, "##", "(?m)^\\s*#{2,}\\s*(?:instruction|system|new instructions?|response)\\s*:?\\s*$"),
-      rule(Kind.ROLE_MARKER, 0.6, "assistant", "(?m)^\\s*assistant\\s*:\\s*\\S"),
-      rule(Kind.ROLE_MARKER, 0.3, "system", "(?m)^\\s*system\\s*:\\s*\\S"), // "System: Ubuntu 22.04" is common
+      rule(Kind.ROLE_MARKER, 0.6, "##", "(?m)^[ \\t]*#{2,}\\s*(?:instruction|system|new instructions?|response)\\s*:?\\s*$"),
+      rule(Kind.ROLE_MARKER, 0.6, "assistant", "(?m)^[ \\t]*assistant\\s*:\\s*\\S"),
+      rule(Kind.ROLE_MARKER, 0.3, "system", "(?m)^[ \\t]*system\\s*:\\s*\\S"), // "System: Ubuntu 22.04" is common
       // T6 / T1 instructions aimed at the assistant
       rule(Kind.ASSISTANT_DIRECTIVE, 0.9, "ignore|disregard|forget|override|skip", "\\b(?:ignore|disregard|forget|override|skip)\\b[^.\\n]{0,30}\\b(?:previous|prior|above|earlier|preceding|all|any|your|the)\\b[^.\\n]{0,20}\\b(?:instructions?|prompts?|directives|rules|guidelines|task)\\b"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.9, "<important>|important!!", "<important>|\\bimportant!{2,}"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "note|message|attention|instruction|reminder", "\\b(?:note|message|attention|instructions?|reminder)\\s+(?:to|for)\\s+(?:the\\s+)?(?:ai|assistant|agent|llm|language model|model|chatbot|bot)\\b"),
-      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "dear|hey|hi|attention|ai|assistant|agent", "\\b(?:dear|hey|hi|attention)\\s+(?:ai|assistant|agent|llm|chatbot)\\b|(?m)^\\s*(?:ai|assistant|agent)\\s*[:,]\\s*(?:please|you|ignore|do|now)"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "dear|hey|hi|attention|ai|assistant|agent", "\\b(?:dear|hey|hi|attention)\\s+(?:ai|assistant|agent|llm|chatbot)\\b|(?m)^[ \\t]*(?:ai|assistant|agent)\\s*[:,]\\s*(?:please|you|ignore|do|now)"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "user|implementation", "\\b(?:do\\s+not|don't|never)\\s+(?:tell|mention|inform|notify|reveal|show|alert)\\s+(?:(?:this|it|anything)\\s+(?:to\\s+)?)?(?:the\\s+)?user\\b|\\bwithout\\s+(?:telling|informing|notifying|asking)\\s+the\\s+user\\b|\\b(?:it'?s|this\\s+is)\\s+(?:just\\s+)?an?\\s+implementation\\s+detail\\b"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "now|new", "\\byou\\s+(?:are\\s+now|must\\s+now|will\\s+now|have\\s+new)\\b|\\bnew\\s+(?:system\\s+)?instructions?\\s*:"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "keep|user|quietly|secretly|silently|override|priority",
@@ -74,7 +74,6 @@ final class Rules {
   // T8 exfiltration: URLs whose query carries data, markdown images that fetch on render.
   private static final Pattern MARKDOWN_IMAGE = Pattern.compile("!\\[[^\\]]{0,200}\\]\\(\\s*<?(https?://[^)\\s>]+)");
   private static final Pattern URL = Pattern.compile("https?://[^\\s)\"'<>\\]]+", Pattern.CASE_INSENSITIVE);
-  private static final Pattern TEMPLATED = Pattern.compile("[?&][^=&#]{1,40}=(?:[^&#]*(?:\\{|%7B|<|%3C|\\$|\\[)[^&#]*)");
   private static final Pattern DATA_VALUE = Pattern.compile("[?&][^=&#]{1,40}=[A-Za-z0-9+/_%-]{40,}");
 
   private final Set<String> allowedHosts;
@@ -103,7 +102,7 @@ final class Rules {
     Matcher img = MARKDOWN_IMAGE.matcher(text);
     while (img.find()) {
       String url = img.group(1);
-      if (url.indexOf('?') >= 0 || TEMPLATED.matcher(url).find()) {
+      if (url.indexOf('?') >= 0) {
         out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + img.start(), 0.9, url));
       } else if (!allowed(url)) {
         out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + img.start(), 0.3, url));
@@ -112,7 +111,7 @@ final class Rules {
     Matcher u = URL.matcher(text);
     while (u.find()) {
       String url = u.group();
-      if (TEMPLATED.matcher(url).find()) {
+      if (templated(url)) {
         out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + u.start(), 0.9, url));
       } else if (DATA_VALUE.matcher(url).find() && !allowed(url)) {
         out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + u.start(), 0.6, url));
@@ -120,6 +119,15 @@ final class Rules {
         out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + u.start(), 0.2, url));
       }
     }
+  }
+
+  /** A query that carries a placeholder for the model to fill: {x}, <x>, $x, [x], encoded or not. */
+  private static boolean templated(String url) {
+    int q = url.indexOf('?');
+    if (q < 0) return false;
+    String query = url.substring(q + 1).toLowerCase(Locale.ROOT);
+    return query.indexOf('=') >= 0 && (query.indexOf('{') >= 0 || query.contains("%7b") || query.indexOf('<') >= 0
+        || query.contains("%3c") || query.indexOf('$') >= 0 || query.indexOf('[') >= 0 || query.contains("%5b"));
   }
 
   private boolean allowed(String url) {

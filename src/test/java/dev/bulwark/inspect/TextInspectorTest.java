@@ -102,6 +102,19 @@ class TextInspectorTest {
   }
 
   @Test
+  void staysLinearOnInputBuiltToMakePatternsBacktrack() {
+    int n = 200_000;
+    List<String> hostile = List.of(
+        "<span style=\"display:none\">x".repeat(n / 28), " alt=\"".repeat(n / 6), "](".repeat(n / 2),
+        "https://x.example/?a=" + "?a=".repeat(n / 3), "<!--".repeat(n / 4), "##" + "\n".repeat(n),
+        "<".repeat(n), "\uDB40\uDC41".repeat(n / 2), "A".repeat(n));
+    // Each would take minutes if any pattern were quadratic; linear scans take well under a second.
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+      for (String text : hostile) inspector.inspectResponse(text);
+    });
+  }
+
+  @Test
   void neverThrowsOnHostileInput() {
     String nasty = "<".repeat(5000) + "<!--" + "A".repeat(10000) + "\uD800" + "\uDB40\uDC41".repeat(300);
     for (Surface s : Surface.values()) inspector.inspectText(s, nasty);
