@@ -201,8 +201,11 @@ public final class Gateway implements AutoCloseable {
       audit.close();
       throw e;
     }
+    // Poisoned tool definitions are reported (audited, alerted) but not yet held: quarantining
+    // them needs a configuration key and is the next slice of issue 9 (docs/INSPECTION.md).
     Registry registry = new Registry(config.upstreams(), new PinStore(config.dataDir()), new Classifier(), env.clock(),
-        e -> registryEvent(recorder, e));
+        e -> registryEvent(recorder, e), new dev.bulwark.registry.DefinitionScreen(
+            dev.bulwark.inspect.Inspection.standard(java.util.Set.of()), dev.bulwark.registry.DefinitionScreen.Mode.FLAG));
     // An approval changes what may be listed: tell every client, as the server itself would.
     registry.onChange(server -> listener.onNotification(server,
         new dev.bulwark.mcp.JsonRpc.Notification("notifications/tools/list_changed", null)));
@@ -333,7 +336,7 @@ public final class Gateway implements AutoCloseable {
   private static void registryEvent(RefusalRecorder recorder, Registry.Event e) {
     String what = e.server() + (e.tool() == null ? "" : "/" + e.tool());
     switch (e.type()) {
-      case "registry.drift", "registry.lookalike", "registry.new_tool" ->
+      case "registry.drift", "registry.lookalike", "registry.new_tool", "registry.poisoned" ->
           LOG.warn("ALERT {} {}: {}", e.type(), what, e.detail());
       default -> LOG.info("{} {}: {}", e.type(), what, e.detail());
     }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, DemoCommand.class, StdioCommand.class, KeysCommand.class, AgentsCommand.class,
         RegistryCommand.class, KillCommand.class, dev.bulwark.cli.AlertsCommand.class, dev.bulwark.cli.SecretsCommand.class,
         dev.bulwark.cli.ApprovalsCommand.class,
-        PolicyCommand.class, AuditCommand.class, dev.bulwark.cli.SandboxCommand.class})
+        PolicyCommand.class, AuditCommand.class, dev.bulwark.cli.SandboxCommand.class,
+        dev.bulwark.cli.InspectCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

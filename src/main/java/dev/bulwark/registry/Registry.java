@@ -42,11 +42,19 @@ public final class Registry {
   private final Classifier classifier;
   private final Clock clock;
   private final Consumer<Event> events;
+  private final DefinitionScreen screen;
   private final Map<String, Map<String, Tool>> tools = new ConcurrentHashMap<>();
   private final List<Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public Registry(List<UpstreamConfig> configured, PinStore pins, Classifier classifier, Clock clock,
       Consumer<Event> events) {
+    this(configured, pins, classifier, clock, events, DefinitionScreen.off());
+  }
+
+  /** {@code screen}: inspects definitions for poisoning before any automatic pin. */
+  public Registry(List<UpstreamConfig> configured, PinStore pins, Classifier classifier, Clock clock,
+      Consumer<Event> events, DefinitionScreen screen) {
+    this.screen = screen;
     configured.forEach(u -> servers.put(u.name(), u));
     this.pins = pins;
     this.classifier = classifier;
@@ -149,6 +157,13 @@ public final class Registry {
       String hash = ToolDefinitions.hash(def);
       Classification cls = classifier.classify(name, def, reg);
       Optional<PinStore.Pin> pin = pins.pin(server, name);
+      var poison = screen.poisoned(name, def, hash);
+      boolean held = poison.isPresent() && screen.quarantines();
+      Tool was = before.get(name);
+      if (poison.isPresent() && (was == null || !hash.equals(was.hash()))) {
+        events.accept(new Event("registry.poisoned", server, name, "definition " + hash + " looks poisoned, "
+            + DefinitionScreen.summary(poison.get()) + (held && pin.isEmpty() ? " quarantined until approved" : "")));
+      }
       Status status;
       if (pin.isPresent()) {
         status = pin.get().hash().equals(hash) ? Status.APPROVED : Status.QUARANTINED;
@@ -156,18 +171,17 @@ public final class Registry {
           events.accept(new Event("registry.drift", server, name, "definition changed since it was approved ("
               + pin.get().hash() + " -> " + hash + "): " + String.join(" ", ToolDefinitions.diff(pin.get().definition(), def))));
         }
-      } else if (firstConnect && reg.firstConnect() == UpstreamConfig.FirstConnect.PIN) {
+      } else if (firstConnect && reg.firstConnect() == UpstreamConfig.FirstConnect.PIN && !held) {
         pin = Optional.of(pinNow(server, name, def, hash, "first-connect"));
         status = Status.APPROVED;
         pinnedNow++;
       } else if (reg.autoAcceptReadTools() && cls.tierNames().equals(java.util.Set.of("read"))
-          && !firstConnect) {
+          && !firstConnect && !held) {
         pin = Optional.of(pinNow(server, name, def, hash, "auto-accept-read"));
         status = Status.APPROVED;
         events.accept(new Event("registry.auto_accepted", server, name, "new read-tier tool accepted: " + hash));
       } else {
-        status = Status.PENDING;
-        Tool was = before.get(name);
+        status = held ? Status.QUARANTINED : Status.PENDING;
         if (was == null || !hash.equals(was.hash())) {
           events.accept(new Event("registry.new_tool", server, name, "new tool awaits approval: " + hash));
         }

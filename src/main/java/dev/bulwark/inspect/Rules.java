@@ -1,0 +1,147 @@
+package dev.bulwark.inspect;
+
+import dev.bulwark.inspect.Finding.Kind;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * High-precision patterns for the injection families of THREATS.md, run on canonical text.
+ * Scores: 0.9 for forms that have no benign reading in tool data (chat-template tokens,
+ * "ignore previous instructions", a templated exfiltration URL), 0.6 for strong phrasing,
+ * 0.3 for hints that only annotate. Each family is one list so a reviewer sees all of it.
+ */
+final class Rules {
+  /** {@code hints}: literals of which at least one must occur (in lower case) before the pattern runs. */
+  private record Rule(Kind kind, double score, Pattern pattern, Set<Surface> surfaces, List<String> hints) {}
+
+  private static final Set<Surface> ALL = Set.of(Surface.values());
+  private static final Set<Surface> ARGS = Set.of(Surface.ARGUMENTS);
+
+  // Patterns run on lower-cased text and are written in lower case: a case-insensitive
+  // Unicode regex costs several times more per character, and the scan budget is ~1 ms/4 KB.
+  private static Rule rule(Kind kind, double score, String hints, String regex) {
+    return new Rule(kind, score, Pattern.compile(regex), ALL, List.of(hints.split("\\|")));
+  }
+
+  private static final List<Rule> RULES = List.of(
+      // T6a fake role and turn markers
+      rule(Kind.ROLE_MARKER, 0.9, "<|", "<\\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\\|>"),
+      rule(Kind.ROLE_MARKER, 0.9, "inst]|<<sys|_of_turn>", "\\[/?inst\\]|<</?sys>>|<start_of_turn>|<end_of_turn>"),
+      rule(Kind.ROLE_MARKER, 0.9, "<", "</?(?:tool_output|tool_result|tool_response|function_results|function_output|system|system_prompt|instructions?)>"),
+      rule(Kind.ROLE_MARKER, 0.6, "##", "(?m)^[ \\t]*#{2,}\\s*(?:instruction|system|new instructions?|response)\\s*:?\\s*$"),
+      rule(Kind.ROLE_MARKER, 0.6, "assistant", "(?m)^[ \\t]*assistant\\s*:\\s*\\S"),
+      rule(Kind.ROLE_MARKER, 0.3, "system", "(?m)^[ \\t]*system\\s*:\\s*\\S"), // "System: Ubuntu 22.04" is common
+      // T6 / T1 instructions aimed at the assistant
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.9, "ignore|disregard|forget|override|skip", "\\b(?:ignore|disregard|forget|override|skip)\\b[^.\\n]{0,30}\\b(?:previous|prior|above|earlier|preceding|all|any|your|the)\\b[^.\\n]{0,20}\\b(?:instructions?|prompts?|directives|rules|guidelines|task)\\b"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.9, "<important>|important!!", "<important>|\\bimportant!{2,}"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "note|message|attention|instruction|reminder", "\\b(?:note|message|attention|instructions?|reminder)\\s+(?:to|for)\\s+(?:the\\s+)?(?:ai|assistant|agent|llm|language model|model|chatbot|bot)\\b"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "dear|hey|hi|attention|ai|assistant|agent", "\\b(?:dear|hey|hi|attention)\\s+(?:ai|assistant|agent|llm|chatbot)\\b|(?m)^[ \\t]*(?:ai|assistant|agent)\\s*[:,]\\s*(?:please|you|ignore|do|now)"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "user|implementation", "\\b(?:do\\s+not|don't|never)\\s+(?:tell|mention|inform|notify|reveal|show|alert)\\s+(?:(?:this|it|anything)\\s+(?:to\\s+)?)?(?:the\\s+)?user\\b|\\bwithout\\s+(?:telling|informing|notifying|asking)\\s+the\\s+user\\b|\\b(?:it'?s|this\\s+is)\\s+(?:just\\s+)?an?\\s+implementation\\s+detail\\b"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "now|new", "\\byou\\s+(?:are\\s+now|must\\s+now|will\\s+now|have\\s+new)\\b|\\bnew\\s+(?:system\\s+)?instructions?\\s*:"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "keep|user|quietly|secretly|silently|override|priority",
+          "\\bkeep\\s+(?:this|it)\\s+(?:between\\s+us|secret|hidden)\\b|\\bthe\\s+user\\s+(?:must|should)\\s+not\\s+(?:notice|know|see)\\b|\\bnever\\s+show\\s+(?:it|this)\\s+to\\s+the\\s+user\\b|\\b(?:quietly|secretly|silently)\\s+(?:include|send|add|forward|call|copy|append|change)\\b|\\bsystem\\s+override\\b|\\bhigher\\s+priority\\s+than\\s+the\\s+user"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.3, "otherwise|else|legally",
+          "\\b(?:otherwise|or\\s+else)\\s+(?:the\\s+)?(?:tool|it|results?)\\s+(?:will\\s+not|won't|is|are|will)\\s+(?:work|wrong|fail)|\\blegally\\s+required\\b"),
+      // T7 / T3 tool-call hijack and shadowing
+      rule(Kind.TOOL_HIJACK, 0.6, "supersede|other|instead|rather",
+          "\\bsupersedes\\s+(?:the\\s+)?[`'\"]?[\\w.-]+[`'\"]?\\s*(?:tool)?|\\bthe\\s+other\\s+(?:tool|one|server)\\s+is\\s+(?:broken|deprecated|unsafe|outdated)|\\b(?:instead\\s+of|rather\\s+than)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+tool\\b"),
+      rule(Kind.TOOL_HIJACK, 0.6, "instead|broken|deprecated",
+          "\\b(?:always\\s+)?use\\s+(?:me|this\\s+(?:tool|one))\\s+instead\\b|\\bis\\s+(?:broken|deprecated)\\b[^.\\n]{0,60}\\b(?:use|call)\\s+(?:me|this)\\b"),
+      rule(Kind.TOOL_HIJACK, 0.6, "history|message|tool",
+          "\\b(?:include|pass|put|send|add|append|attach)\\b[^.\\n]{0,30}\\b(?:conversation|chat)\\s+history|\\buser'?s\\s+(?:recent|last|previous|prior)\\s+messages?\\b|\\b(?:list|enumerate)\\s+(?:every|all)\\s+(?:the\\s+)?tools?\\b"),
+      rule(Kind.TOOL_HIJACK, 0.6, "before", "\\bbefore\\s+(?:using|calling|invoking|running)\\s+(?:this|any|the)\\s+(?:other\\s+)?tool"),
+      rule(Kind.TOOL_HIJACK, 0.6, "when", "\\bwhenever\\s+(?:the\\s+)?[`'\"]?[\\w.-]+[`'\"]?\\s+(?:tool\\s+)?is\\s+(?:used|called|invoked)|\\bwhen(?:ever)?\\s+(?:you\\s+)?(?:use|call|invoke)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+tool\\b"),
+      rule(Kind.TOOL_HIJACK, 0.6, "call|invoke|use|run|execute", "\\b(?:call|invoke|use|run|execute)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+(?:tool|function)\\s+(?:with|to|and)\\b"),
+      rule(Kind.TOOL_HIJACK, 0.3, "always|instead", "\\b(?:always|instead)\\s+(?:use|call|send|add|query)\\b"),
+      // T10 credential requests and secret paths
+      rule(Kind.CREDENTIAL_REQUEST, 0.6, "password|passcode|passphrase|api|token|pat|secret|credential|mfa|2fa|otp|one|verification|ssh|private|seed|recovery",
+          "\\b(?:(?:ask|prompt|request)\\s+(?:the\\s+)?user\\s+(?:for|to)|(?:paste|provide|enter|send|share|give|include|reveal|type|reply\\s+with|tell\\s+me)\\b[^.\\n]{0,30}\\b(?:your|the\\s+user'?s|their|user)\\b)[^.\\n]{0,30}\\b(?:password|passcode|passphrase|api[ _-]?keys?|access\\s+tokens?|auth\\s+tokens?|tokens?|personal\\s+access\\s+token|pat|secret\\s+keys?|credentials|mfa|2fa|otp|one[- ]time\\s+(?:code|password)|verification\\s+code|ssh\\s+keys?|private\\s+keys?|seed\\s+phrase|recovery\\s+phrase)\\b"),
+      rule(Kind.CREDENTIAL_REQUEST, 0.6, "~/.|id_|.env|mcp.json|/etc/|credentials.json", "~/\\.(?:ssh|aws|npmrc|netrc|docker|kube|gnupg|cursor)|\\bid_(?:rsa|ed25519|ecdsa)\\b|(?:^|[\\s/'\"`])\\.env\\b|\\bmcp\\.json\\b|/etc/(?:shadow|passwd)\\b|\\bcredentials\\.json\\b"),
+      // T13 memory plants and delayed triggers
+      rule(Kind.MEMORY_PLANT, 0.6, "remember|memorize|store|next", "\\b(?:remember|memorize|store)\\b[^.\\n]{0,30}\\b(?:for\\s+(?:all\\s+)?future|from\\s+now\\s+on|in\\s+(?:all\\s+)?future\\s+(?:sessions|conversations|chats))|\\b(?:the\\s+)?next\\s+time\\s+the\\s+user\\s+(?:says|asks|mentions)\\b"),
+      rule(Kind.MEMORY_PLANT, 0.3, "now|future", "\\bfrom\\s+now\\s+on\\b|\\bfor\\s+all\\s+future\\s+(?:sessions|requests|conversations)\\b"),
+      // T12 shell payloads in arguments
+      new Rule(Kind.SHELL_PAYLOAD, 0.9, Pattern.compile("(?:[;&|]|\\$\\(|`)\\s*(?:curl|wget|bash|sh|nc|ncat|python3?|perl|rm\\s+-rf|chmod|base64\\s+-d)\\b"), ARGS,
+          List.of(";", "|", "&", "$(", "`")),
+      new Rule(Kind.SHELL_PAYLOAD, 0.6, Pattern.compile("\\|\\s*(?:ba)?sh\\b|\\$\\{ifs\\}|\\.\\./\\.\\./"), ARGS,
+          List.of("|", "${", "../")));
+
+  // T8 exfiltration: URLs whose query carries data, markdown images that fetch on render.
+  private static final Pattern MARKDOWN_IMAGE = Pattern.compile("!\\[[^\\]]{0,200}\\]\\(\\s*<?(https?://[^)\\s>]+)");
+  private static final Pattern URL = Pattern.compile("https?://[^\\s)\"'<>\\]]+", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DATA_VALUE = Pattern.compile("[?&][^=&#]{1,40}=[A-Za-z0-9+/_%-]{40,}");
+
+  private final Set<String> allowedHosts;
+
+  /** {@code allowedHosts}: hosts links may point to without a finding; empty disables the host check. */
+  Rules(Set<String> allowedHosts) {
+    this.allowedHosts = Set.copyOf(allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
+  }
+
+  List<Finding> scan(String text, Surface surface, String location) {
+    List<Finding> out = new ArrayList<>();
+    String lower = text.toLowerCase(Locale.ROOT);
+    for (Rule r : RULES) {
+      if (!r.surfaces().contains(surface) || r.hints().stream().noneMatch(lower::contains)) continue;
+      Matcher m = r.pattern().matcher(lower);
+      if (m.find()) {
+        out.add(new Finding(r.kind(), location + "@" + m.start(), r.score(), m.group()));
+      }
+    }
+    urls(text, location, out);
+    return out;
+  }
+
+  private void urls(String text, String location, List<Finding> out) {
+    if (!text.contains("://")) return;
+    Matcher img = MARKDOWN_IMAGE.matcher(text);
+    while (img.find()) {
+      String url = img.group(1);
+      if (url.indexOf('?') >= 0) {
+        out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + img.start(), 0.9, url));
+      } else if (!allowed(url)) {
+        out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + img.start(), 0.3, url));
+      }
+    }
+    Matcher u = URL.matcher(text);
+    while (u.find()) {
+      String url = u.group();
+      if (templated(url)) {
+        out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + u.start(), 0.9, url));
+      } else if (DATA_VALUE.matcher(url).find() && !allowed(url)) {
+        out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + u.start(), 0.6, url));
+      } else if (!allowedHosts.isEmpty() && !allowed(url)) {
+        out.add(new Finding(Kind.EXFILTRATION_URL, location + "@" + u.start(), 0.2, url));
+      }
+    }
+  }
+
+  /** A query that carries a placeholder for the model to fill: {x}, <x>, $x, [x], encoded or not. */
+  private static boolean templated(String url) {
+    int q = url.indexOf('?');
+    if (q < 0) return false;
+    String query = url.substring(q + 1).toLowerCase(Locale.ROOT);
+    return query.indexOf('=') >= 0 && (query.indexOf('{') >= 0 || query.contains("%7b") || query.indexOf('<') >= 0
+        || query.contains("%3c") || query.indexOf('$') >= 0 || query.indexOf('[') >= 0 || query.contains("%5b"));
+  }
+
+  private boolean allowed(String url) {
+    if (allowedHosts.isEmpty()) return false;
+    try {
+      String host = URI.create(url.replaceAll("[{}<>\\[\\]|\\\\^`\" ]", "_")).getHost();
+      if (host == null) return false;
+      host = host.toLowerCase(Locale.ROOT);
+      for (String h : allowedHosts) {
+        if (host.equals(h) || host.endsWith("." + h)) return true;
+      }
+      return false;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}
