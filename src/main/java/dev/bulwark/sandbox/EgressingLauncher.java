@@ -57,37 +57,7 @@ final class EgressingLauncher implements Launcher {
   }
 
   /** A pooled enclave, started for nobody: handing it to a caller dedicates its proxy too. */
-  private record Dedicating(Launched inner, Egress.Endpoint endpoint) implements Launched {
-    @Override
-    public java.io.OutputStream stdin() {
-      return inner.stdin();
-    }
-
-    @Override
-    public java.io.InputStream stdout() {
-      return inner.stdout();
-    }
-
-    @Override
-    public java.io.InputStream stderr() {
-      return inner.stderr();
-    }
-
-    @Override
-    public long pid() {
-      return inner.pid();
-    }
-
-    @Override
-    public java.util.concurrent.CompletableFuture<Integer> exit() {
-      return inner.exit();
-    }
-
-    @Override
-    public void kill() {
-      inner.kill();
-    }
-
+  private record Dedicating(Launched inner, Egress.Endpoint endpoint) implements Launcher.Forwarding {
     @Override
     public void dedicate(dev.bulwark.identity.Caller owner) {
       endpoint.dedicate(owner);

@@ -63,17 +63,7 @@ final class CredentialLauncher implements Launcher {
   }
 
   /** The process, its stderr scrubbed line by line of the values it was given. */
-  private record ScrubbedStderr(Launched inner, dev.bulwark.vault.Redactor redactor) implements Launched {
-    @Override
-    public java.io.OutputStream stdin() {
-      return inner.stdin();
-    }
-
-    @Override
-    public java.io.InputStream stdout() {
-      return inner.stdout();
-    }
-
+  private record ScrubbedStderr(Launched inner, dev.bulwark.vault.Redactor redactor) implements Launcher.Forwarding {
     @Override
     public java.io.InputStream stderr() {
       java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(inner.stderr(),
@@ -100,31 +90,6 @@ final class CredentialLauncher implements Launcher {
           lines.close();
         }
       };
-    }
-
-    @Override
-    public long pid() {
-      return inner.pid();
-    }
-
-    @Override
-    public java.util.concurrent.CompletableFuture<Integer> exit() {
-      return inner.exit();
-    }
-
-    @Override
-    public void kill() {
-      inner.kill();
-    }
-
-    @Override
-    public void dedicate(dev.bulwark.identity.Caller owner) {
-      inner.dedicate(owner);
-    }
-
-    @Override
-    public void dedicateToGateway() {
-      inner.dedicateToGateway();
     }
   }
 }

@@ -141,6 +141,21 @@ public final class IsolatedUpstream implements Upstream {
     return p;
   }
 
+  // A process counted against the caller's agent, handed to it for {@code serves}.
+  private Proc handOut(Caller caller, String serves, Duration wait) throws UpstreamException {
+    claim(caller);
+    Proc p;
+    try {
+      p = takeFor(caller, wait);
+    } catch (UpstreamException e) {
+      unclaim(caller);
+      throw e;
+    }
+    p.servesSession = serves;
+    dedicate(p, caller);
+    return p;
+  }
+
   // A process for {@code caller}: from the pool, unless the server's environment names vault
   // secrets — those are the caller's own and resolved at launch, so its process is started
   // for it, never ahead.
@@ -200,16 +215,7 @@ public final class IsolatedUpstream implements Upstream {
       Caller caller = context.caller().orElse(null);
       Duration wait = context.timeout().compareTo(CAPACITY_WAIT) < 0 ? context.timeout() : CAPACITY_WAIT;
       if (granularity == Isolation.Granularity.PER_CALL) {
-        claim(caller);
-        Proc p;
-        try {
-          p = takeFor(caller, wait);
-        } catch (UpstreamException e) {
-          unclaim(caller);
-          throw e;
-        }
-        p.servesSession = context.sessionKey();
-        dedicate(p, caller);
+        Proc p = handOut(caller, context.sessionKey(), wait);
         CompletableFuture<JsonRpc.Response> answer = p.conn.call(method, params, context);
         answer.whenComplete((r, e) -> {
           pool.retire(p);
@@ -254,16 +260,7 @@ public final class IsolatedUpstream implements Upstream {
             unclaim(slot.owner);
             slot.proc = null;
           }
-          claim(caller);
-          Proc p;
-          try {
-            p = takeFor(caller, wait);
-          } catch (UpstreamException e) {
-            unclaim(caller);
-            throw e;
-          }
-          p.servesSession = key;
-          dedicate(p, caller);
+          Proc p = handOut(caller, key, wait);
           slot.proc = p;
           slot.owner = caller;
         }

@@ -131,4 +131,49 @@ public interface Launcher {
     /** From now on the process is the gateway's own (it serves listings, never a caller). */
     default void dedicateToGateway() {}
   }
+
+  /** A launched process seen through a wrapper that changes only what it overrides. */
+  interface Forwarding extends Launched {
+    Launched inner();
+
+    @Override
+    default OutputStream stdin() {
+      return inner().stdin();
+    }
+
+    @Override
+    default InputStream stdout() {
+      return inner().stdout();
+    }
+
+    @Override
+    default InputStream stderr() {
+      return inner().stderr();
+    }
+
+    @Override
+    default long pid() {
+      return inner().pid();
+    }
+
+    @Override
+    default CompletableFuture<Integer> exit() {
+      return inner().exit();
+    }
+
+    @Override
+    default void kill() {
+      inner().kill();
+    }
+
+    @Override
+    default void dedicate(dev.bulwark.identity.Caller owner) {
+      inner().dedicate(owner);
+    }
+
+    @Override
+    default void dedicateToGateway() {
+      inner().dedicateToGateway();
+    }
+  }
 }
