@@ -89,9 +89,12 @@ public final class Gateway implements AutoCloseable {
   private final Tracing tracing;
   private final dev.bulwark.audit.RetentionSchedule retention;  // null: events are kept forever
   private final AutoCloseable approvalExpiry;
+  private final dev.bulwark.vault.LogRedaction logRedaction;
 
   private Gateway(Upstreams upstreams, Egress egress, GatewayServer server, AnomalyWatch watch, Exports exports,
-      AuditSink audit, Tracing tracing, dev.bulwark.audit.RetentionSchedule retention, AutoCloseable approvalExpiry) {
+      AuditSink audit, Tracing tracing, dev.bulwark.audit.RetentionSchedule retention, AutoCloseable approvalExpiry,
+      dev.bulwark.vault.LogRedaction logRedaction) {
+    this.logRedaction = logRedaction;
     this.retention = retention;
     this.approvalExpiry = approvalExpiry;
     this.upstreams = upstreams;
@@ -315,7 +318,10 @@ public final class Gateway implements AutoCloseable {
         : null;
     // Requests nobody looks at still expire, and their expiry is on the record.
     AutoCloseable approvalExpiry = approvals.expireEvery(java.time.Duration.ofSeconds(30));
-    return new Gateway(upstreams, egress, server, watch, exports, audit, tracing, retention, approvalExpiry);
+    // The log masks this gateway's secret values too, not only credential formats.
+    dev.bulwark.vault.LogRedaction logRedaction = dev.bulwark.vault.LogRedaction.register(known);
+    return new Gateway(upstreams, egress, server, watch, exports, audit, tracing, retention, approvalExpiry,
+        logRedaction);
   }
 
   // The configuration's rules compiled to Cedar, recompiled whenever an agent is created or revoked.
@@ -386,6 +392,7 @@ public final class Gateway implements AutoCloseable {
     if (tracing != null) {
       tracing.close();
     }
+    logRedaction.close();
   }
 
   // Upstreams are built before the components that listen to them; this closes the loop.

@@ -12,6 +12,6 @@ import ch.qos.logback.core.pattern.CompositeConverter;
 public final class RedactingConverter extends CompositeConverter<ILoggingEvent> {
   @Override
   protected String transform(ILoggingEvent event, String in) {
-    return Redactor.scrubFormats(in);
+    return LogRedaction.scrub(getContext(), Redactor.scrubFormats(in));
   }
 }

@@ -34,4 +34,32 @@ class RedactingConverterTest {
     assertThat(text).contains("upstream said token [REDACTED]", "IllegalStateException: bad key [REDACTED]",
         "at dev.bulwark.vault.RedactingConverterTest").doesNotContain(token, "AKIAIOSFODNN7EXAMPLE");
   }
+
+  @Test
+  void theVaultsOwnValuesAreMaskedTooWhileTheGatewayThatResolvedThemRuns() throws Exception {
+    PrintStream err = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+    KnownSecrets known = new KnownSecrets(10);
+    known.remember(java.util.List.of(Secret.of("correct-horse-battery-staple")));
+    try {
+      System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
+      JoranConfigurator config = new JoranConfigurator();
+      config.setContext(context);
+      config.doConfigure(getClass().getResource("/logback.xml"));
+      var logger = context.getLogger("redaction-test");
+      try (LogRedaction registered = LogRedaction.register(known, context)) {
+        logger.warn("upstream error: password correct-horse-battery-staple rejected");
+      }
+      logger.warn("after close: correct-horse-battery-staple");
+    } finally {
+      context.stop();
+      System.setErr(err);
+    }
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("upstream error: password [REDACTED] rejected");
+    // Once the gateway closed, its values are no longer known: only formats are masked then.
+    assertThat(text).contains("after close: correct-horse-battery-staple");
+  }
 }
