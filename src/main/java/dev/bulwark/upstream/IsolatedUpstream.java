@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,17 +48,8 @@ public final class IsolatedUpstream implements Upstream {
   private final UpstreamListener listener;
   private final WarmPool<Proc> pool;
   private final boolean ownerBound;
-  private final Map<String, Slot> slots = new ConcurrentHashMap<>();
-  private final Map<String, java.util.concurrent.atomic.AtomicInteger> perAgent = new ConcurrentHashMap<>();
-  // Sessions that ended, so a call still on its way cannot make them a new process (session
-  // ids are random and never reused); bounded, oldest forgotten first.
-  private final java.util.Set<String> endedSessions = java.util.Collections.newSetFromMap(
-      new java.util.LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-          return size() > 65_536;
-        }
-      });
+  private final SessionSlots<Proc> slots;
+  private final AgentQuota quota;
   private final ReentrantLock gatewayLock = new ReentrantLock();
   private volatile Proc gateway;
   private volatile ObjectNode initializeResult = JsonNodeFactory.instance.objectNode();
@@ -95,20 +85,6 @@ public final class IsolatedUpstream implements Upstream {
     }
   }
 
-  /** A session's (or a stateless caller's) process. */
-  private static final class Slot {
-    final ReentrantLock lock = new ReentrantLock();
-    Proc proc;
-    volatile long lastUsedNanos = System.nanoTime();
-    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    final boolean caller;
-    volatile Caller owner;
-
-    Slot(boolean caller) {
-      this.caller = caller;
-    }
-  }
-
   public IsolatedUpstream(String name, Launcher launcher, Launcher.Spec spec, JsonRpcCodec codec, int maxLineBytes,
       UpstreamConfig.Restart restart, UpstreamListener listener) {
     if (spec.isolation().granularity() == Isolation.Granularity.SHARED) {
@@ -124,6 +100,11 @@ public final class IsolatedUpstream implements Upstream {
     this.restart = restart;
     this.listener = listener;
     this.pool = new WarmPool<>(name, this::startProc, Proc::alive, p -> p.conn.close(), limits);
+    this.quota = new AgentQuota(name, limits.maxPerAgent());
+    this.slots = new SessionSlots<>(Proc::alive, (p, owner) -> {
+      pool.retire(p);
+      quota.release(owner);
+    });
     this.ownerBound = spec.env().values().stream().anyMatch(dev.bulwark.vault.SecretRefs::has);
   }
 
@@ -143,12 +124,12 @@ public final class IsolatedUpstream implements Upstream {
 
   // A process counted against the caller's agent, handed to it for {@code serves}.
   private Proc handOut(Caller caller, String serves, Duration wait) throws UpstreamException {
-    claim(caller);
+    quota.claim(caller);
     Proc p;
     try {
       p = takeFor(caller, wait);
     } catch (UpstreamException e) {
-      unclaim(caller);
+      quota.release(caller);
       throw e;
     }
     p.servesSession = serves;
@@ -181,14 +162,7 @@ public final class IsolatedUpstream implements Upstream {
       up = false;
       throw e;
     }
-    first.forGateway = true;
-    first.conn.dedicateToGateway();
-    initializeResult = first.conn.initializeResult();
-    Proc previous = gateway;
-    gateway = first;
-    if (previous != null) {
-      pool.retire(previous);
-    }
+    becomeGateways(first);
     pool.open();
     startSweeper();
     LOG.info("upstream {} runs a process per {} (pool: {} to {} ready, at most {} processes)", name,
@@ -219,7 +193,7 @@ public final class IsolatedUpstream implements Upstream {
         CompletableFuture<JsonRpc.Response> answer = p.conn.call(method, params, context);
         answer.whenComplete((r, e) -> {
           pool.retire(p);
-          unclaim(caller);
+          quota.release(caller);
         });
         return answer;
       }
@@ -240,81 +214,10 @@ public final class IsolatedUpstream implements Upstream {
     // Stateless requests carry no session: the caller is the unit that keeps a process.
     boolean stateless = context.sessionKey().startsWith("exchange:") && caller != null;
     String key = stateless ? "caller:" + caller.principal() : context.sessionKey();
-    while (true) {
-      Slot slot = slots.computeIfAbsent(key, k -> new Slot(stateless));
-      Proc proc;
-      slot.lock.lock();
-      try {
-        if (slots.get(key) != slot) {
-          continue; // swept or ended while this call waited for the lock: start over
-        }
-        if (!stateless && ended(key)) {
-          // A call that waited (for approval, say) past the end of its session: no new process.
-          slots.remove(key, slot);
-          throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the session ended");
-        }
-        if (slot.proc == null || !slot.proc.alive()) {
-          if (slot.proc != null) {
-            LOG.warn("upstream {}: the process of a session died; the session gets a fresh one", name);
-            pool.retire(slot.proc);
-            unclaim(slot.owner);
-            slot.proc = null;
-          }
-          Proc p = handOut(caller, key, wait);
-          slot.proc = p;
-          slot.owner = caller;
-        }
-        proc = slot.proc;
-        slot.inFlight.incrementAndGet();
-        slot.lastUsedNanos = System.nanoTime();
-      } finally {
-        slot.lock.unlock();
-      }
-      CompletableFuture<JsonRpc.Response> answer = proc.conn.call(method, params, context);
-      answer.whenComplete((r, e) -> {
-        slot.lastUsedNanos = System.nanoTime();
-        slot.inFlight.decrementAndGet();
-      });
-      return answer;
-    }
-  }
-
-  // One agent may hold at most max_per_agent processes of this server at once.
-  private void claim(Caller caller) throws UpstreamException {
-    if (caller == null) {
-      return;
-    }
-    java.util.concurrent.atomic.AtomicInteger held = perAgent.computeIfAbsent(agentKey(caller),
-        k -> new java.util.concurrent.atomic.AtomicInteger());
-    while (true) {
-      int n = held.get();
-      if (n >= limits.maxPerAgent()) {
-        throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "agent " + caller.agentId()
-            + " holds its limit of " + limits.maxPerAgent() + " processes of upstream " + name);
-      }
-      if (held.compareAndSet(n, n + 1)) {
-        return;
-      }
-    }
-  }
-
-  private void unclaim(Caller caller) {
-    if (caller != null) {
-      java.util.concurrent.atomic.AtomicInteger held = perAgent.get(agentKey(caller));
-      if (held != null) {
-        held.decrementAndGet();
-      }
-    }
-  }
-
-  private static String agentKey(Caller caller) {
-    return caller.tenant() + "/" + caller.agentId();
-  }
-
-  private boolean ended(String session) {
-    synchronized (endedSessions) {
-      return endedSessions.contains(session);
-    }
+    SessionSlots.Use<Proc> use = slots.use(key, stateless, caller, (c, k) -> handOut(c, k, wait));
+    CompletableFuture<JsonRpc.Response> answer = use.proc().conn.call(method, params, context);
+    answer.whenComplete((r, e) -> slots.done(use));
+    return answer;
   }
 
   private Proc gatewayProc() throws UpstreamException {
@@ -328,18 +231,25 @@ public final class IsolatedUpstream implements Upstream {
       if (g != null && g.alive()) {
         return g;
       }
-      if (g != null) {
-        pool.retire(g);
-      }
       Proc fresh = pool.take(Duration.ofSeconds(30));
-      fresh.forGateway = true;
-      fresh.conn.dedicateToGateway();
-      initializeResult = fresh.conn.initializeResult();
-      gateway = fresh;
+      becomeGateways(fresh);
       LOG.warn("upstream {}: the gateway's own process died and was replaced", name);
       return fresh;
     } finally {
       gatewayLock.unlock();
+    }
+  }
+
+  // {@code p} becomes the gateway's own process (listings; its initialize answer is the
+  // server's); the one it replaces, if any, is retired.
+  private void becomeGateways(Proc p) {
+    p.forGateway = true;
+    p.conn.dedicateToGateway();
+    initializeResult = p.conn.initializeResult();
+    Proc previous = gateway;
+    gateway = p;
+    if (previous != null) {
+      pool.retire(previous);
     }
   }
 
@@ -349,36 +259,12 @@ public final class IsolatedUpstream implements Upstream {
 
   @Override
   public void sessionEnded(String sessionKey) {
-    synchronized (endedSessions) {
-      endedSessions.add(sessionKey);
-    }
-    Slot slot = slots.remove(sessionKey);
-    if (slot != null) {
-      release(slot);
-    }
+    slots.sessionEnded(sessionKey);
   }
 
   @Override
   public void endCallers(java.util.function.Predicate<Caller> stopped) {
-    slots.forEach((key, slot) -> {
-      Caller owner = slot.owner;
-      if (owner != null && stopped.test(owner) && slots.remove(key, slot)) {
-        release(slot);
-      }
-    });
-  }
-
-  private void release(Slot slot) {
-    slot.lock.lock();
-    try {
-      if (slot.proc != null) {
-        pool.retire(slot.proc);
-        unclaim(slot.owner);
-        slot.proc = null;
-      }
-    } finally {
-      slot.lock.unlock();
-    }
+    slots.endCallers(stopped);
   }
 
   private void startSweeper() {
@@ -400,13 +286,7 @@ public final class IsolatedUpstream implements Upstream {
 
   /** Ends the processes of stateless callers idle for longer than the pool's idle timeout. */
   void sweepIdleCallers() {
-    long limit = limits.idleTimeout().toNanos();
-    long now = System.nanoTime();
-    slots.forEach((key, slot) -> {
-      if (slot.caller && slot.inFlight.get() == 0 && now - slot.lastUsedNanos > limit && slots.remove(key, slot)) {
-        release(slot);
-      }
-    });
+    slots.sweepIdle(limits.idleTimeout());
   }
 
   @Override
@@ -446,12 +326,7 @@ public final class IsolatedUpstream implements Upstream {
     if (g != null) {
       g.conn.pid().ifPresent(pid -> pids.put(GATEWAY, pid));
     }
-    slots.forEach((k, s) -> {
-      Proc p = s.proc;
-      if (p != null) {
-        p.conn.pid().ifPresent(pid -> pids.put(k, pid));
-      }
-    });
+    slots.forEach((k, p) -> p.conn.pid().ifPresent(pid -> pids.put(k, pid)));
     return pids;
   }
 
@@ -467,13 +342,7 @@ public final class IsolatedUpstream implements Upstream {
       s.interrupt();
     }
     pool.close();
-    slots.values().forEach(slot -> {
-      Proc p = slot.proc;
-      if (p != null) {
-        p.conn.close();
-      }
-    });
-    slots.clear();
+    slots.clear(p -> p.conn.close());
     Proc g = gateway;
     if (g != null) {
       g.conn.close();
