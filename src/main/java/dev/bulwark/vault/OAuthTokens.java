@@ -9,7 +9,6 @@ import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
-import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
@@ -71,22 +70,36 @@ final class OAuthTokens {
     }
   }
 
+  /**
+   * Asks {@code flow}'s token endpoint for tokens with {@code grant} (and {@code resource}, if
+   * given): a confidential client authenticates with HTTP Basic, a public one (no secret)
+   * sends only its client id; redirects are never followed.
+   */
+  static TokenResponse tokenRequest(VaultConfig.OAuthTokens flow, com.nimbusds.oauth2.sdk.AuthorizationGrant grant,
+      String resource) throws ParseException, IOException {
+    URI endpoint = URI.create(flow.tokenEndpoint());
+    TokenRequest.Builder builder = flow.clientSecret() == null
+        ? new TokenRequest.Builder(endpoint, new ClientID(flow.clientId()), grant)
+        : new TokenRequest.Builder(endpoint, new ClientSecretBasic(new ClientID(flow.clientId()),
+            new com.nimbusds.oauth2.sdk.auth.Secret(flow.clientSecret().reveal(SecretAccess.plaintext()))), grant);
+    if (resource != null) {
+      builder.resources(URI.create(resource));
+    }
+    HTTPRequest http = builder.build().toHTTPRequest();
+    http.setConnectTimeout(TIMEOUT_MILLIS);
+    http.setReadTimeout(TIMEOUT_MILLIS);
+    http.setFollowRedirects(false);
+    return TokenResponse.parse(http.send());
+  }
+
   private Tokens refresh(Tokens current) throws Vault.VaultException {
     if (current.refresh() == null) {
       throw new Vault.VaultException("the OAuth token set has expired and has no refresh token", null);
     }
-    ClientAuthentication auth = new ClientSecretBasic(new ClientID(config.clientId()),
-        new com.nimbusds.oauth2.sdk.auth.Secret(config.clientSecret() == null ? ""
-            : config.clientSecret().reveal(SecretAccess.plaintext())));
-    TokenRequest request = new TokenRequest.Builder(URI.create(config.tokenEndpoint()), auth,
-        new RefreshTokenGrant(new RefreshToken(current.refresh().reveal(SecretAccess.plaintext())))).build();
-    HTTPRequest http = request.toHTTPRequest();
-    http.setConnectTimeout(TIMEOUT_MILLIS);
-    http.setReadTimeout(TIMEOUT_MILLIS);
-    http.setFollowRedirects(false);
     TokenResponse response;
     try {
-      response = TokenResponse.parse(http.send());
+      response = tokenRequest(config,
+          new RefreshTokenGrant(new RefreshToken(current.refresh().reveal(SecretAccess.plaintext()))), null);
     } catch (ParseException | IOException e) {
       throw new Vault.VaultException("token refresh at " + config.tokenEndpoint() + " failed", null);
     }

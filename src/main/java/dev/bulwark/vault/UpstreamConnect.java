@@ -10,10 +10,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
-import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
-import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
-import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
@@ -243,21 +240,9 @@ public final class UpstreamConnect {
   private String exchange(VaultConfig.OAuthTokens flow, Pending p, String code) throws ConnectException {
     AuthorizationCodeGrant grant = new AuthorizationCodeGrant(new AuthorizationCode(code), p.redirectUri(),
         p.verifier());
-    URI endpoint = URI.create(flow.tokenEndpoint());
-    TokenRequest.Builder builder = flow.clientSecret() == null
-        ? new TokenRequest.Builder(endpoint, new ClientID(flow.clientId()), grant)
-        : new TokenRequest.Builder(endpoint, new ClientSecretBasic(new ClientID(flow.clientId()),
-            new com.nimbusds.oauth2.sdk.auth.Secret(flow.clientSecret().reveal(SecretAccess.plaintext()))), grant);
-    if (flow.resource() != null) {
-      builder.resources(URI.create(flow.resource()));
-    }
-    HTTPRequest http = builder.build().toHTTPRequest();
-    http.setConnectTimeout(TIMEOUT_MILLIS);
-    http.setReadTimeout(TIMEOUT_MILLIS);
-    http.setFollowRedirects(false);
     TokenResponse response;
     try {
-      response = TokenResponse.parse(http.send());
+      response = OAuthTokens.tokenRequest(flow, grant, flow.resource());
     } catch (ParseException | IOException e) {
       refused(p, p.server(), "the token endpoint could not be reached or answered nonsense");
       throw new ConnectException(502, "The authorization server's token endpoint failed; nothing was connected.");
