@@ -87,6 +87,16 @@ public final class IsolatedUpstream implements Upstream {
 
   public IsolatedUpstream(String name, Launcher launcher, Launcher.Spec spec, JsonRpcCodec codec, int maxLineBytes,
       UpstreamConfig.Restart restart, UpstreamListener listener) {
+    this(name, launcher, spec, codec, maxLineBytes, restart, listener, false);
+  }
+
+  /**
+   * {@code callerSecrets}: the server's environment or files name vault secrets, which are
+   * its caller's own and resolved at launch — each caller's process is started for it, never
+   * ahead by the pool.
+   */
+  public IsolatedUpstream(String name, Launcher launcher, Launcher.Spec spec, JsonRpcCodec codec, int maxLineBytes,
+      UpstreamConfig.Restart restart, UpstreamListener listener, boolean callerSecrets) {
     if (spec.isolation().granularity() == Isolation.Granularity.SHARED) {
       throw new IllegalArgumentException("a shared server is a StdioUpstream");
     }
@@ -105,7 +115,7 @@ public final class IsolatedUpstream implements Upstream {
       pool.retire(p);
       quota.release(owner);
     });
-    this.ownerBound = spec.env().values().stream().anyMatch(dev.bulwark.vault.SecretRefs::has);
+    this.ownerBound = callerSecrets;
   }
 
   private Proc startProc() throws UpstreamException {

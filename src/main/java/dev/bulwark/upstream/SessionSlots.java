@@ -62,12 +62,12 @@ final class SessionSlots<P> {
         if (slots.get(key) != slot) {
           continue; // swept or ended while this call waited for the lock: start over
         }
-        if (!stateless && ended.contains(key)) {
-          // A call that waited (for approval, say) past the end of its session: no new process.
-          slots.remove(key, slot);
-          throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the session ended");
-        }
         if (slot.proc == null || !alive.test(slot.proc)) {
+          if (!stateless && ended.contains(key)) {
+            // A call that waited (for approval, say) past the end of its session: no new process.
+            slots.remove(key, slot);
+            throw new UpstreamException(UpstreamException.Kind.UNAVAILABLE, "the session ended");
+          }
           if (slot.proc != null) {
             giveBack.accept(slot.proc, slot.owner);
             slot.proc = null;

@@ -94,7 +94,8 @@ public final class Upstreams implements AutoCloseable {
           + "server has the host's network", u.name());
     }
     if (u.isolation().granularity() != dev.bulwark.config.Isolation.Granularity.SHARED) {
-      return new IsolatedUpstream(u.name(), launcher, spec, codec, maxLine, u.restart(), listener);
+      return new IsolatedUpstream(u.name(), launcher, spec, codec, maxLine, u.restart(), listener,
+          !u.secretReferences().isEmpty());
     }
     LOG.warn("upstream {} is SHARED (isolation.granularity: shared): one process serves every user, session and "
         + "call, so what one caller leaves in it (files, memory, credentials) the next can reach", u.name());

@@ -43,6 +43,7 @@ public final class Redactor {
       "\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{10,}",  // JWTs
       "\\bAIza[0-9A-Za-z_-]{35}\\b",                                  // Google API keys
       "\\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,}\\b",                   // Stripe keys
+      "\\bbwk_[A-Za-z0-9_-]{16,}",                                     // Bulwark's own agent and admin keys
       "(?i)\\bbearer\\s+[A-Za-z0-9._~+/-]{20,}=*")));                 // bearer tokens
 
   // Text that can match FORMATS holds one of these (each pattern's fixed start, in the case
@@ -51,7 +52,7 @@ public final class Redactor {
       "aws_secret_access_key", "AWS_SECRET_ACCESS_KEY", "Aws_Secret_Access_Key", "ghp_", "gho_", "ghu_", "ghs_",
       "ghr_", "github_pat_", "xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "https://hooks.slack.com", "eyJ",
       "AIza",
-      "rk_live_", "rk_test_", "sk_live_", "sk_test_", "bearer", "Bearer", "BEARER");
+      "rk_live_", "rk_test_", "sk_live_", "sk_test_", "bwk_", "bearer", "Bearer", "BEARER");
 
   private static final Redactor FORMATS_ONLY = of(List.of());
 

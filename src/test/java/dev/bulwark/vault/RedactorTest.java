@@ -27,6 +27,7 @@ class RedactorTest {
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
         "AIzaSyA-1234567890abcdefghijklmnopqrstu",
         "sk_live_0123456789abcdefABCD",
+        "bwk_Xq3v9LmN2pR8sT4uW6yZ0aB1cD5eF7gH",
         "Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345");
     for (String leak : leaks) {
       String out = Redactor.scrub("before " + leak + " after", List.of());
