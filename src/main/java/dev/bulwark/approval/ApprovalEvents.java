@@ -16,6 +16,8 @@ import java.util.function.Supplier;
  * the call path.
  */
 final class ApprovalEvents {
+  // The trail keeps the usual excerpt of the arguments (approvers see them whole in the request).
+  private static final dev.bulwark.audit.ArgumentSanitizer EXCERPT = dev.bulwark.audit.ArgumentSanitizer.defaults();
   static final String REQUESTED = "approval.requested";
   static final String VOTE = "approval.vote";
   static final String GRANTED = "approval.granted";
@@ -60,7 +62,7 @@ final class ApprovalEvents {
         : by.startsWith("user:") ? new AuditEvent.Who(r.tenant(), r.agent(), r.user(), r.chain(), null, "elicitation", null)
         : new AuditEvent.Who(r.tenant(), null, "approver:" + by, null, null, "admin", null);
     sink.write(new AuditEvent(type, code(type), clock.instant(), ids.get(), who,
-        new AuditEvent.Request(type, null, r.kind(), r.server(), r.item(), r.tiers(), r.arguments(), 0),
+        new AuditEvent.Request(type, null, r.kind(), r.server(), r.item(), r.tiers(), EXCERPT.sanitize(r.arguments()), 0),
         new AuditEvent.DecisionBlock(effect, r.gates().stream().map(g -> "gate:" + g.id()).toList(), r.policyRevision(),
             r.id()),
         new AuditEvent.Result("recorded", null, detail, 0, 0)));

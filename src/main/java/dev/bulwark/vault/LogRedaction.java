@@ -43,11 +43,14 @@ public final class LogRedaction implements AutoCloseable {
     return new LogRedaction(set, known);
   }
 
-  /** {@code text} with every value registered in {@code context} masked. */
+  /**
+   * {@code text} with the credential formats and every value registered in {@code context}
+   * masked (each registered redactor masks the formats too: they are run once).
+   */
   static String scrub(Context context, String text) {
     Object registered = context == null ? null : context.getObject(KEY);
-    if (!(registered instanceof Set<?> set)) {
-      return text;
+    if (!(registered instanceof Set<?> set) || set.isEmpty()) {
+      return Redactor.scrubFormats(text);
     }
     String out = text;
     for (Object k : set) {

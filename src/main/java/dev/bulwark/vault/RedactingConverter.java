@@ -5,13 +5,13 @@ import ch.qos.logback.core.pattern.CompositeConverter;
 
 /**
  * {@code %redact(...)} in a logback pattern: the enclosed output (message, exception) with
- * common credential formats masked. The last line of defence for logs — secrets are never
- * passed to a logger in the first place ({@link Secret} does not print) — so it needs no
- * knowledge of stored values and holds no state.
+ * common credential formats masked, and the values a running gateway resolved (registered by
+ * {@link LogRedaction}). The last line of defence for logs — secrets are never passed to a
+ * logger in the first place ({@link Secret} does not print).
  */
 public final class RedactingConverter extends CompositeConverter<ILoggingEvent> {
   @Override
   protected String transform(ILoggingEvent event, String in) {
-    return LogRedaction.scrub(getContext(), Redactor.scrubFormats(in));
+    return LogRedaction.scrub(getContext(), in);
   }
 }

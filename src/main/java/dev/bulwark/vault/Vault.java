@@ -11,8 +11,10 @@ import java.util.Optional;
 /**
  * Secrets by reference: stores values sealed ({@link Envelope}) in the shared store, finds the
  * one that applies to a caller (user-scoped, else agent-scoped, else server-scoped), and
- * re-wraps data keys when the KEK rotates. Every change and every use is audited first: what
- * cannot be recorded does not happen. Plaintext leaves only through {@link #resolve}, to the
+ * re-wraps data keys when the KEK rotates. Every use is audited first: a use that cannot be
+ * recorded does not happen. A change (put, rotation, deletion) is recorded right after it is
+ * stored; if that record fails, the change is reported as failed although it was stored, so
+ * the administrator looks again. Plaintext leaves only through {@link #resolve}, to the
  * credentials stage of the call that needs it.
  */
 public final class Vault {
