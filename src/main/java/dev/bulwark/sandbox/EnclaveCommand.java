@@ -59,38 +59,12 @@ final class EnclaveCommand {
   /**
    * The bwrap arguments for {@code spec}; the seccomp program is expected on fd 3. Throws if
    * something the server declared does not exist (a missing mount is a misconfiguration, and
-   * silently running without it would hide that).
-   */
-  static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody) throws IOException {
-    return build(bwrap, spec, asNobody, Path.of("/usr/bin/socat"), java.util.Set.of());
-  }
-
-  /** As above; {@code socat} is the forwarder started inside when the spec has egress. */
-  static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, Path socat) throws IOException {
-    return build(bwrap, spec, asNobody, socat, java.util.Set.of());
-  }
-
-  /** As above, the variables named in {@code inherited} passed on from bwrap's own environment. */
-  static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, java.util.Set<String> inherited)
-      throws IOException {
-    return build(bwrap, spec, asNobody, Path.of("/usr/bin/socat"), inherited);
-  }
-
-  /**
-   * As {@link #build(Path, Launcher.Spec, boolean)}: {@code socat} is the forwarder started
+   * silently running without it would hide that). {@code socat} is the forwarder started
    * inside when the spec has egress; the variables named in {@code inherited} are passed on
-   * from bwrap's own environment (secrets: never on its command line). With none, the
-   * environment is cleared first; with some, bwrap must be started with exactly those.
-   */
-  static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, Path socat,
-      java.util.Set<String> inherited) throws IOException {
-    return build(bwrap, spec, asNobody, socat, inherited, null);
-  }
-
-  /**
-   * As above; {@code secretFiles} (null: none) is the host directory of the enclave's secret
-   * files, bound read-only at {@link Launcher#SECRET_FILES_DIR}. Only its path is on the
-   * command line, never a value.
+   * from bwrap's own environment (secrets: never on its command line) — with none, the
+   * environment is cleared first, with some, bwrap must be started with exactly those;
+   * {@code secretFiles} (null: none) is the host directory of the enclave's secret files,
+   * bound read-only at {@link Launcher#SECRET_FILES_DIR} (only its path is on the command line).
    */
   static List<String> build(Path bwrap, Launcher.Spec spec, boolean asNobody, Path socat,
       java.util.Set<String> inherited, Path secretFiles) throws IOException {

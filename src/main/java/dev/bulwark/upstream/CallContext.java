@@ -31,12 +31,6 @@ public record CallContext(String sessionKey, ClientChannel channel, CompletableF
     this(sessionKey, channel, cancelled, timeout, caller, dev.bulwark.pipeline.PipelineObserver.Trace.NONE, null);
   }
 
-  /** A traced call without secrets. */
-  public CallContext(String sessionKey, ClientChannel channel, CompletableFuture<Void> cancelled, Duration timeout,
-      java.util.Optional<dev.bulwark.identity.Caller> caller, dev.bulwark.pipeline.PipelineObserver.Trace trace) {
-    this(sessionKey, channel, cancelled, timeout, caller, trace, null);
-  }
-
   /** For calls the gateway makes on its own behalf (listing, warm-up). */
   public static CallContext internal(Duration timeout) {
     return new CallContext("gateway", ClientChannel.NONE, new CompletableFuture<>(), timeout, java.util.Optional.empty());

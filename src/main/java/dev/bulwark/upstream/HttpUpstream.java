@@ -41,13 +41,11 @@ public final class HttpUpstream implements Upstream {
   private volatile boolean closed;
   private volatile Thread listening;
 
-  /** {@code proxy}: where the HTTP client connects (the egress proxy), or null to connect directly. */
-  public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
-      dev.bulwark.identity.DownstreamTokens tokens, java.net.ProxySelector proxy) {
-    this(name, config, codec, listener, tokens, proxy, null);
-  }
-
-  /** {@code secrets} resolves the {@code secret://} references of the configured headers (null: none). */
+  /**
+   * {@code proxy}: where the HTTP client connects (the egress proxy), or null to connect
+   * directly; {@code secrets} resolves the {@code secret://} references of the configured
+   * headers (null: none).
+   */
   public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
       dev.bulwark.identity.DownstreamTokens tokens, java.net.ProxySelector proxy,
       dev.bulwark.vault.CredentialResolver secrets) {

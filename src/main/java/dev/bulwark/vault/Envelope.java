@@ -116,13 +116,6 @@ public final class Envelope {
     return new Sealed(kekId, wrap(dataKey, kekId, associatedData, subject), sealed.ciphertext);
   }
 
-  /** Forgets every cached data key (after a KEK is revoked, or to measure a fresh unwrap). */
-  public void clearCache() {
-    synchronized (cache) {
-      cache.clear();
-    }
-  }
-
   private Aead dataKey(Sealed sealed, byte[] associatedData, SecretId subject) throws GeneralSecurityException {
     if (cacheTtl.isZero()) {
       return unwrap(sealed, associatedData, subject).getPrimitive(RegistryConfiguration.get(), Aead.class);
