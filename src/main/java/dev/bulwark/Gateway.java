@@ -22,14 +22,11 @@ import dev.bulwark.pipeline.PipelineObserver;
 import dev.bulwark.telemetry.Metrics;
 import dev.bulwark.telemetry.Tracing;
 import dev.bulwark.identity.AgentRegistry;
-import dev.bulwark.identity.ApiKeyAuthenticator;
+import dev.bulwark.identity.Authenticators;
 import dev.bulwark.identity.AuthenticateStage;
 import dev.bulwark.identity.DelegatedTokens;
 import dev.bulwark.identity.DownstreamTokens;
 import dev.bulwark.identity.SigningKeys;
-import dev.bulwark.identity.Authenticator;
-import dev.bulwark.identity.IssuerMetadata;
-import dev.bulwark.identity.OAuthAuthenticator;
 import dev.bulwark.mcp.JsonRpc;
 import dev.bulwark.mcp.JsonRpcCodec;
 import dev.bulwark.pipeline.Pipeline;
@@ -37,14 +34,11 @@ import dev.bulwark.config.UpstreamConfig;
 import dev.bulwark.kill.KillSwitch;
 import dev.bulwark.kill.KillSwitchStage;
 import dev.bulwark.policy.ArgumentsStage;
-import dev.bulwark.policy.CedarFiles;
 import dev.bulwark.policy.Flows;
 import dev.bulwark.policy.RateLimits;
-import dev.bulwark.policy.PolicyCompiler;
 import dev.bulwark.policy.PolicyEngine;
 import dev.bulwark.policy.PolicyException;
 import dev.bulwark.policy.PolicyRevisions;
-import dev.bulwark.policy.Rule;
 import dev.bulwark.policy.AuthorizeStage;
 import dev.bulwark.routing.DispatchStage;
 import dev.bulwark.routing.GatewayMethods;
@@ -62,7 +56,6 @@ import dev.bulwark.store.Database;
 import dev.bulwark.upstream.Launcher;
 import dev.bulwark.upstream.NpmResolver;
 import dev.bulwark.upstream.Upstream;
-import dev.bulwark.upstream.UpstreamListener;
 import dev.bulwark.upstream.Upstreams;
 import java.io.IOException;
 import java.net.URI;
@@ -122,7 +115,7 @@ public final class Gateway implements AutoCloseable {
     JsonRpcCodec codec = new JsonRpcCodec(config.limits().maxJsonDepth(), config.limits().maxStringLength());
     Namespace namespace = new Namespace(config.upstreams());
     Router router = new Router(namespace);
-    DelegatingListener listener = new DelegatingListener();
+    dev.bulwark.upstream.FanOutListener listener = new dev.bulwark.upstream.FanOutListener();
     // Upstream messages are bounded by their transport (a line, an event), not by the client
     // limits: a tool reading a 5 MB file must not look like a broken server.
     JsonRpcCodec upstreamCodec = new JsonRpcCodec(512, config.limits().maxRequestBytes() * 4);
@@ -257,7 +250,7 @@ public final class Gateway implements AutoCloseable {
     java.util.function.Supplier<String> resource = () -> serverRef.get().resourceIdentifier();
     DelegatedTokens delegated = config.oauth() == null ? null : new DelegatedTokens(signing, issuer, resource,
         env.clock(), 3);
-    GatewayServer server = new GatewayServer(config, agents, authenticator(config, agents, resource, delegated), signing,
+    GatewayServer server = new GatewayServer(config, agents, Authenticators.forConfig(config, agents, resource, delegated), signing,
         delegated,
         pipeline, codec,
         namespace, session -> {
@@ -285,7 +278,7 @@ public final class Gateway implements AutoCloseable {
           stop.by(), stop.label() + ": " + cancelled + " call(s) in flight cancelled"
           + (stop.reason().isEmpty() ? "" : "; reason: " + stop.reason()));
     });
-    listener.targets = List.of(listings, subscriptions, server.listener(), restarts, metrics.restarts());
+    listener.targets(List.of(listings, subscriptions, server.listener(), restarts, metrics.restarts()));
     metrics.watchUpstreams(upstreams.all());
     metrics.gauge("bulwark.sessions.open", "MCP sessions open now", server::openSessions);
     metrics.gauge("bulwark.kill.switches.engaged", "Kill switches in force now", () -> kill.stops().size());
@@ -349,17 +342,7 @@ public final class Gateway implements AutoCloseable {
     recorder.system(e.type(), "BW500", e.server(), e.tool(), "registry", e.detail());
   }
 
-  // API keys always; with an oauth section also access tokens from the company's issuer,
-  // whose keys are found from its metadata at start (a wrong issuer fails the start).
-  private static Authenticator authenticator(BulwarkConfig config, AgentRegistry agents,
-      java.util.function.Supplier<String> resource, DelegatedTokens delegated) throws IOException {
-    if (config.oauth() == null) {
-      return new ApiKeyAuthenticator(agents);
-    }
-    URI jwks = config.oauth().jwksUri() != null ? URI.create(config.oauth().jwksUri())
-        : IssuerMetadata.jwksUri(config.oauth().issuer());
-    return new OAuthAuthenticator(config.oauth(), jwks, resource, agents, delegated);
-  }
+
 
   public URI endpoint() {
     return server.endpoint();
@@ -393,25 +376,5 @@ public final class Gateway implements AutoCloseable {
       tracing.close();
     }
     logRedaction.close();
-  }
-
-  // Upstreams are built before the components that listen to them; this closes the loop.
-  private static final class DelegatingListener implements UpstreamListener {
-    private volatile List<UpstreamListener> targets = List.of();
-
-    @Override
-    public void onNotification(String upstream, JsonRpc.Notification notification) {
-      targets.forEach(t -> t.onNotification(upstream, notification));
-    }
-
-    @Override
-    public void onNotification(String upstream, String session, JsonRpc.Notification notification) {
-      targets.forEach(t -> t.onNotification(upstream, session, notification));
-    }
-
-    @Override
-    public void onReconnected(String upstream) {
-      targets.forEach(t -> t.onReconnected(upstream));
-    }
   }
 }
