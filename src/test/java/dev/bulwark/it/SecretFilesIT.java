@@ -147,4 +147,41 @@ class SecretFilesIT {
     }
     assertThat(secretDirs()).isEmpty();
   }
+
+  // Control: a server whose only secrets are files is still started for its caller (a pooled
+  // process, started for nobody, would hold the server-scoped file).
+  @Test
+  void aServerWhoseOnlySecretsAreFilesGetsItsCallersFileNotThePoolsServerScopedOne() throws Exception {
+    UpstreamConfig state = new UpstreamConfig("state", null, new UpstreamConfig.Stdio(TestNode.NODE.toString(),
+        List.of(TestNode.DIR.resolve("servers/state-server.mjs").toString()), Map.of(),
+        TestNode.DIR.toString(), Map.of("/run/secrets/token", "secret://state-token")),
+        null, null, null, null, Isolation.enclave());
+    TestGateway gw = new TestGateway(List.of(state), Map.of("alice", List.of("state/*")), null, Map.of(), ADMIN,
+        Map.of(), Map.of(), TestGateway.NO_FLOW_RULE, null, UnaryOperator.identity(), null,
+        Sandbox.launcher(Enclaves.settings()));
+    try {
+      admin(gw, Json.object().put("server", "state").put("name", "state-token").put("value", SERVER_FILE).toString());
+      admin(gw, Json.object().put("server", "state").put("name", "state-token").put("agent", "alice")
+          .put("value", ALICE_FILE).toString());
+      McpHttp http = new McpHttp(gw.url());
+      JsonNode reply = null;
+      for (int i = 0; i < 150 && (reply == null || reply.has("error") || reply.path("result").path("isError")
+          .asBoolean()); i++) {
+        Thread.sleep(200);
+        try {
+          String session = http.initialize(gw.key("alice"));
+          reply = http.call(gw.key("alice"), session, """
+              {"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"state__secrets","arguments":{}}}""")
+              .json();
+        } catch (RuntimeException | java.io.IOException e) {
+          reply = null;
+        }
+      }
+      assertThat(reply).isNotNull();
+      JsonNode got = Json.MAPPER.readTree(reply.path("result").path("content").path(0).path("text").asText());
+      assertThat(got.path("file").asText()).isEqualTo(sha(ALICE_FILE));
+    } finally {
+      gw.close();
+    }
+  }
 }
