@@ -195,7 +195,7 @@ public class LoadDriver {
         connect();
         throw e;
       }
-      if (!answer.contains("Echo: bench " + n)) throw new IOException("bad answer");
+      if (!answer.contains("Echo: bench " + n)) throw new IOException("bad answer: " + answer.substring(0, Math.min(400, answer.length())));
     }
   }
 

@@ -129,7 +129,12 @@ public final class Gateway implements AutoCloseable {
     // node's); exchange ids add the start time so they never repeat across restarts or nodes.
     String node = dev.bulwark.store.NodeIdentity.loadOrCreate(config.dataDir(), env.random());
     String exchanges = node + "-" + Long.toString(env.clock().millis(), 36);
-    Database database = Database.open(config.storeUrl(), config.store().user(), config.store().password());
+    Database database = Database.open(config.storeUrl(), config.store().user(), config.store().password(),
+        config.store().synchronousCommit());
+    if (!database.synchronousCommit()) {
+      LOG.warn("store.synchronous_commit is false: commits (audit events included) are not waited for on disk; "
+          + "a machine crash or power cut can lose the last moments' events");
+    }
     AuditStore store = new AuditStore(database);
     // Each node signs its checkpoints with its own key, kept in its data directory.
     AuditKey auditKey = AuditKey.loadOrCreate(config.dataDir(), env.random());

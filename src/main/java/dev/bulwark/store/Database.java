@@ -17,7 +17,9 @@ import org.flywaydb.core.Flyway;
  * PostgreSQL in production, one schema for both ({@code db/migration}, applied by Flyway
  * when the gateway opens it). A committed transaction is durable on either: SQLite runs in
  * WAL mode with {@code synchronous=FULL} (the log is fsynced at every commit), PostgreSQL
- * with its default {@code synchronous_commit=on}.
+ * with its default {@code synchronous_commit=on} — unless the operator chose otherwise
+ * ({@code store.synchronous_commit: false}: SQLite {@code synchronous=NORMAL}, and PostgreSQL
+ * {@code synchronous_commit=off} on this gateway's connections).
  *
  * <p>Connections are opened per use; the audit trail's committer keeps one of its own.
  * The password is only revealed to the driver.
@@ -27,12 +29,14 @@ public final class Database {
   private final String user;
   private final Secret password;
   private final Dialect dialect;
+  private final boolean synchronousCommit;
 
-  private Database(String url, String user, Secret password) {
+  private Database(String url, String user, Secret password, boolean synchronousCommit) {
     this.url = url;
     this.user = user;
     this.password = password;
     this.dialect = Dialect.of(url);
+    this.synchronousCommit = synchronousCommit;
   }
 
   /**
@@ -40,7 +44,17 @@ public final class Database {
    * date. Fails if the database cannot be reached or migrated: nothing runs without it.
    */
   public static Database open(String url, String user, Secret password) throws SQLException, IOException {
-    Database db = new Database(url, user, password);
+    return open(url, user, password, true);
+  }
+
+  /**
+   * As {@link #open(String, String, Secret)}; {@code synchronousCommit} false hands commits to
+   * the operating system (SQLite) or the server's WAL writer (PostgreSQL) instead of waiting
+   * for them to reach the disk (see {@code StoreConfig}).
+   */
+  public static Database open(String url, String user, Secret password, boolean synchronousCommit)
+      throws SQLException, IOException {
+    Database db = new Database(url, user, password, synchronousCommit);
     if (db.dialect == Dialect.SQLITE) {
       createPrivately(db.sqliteFile());
     }
@@ -53,7 +67,7 @@ public final class Database {
    * commands that only read, such as {@code bulwark audit verify}.
    */
   public static Database existing(String url, String user, Secret password) throws IOException {
-    Database db = new Database(url, user, password);
+    Database db = new Database(url, user, password, true);
     if (db.dialect == Dialect.SQLITE && !Files.isRegularFile(db.sqliteFile())) {
       throw new IOException("no store at " + db.sqliteFile());
     }
@@ -69,7 +83,12 @@ public final class Database {
     return url;
   }
 
-  /** A new connection in auto-commit mode; SQLite's is set up for WAL and full sync. */
+  /** Whether a commit waits for the disk (see {@link #open(String, String, Secret, boolean)}). */
+  public boolean synchronousCommit() {
+    return synchronousCommit;
+  }
+
+  /** A new connection in auto-commit mode; SQLite's is set up for WAL and full sync (or normal, if so opened). */
   public Connection connect() throws SQLException {
     Properties props = new Properties();
     if (user != null) {
@@ -84,7 +103,14 @@ public final class Database {
         // Waiting for a lock held by another process beats failing a call at once.
         s.execute("PRAGMA busy_timeout = " + WRITE_LOCK_WAIT.toMillis());
         s.execute("PRAGMA journal_mode = WAL");
-        s.execute("PRAGMA synchronous = FULL");
+        s.execute(synchronousCommit ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+    } else if (!synchronousCommit) {
+      try (Statement s = c.createStatement()) {
+        s.execute("SET synchronous_commit = off");
       } catch (SQLException e) {
         c.close();
         throw e;

@@ -305,6 +305,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void commitsWaitForTheDiskUnlessTheOperatorSaysOtherwise() {
+    assertThat(loader.parse("bulwark.yaml", "{}\n").store().synchronousCommit()).isTrue();
+    assertThat(loader.parse("bulwark.yaml", "store: {url: 'jdbc:postgresql://h/db'}\n").store().synchronousCommit())
+        .isTrue();
+    assertThat(loader.parse("bulwark.yaml", "store: {synchronous_commit: false}\n").store().synchronousCommit())
+        .isFalse();
+    assertThatThrownBy(() -> loader.parse("bulwark.yaml", "store: {synchronous_commit: sometimes}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store");
+  }
+
+  @Test
   void rejectsAnUnknownStoreKeyAndAForeignDatabase() {
     assertThatThrownBy(() -> loader.parse("bulwark.yaml", "store: {url: 'jdbc:postgresql://h/db', pasword: x}\n"))
         .isInstanceOf(ConfigException.class)
