@@ -30,9 +30,18 @@ public final class Canonical {
     java.util.TreeMap<String, String> out = new java.util.TreeMap<>();  // String order: UTF-16 code units
     // Through UTF-8 and back: a lone surrogate (JSON allows "\ud800") becomes '?', so the text
     // a database stores is exactly the text that was hashed.
-    object.properties().forEach(e -> out.put(e.getKey(), new String(of(e.getValue())
-        .getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8)));
+    object.properties().forEach(e -> out.put(e.getKey(), throughUtf8(of(e.getValue()))));
     return out;
+  }
+
+  /** {@code s} as UTF-8 would carry it: only lone surrogates change, so text without any is kept as is. */
+  private static String throughUtf8(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isSurrogate(s.charAt(i))) {
+        return new String(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return s;
   }
 
   /** Joins canonical members (see {@link #members}) into a canonical object. */
@@ -88,7 +97,11 @@ public final class Canonical {
     } else if (n.isIntegralNumber()) {
       // Exact digits: JCS would round integers beyond 2^53 to a double, and two different
       // values must never hash alike in a tamper-evident trail.
-      b.append(n.bigIntegerValue());
+      if (n.canConvertToLong()) {
+        b.append(n.longValue());
+      } else {
+        b.append(n.bigIntegerValue());
+      }
     } else if (n.isNumber()) {
       b.append(number(n.doubleValue()));
     } else {
@@ -98,7 +111,16 @@ public final class Canonical {
 
   private static void string(String s, StringBuilder b) {
     b.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int plain = 0;  // most strings need no escape: copy them whole
+    while (plain < s.length()) {
+      char c = s.charAt(plain);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        break;
+      }
+      plain++;
+    }
+    b.append(s, 0, plain);
+    for (int i = plain; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> b.append("\\\"");
