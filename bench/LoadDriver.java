@@ -76,6 +76,8 @@ public class LoadDriver {
     Thread.sleep(Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "20")) * 1000L);
     long cpu0 = cpuTicks();
     long jit0 = jitTicks();
+    long[] machine0 = machineTicks();
+    long self0 = ownCpuNanos();
     long n0 = done.get();
     measuring.set(true);
     long t0 = System.nanoTime();
@@ -84,6 +86,8 @@ public class LoadDriver {
     double elapsed = (System.nanoTime() - t0) / 1e9;
     long cpu1 = cpuTicks();
     long jit1 = jitTicks();
+    long[] machine1 = machineTicks();
+    long self1 = ownCpuNanos();
     stop.set(true);
     pool.shutdown();
     pool.awaitTermination(30, TimeUnit.SECONDS);
@@ -96,8 +100,25 @@ public class LoadDriver {
       out.append(String.format(Locale.ROOT, ",\"cpu_ms_per_call\":%.4f", (cpu1 - cpu0) * tick / Math.max(1, calls)));
       out.append(String.format(Locale.ROOT, ",\"jit_ms_per_call\":%.4f", (jit1 - jit0) * tick / Math.max(1, calls)));
     }
+    // Where the machine's CPU went in the throughput phase: all cores' busy share, and this
+    // driver's own CPU per call (the rest is the upstream, the kernel and everything else).
+    long total = machine1[0] - machine0[0];
+    out.append(String.format(Locale.ROOT, ",\"machine_busy\":%.3f,\"driver_cpu_ms_per_call\":%.4f",
+        total <= 0 ? 0.0 : (double) (machine1[1] - machine0[1]) / total, (self1 - self0) / 1e6 / Math.max(1, calls)));
     System.out.println(out.append("}"));
     System.exit(0);
+  }
+
+  // {all ticks, busy ticks} of every core, from the first line of /proc/stat (idle and iowait are not busy).
+  static long[] machineTicks() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long all = 0;
+    for (int i = 1; i < Math.min(f.length, 9); i++) all += Long.parseLong(f[i]);
+    return new long[] {all, all - Long.parseLong(f[4]) - Long.parseLong(f[5])};
+  }
+
+  static long ownCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
   }
 
   // utime + stime of BENCH_PID, in clock ticks; -1 when not measuring a process.
