@@ -87,12 +87,14 @@ final class DefinitionChecks {
     texts.add(new String[] {"/description", definition.path("description").asText("")});
     strings(definition.path("inputSchema"), "/inputSchema", texts);
     for (String[] text : texts) {
+      java.util.Set<String> named = new java.util.HashSet<>();  // each name once per text
       Matcher m = IDENTIFIER.matcher(text[1]);
       while (m.find()) {
         String word = m.group();
         for (Map.Entry<String, Set<String>> server : others.entrySet()) {
           for (String name : server.getValue()) {
-            if (name.length() >= 5 && IDENTIFIER.matcher(name).matches() && mentions(word, name)) {
+            if (name.length() >= 5 && IDENTIFIER.matcher(name).matches() && mentions(word, name)
+                && named.add(server.getKey() + "/" + name)) {
               out.add(new Finding(Finding.Kind.SHADOWING, text[0] + "@" + m.start(), SCORE,
                   "names " + server.getKey() + "/" + name + ": \"" + word + "\""));
             }

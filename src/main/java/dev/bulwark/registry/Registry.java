@@ -159,7 +159,8 @@ public final class Registry {
       Classification cls = classifier.classify(name, def, reg);
       Optional<PinStore.Pin> pin = pins.pin(server, name);
       var poison = screen.poisoned(name, def, hash, others);
-      boolean held = poison.isPresent() && reg.poisoned() == UpstreamConfig.Poisoned.QUARANTINE;
+      boolean held = poison.isPresent() && reg.poisoned() == UpstreamConfig.Poisoned.QUARANTINE
+          && DefinitionScreen.holds(poison.get());
       // An automatic pin is no person's decision: a poisoned definition pinned that way (before
       // quarantine was the setting, or before the server it shadows was listed) is held too.
       boolean overruled = held && pin.isPresent() && pin.get().hash().equals(hash) && automatic(pin.get());
@@ -213,7 +214,7 @@ public final class Registry {
     String summary = DefinitionScreen.summary(v);
     if ((hash + summary).equals(reported.put(server + "/" + name, hash + summary))) return;
     events.accept(new Event("registry.poisoned", server, name, "definition " + hash + " looks poisoned, " + summary
-        + (held ? " quarantined until approved" : "")));
+        + (held ? " quarantined until approved" : DefinitionScreen.holds(v) ? "" : " (classifier alone: reported, not held)")));
   }
 
   private static boolean automatic(PinStore.Pin pin) {
@@ -245,7 +246,8 @@ public final class Registry {
         }
         var poison = screen.poisoned(t.name(), t.definition(), t.hash(), others);
         if (poison.isEmpty()) continue;
-        boolean held = config.registry().poisoned() == UpstreamConfig.Poisoned.QUARANTINE;
+        boolean held = config.registry().poisoned() == UpstreamConfig.Poisoned.QUARANTINE
+            && DefinitionScreen.holds(poison.get());
         reportPoisoned(other, t.name(), t.hash(), poison.get(), held);
         if (held) {
           entry.getValue().put(t.name(), new Tool(t.server(), t.name(), Status.QUARANTINED, t.hash(), t.definition(),

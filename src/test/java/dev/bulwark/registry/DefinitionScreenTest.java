@@ -147,4 +147,21 @@ class DefinitionScreenTest {
     assertThat(events).anySatisfy(e -> assertThat(e.detail()).contains("superfluous_parameter")
         .contains("/inputSchema/properties/tools_list"));
   }
+
+  @Test
+  void theClassifierAloneHoldsOnlyANearCertainDetection() {
+    dev.bulwark.inspect.DescriptionInspector unsure = (name, description, schema) -> new dev.bulwark.inspect.Verdict(
+        dev.bulwark.inspect.Surface.DESCRIPTION, dev.bulwark.inspect.Action.REQUIRE_APPROVAL,
+        description.startsWith("Sure") ? 0.95 : 0.7, List.of(new dev.bulwark.inspect.Finding(
+            dev.bulwark.inspect.Finding.Kind.CLASSIFIER, "description", description.startsWith("Sure") ? 0.95 : 0.7, "x")));
+    Registry r = registry(new DefinitionScreen(unsure));
+    r.observe("calc", List.of(tool("edit", "Make line-based edits to a text file."), tool("sure", "Sure of it.")));
+    assertThat(r.tool("calc", "edit").orElseThrow().usable()).isTrue();
+    assertThat(r.tool("calc", "sure").orElseThrow().status()).isEqualTo(Registry.Status.QUARANTINED);
+    assertThat(events).anySatisfy(e -> {
+      assertThat(e.tool()).isEqualTo("edit");
+      assertThat(e.type()).isEqualTo("registry.poisoned");
+      assertThat(e.detail()).contains("reported, not held");
+    });
+  }
 }
