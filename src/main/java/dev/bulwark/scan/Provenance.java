@@ -46,17 +46,19 @@ public record Provenance(String packageName, String version, String integrity, S
     String version = text(pkg.get("version"));
     String integrity = null;
     String resolved = null;
-    String lockfile = null;
+    List<String> lockfiles = new ArrayList<>();
+    // The hidden lockfile may leave out what package-lock.json has (npm omits "resolved" there
+    // at times): each field comes from the first lockfile that has it, for this version only.
     for (Path lock : List.of(installDir.resolve("node_modules/.package-lock.json"), installDir.resolve("package-lock.json"))) {
       if (!Files.isRegularFile(lock)) continue;
       JsonNode entry = Json.MAPPER.readTree(lock.toFile()).path("packages").path("node_modules/" + name);
-      if (entry.isMissingNode()) continue;
-      lockfile = lock.toString();
-      integrity = text(entry.get("integrity"));
-      resolved = text(entry.get("resolved"));
+      if (entry.isMissingNode() || (version != null && !version.equals(text(entry.get("version"))))) continue;
+      lockfiles.add(lock.toString());
+      if (integrity == null) integrity = text(entry.get("integrity"));
+      if (resolved == null) resolved = text(entry.get("resolved"));
       if (version == null) version = text(entry.get("version"));
-      break;
     }
+    String lockfile = lockfiles.isEmpty() ? null : String.join(", ", lockfiles);
     List<String> maintainers = new ArrayList<>();
     pkg.path("maintainers").forEach(m -> maintainers.add(person(m)));
     pkg.path("contributors").forEach(m -> maintainers.add(person(m)));
