@@ -161,16 +161,22 @@ public final class ScanCommand implements Callable<Integer> {
     }
     if (command != null) {
       List<Path> paths = new ArrayList<>(code.stream().map(p -> p.toAbsolutePath().normalize()).toList());
-      if (code.isEmpty()) {
-        for (String a : args) {
-          Path p = Path.of(a).toAbsolutePath().normalize();
-          if (Files.isRegularFile(p)) paths.add(p.getParent());
-        }
+      // The enclave has its own working directory: files named relative to this one are passed absolute.
+      List<String> argv = new ArrayList<>();
+      for (String a : args) {
+        Path p = Path.of(a);
+        boolean file = !a.startsWith("-") && Files.isRegularFile(p);
+        argv.add(file ? p.toAbsolutePath().normalize().toString() : a);
+        if (file && code.isEmpty()) paths.add(p.toAbsolutePath().normalize().getParent());
       }
+      String cmd = command.contains("/") ? Path.of(command).toAbsolutePath().normalize().toString() : command;
       base.putAll(env);
-      Launcher.Spec spec = new Launcher.Spec("scan", command, args, base, null, Isolation.enclave(), paths);
-      return new Scanner.Target(command, spec, Provenance.notAPackage(String.join(" ", spec.command(),
-          String.join(" ", args)).strip()), registration());
+      Launcher.Spec spec = new Launcher.Spec("scan", cmd, argv, base, null, Isolation.enclave(), paths);
+      // Named after the script it runs when there is one (node server.js), else the command.
+      String name = argv.stream().filter(a -> !a.startsWith("-") && Files.isRegularFile(Path.of(a))).findFirst()
+          .map(a -> Path.of(a).getFileName().toString()).orElse(command);
+      return new Scanner.Target(name, spec, Provenance.notAPackage(String.join(" ", spec.command(),
+          String.join(" ", argv)).strip()), registration());
     }
     if (npm != null) {
       UpstreamConfig.Npm pkg = new UpstreamConfig.Npm(npm, bin, args, installDir.toAbsolutePath().toString());

@@ -31,7 +31,7 @@ public final class Scanner {
   static final String LIMITS = "Seen: every connection the server asked the egress proxy for (HTTP_PROXY/HTTPS_PROXY "
       + "point at it inside the enclave), with its destination. Not seen: connections made without the proxy — the "
       + "enclave has no network route, so they fail, but the attempt and its destination are invisible here; DNS "
-      + "lookups (there is no resolver inside); anything the server does only later (on a tool call, or after the "
+      + "lookups (they fail unseen: the enclave has no network); anything the server does only later (on a tool call, or after the "
       + "watch ended).";
 
   /**
