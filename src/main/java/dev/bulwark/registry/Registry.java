@@ -8,7 +8,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -282,7 +281,7 @@ public final class Registry {
         tools.forEach((other, theirs) -> {
           if (!other.equals(t.server())) {
             theirs.values().forEach(o -> {
-              if (imitates(t.name(), o.name()) && later(t, o, order)) {
+              if (ToolNames.imitates(t.name(), o.name()) && later(t, o, order)) {
                 like.add(other + "/" + o.name());
               }
             });
@@ -305,43 +304,6 @@ public final class Registry {
     java.time.Instant pb = b.pin().map(PinStore.Pin::approvedAt).orElse(java.time.Instant.MAX);
     int byPin = pa.compareTo(pb);
     return byPin != 0 ? byPin > 0 : order.indexOf(a.server()) > order.indexOf(b.server());
-  }
-
-  /** Whether tool name {@code a} imitates {@code b}: same, one inside the other, or 1–2 edits apart. */
-  static boolean imitates(String a, String b) {
-    String x = fold(a);
-    String y = fold(b);
-    if (x.equals(y)) {
-      return true;
-    }
-    if (Math.min(x.length(), y.length()) >= 5 && (x.contains(y) || y.contains(x))) {
-      return true;
-    }
-    return Math.min(x.length(), y.length()) >= 6 && distance(x, y) <= 2;
-  }
-
-  // Case, separators and the usual confusables (I/l/1, O/0) do not tell names apart for a model.
-  private static String fold(String s) {
-    return s.toLowerCase(Locale.ROOT).replaceAll("[-_.\\s]", "").replace('1', 'l').replace('i', 'l').replace('0', 'o');
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   /**
