@@ -74,19 +74,16 @@ public final class DefinitionScreen {
     return new Verdict(Surface.DESCRIPTION, action, score, findings);
   }
 
-  /** Below this the classifier alone never holds a definition. */
-  static final double CLASSIFIER_HOLDS = 0.9;
-
   /**
    * Whether a detection is strong enough to quarantine: a rule or structural finding at the
-   * detection threshold, or the classifier alone at {@value #CLASSIFIER_HOLDS} or more. The
-   * classifier alone at 0.5-0.9 is reported only: on the reference filesystem server it scores
-   * ordinary descriptions 0.66 (edit_file) and 0.77 (read_text_file), and the description
-   * dev set (75 benign definitions) is too small to trust its threshold for holding tools.
+   * detection threshold. The n-gram classifier alone never holds a tool, it is reported only:
+   * on short, ordinary descriptions it is unreliable (0.95 for the conformance fixture's
+   * "Tests simple text content response", 0.77 for the filesystem server's read_text_file,
+   * 0.66 for its edit_file), and 75 benign dev definitions are too few to set a threshold
+   * for taking tools away.
    */
-  static boolean holds(Verdict v) {
-    return v.findings().stream().anyMatch(f -> f.kind() == Finding.Kind.CLASSIFIER
-        ? f.score() >= CLASSIFIER_HOLDS : f.score() >= Finding.DETECTED);
+  public static boolean holds(Verdict v) {
+    return v.findings().stream().anyMatch(f -> f.kind() != Finding.Kind.CLASSIFIER && f.score() >= Finding.DETECTED);
   }
 
   /** One line for the registry event: the strongest findings, with where they are. */

@@ -18,7 +18,8 @@ public enum ReportFormat {
     ObjectNode root = Json.MAPPER.valueToTree(r);
     ScanReport.Summary s = r.summary();
     ObjectNode summary = root.putObject("summary");
-    summary.put("poisonedTools", s.poisonedTools()).put("riskyParameters", s.riskyParameters())
+    summary.put("poisonedTools", s.poisonedTools()).put("suspectedTools", s.suspectedTools())
+        .put("riskyParameters", s.riskyParameters())
         .put("egressAttempts", s.egressAttempts()).put("errors", s.errors()).put("verdict", s.line())
         .put("exitCode", r.exitCode());
     try {
@@ -52,8 +53,8 @@ public enum ReportFormat {
     for (ScanReport.Tool t : r.tools()) {
       b.append("| `").append(cell(t.name())).append("` | ").append(list(t.tiers())).append(" | ")
           .append(list(t.labels())).append(" | ").append(cell(t.annotations().toString())).append(" | `")
-          .append(t.hash()).append("` | ").append(t.poisoned() ? "**poisoned**" : t.findings().isEmpty() ? "none"
-              : "annotations only").append(" |\n");
+          .append(t.hash()).append("` | ").append(t.poisoned() ? "**poisoned**" : t.suspected() ? "suspected (classifier alone)"
+              : t.findings().isEmpty() ? "none" : "annotations only").append(" |\n");
     }
     if (!r.prompts().isEmpty()) b.append("\nPrompts: ").append(code(r.prompts())).append("\n");
     if (!r.resources().isEmpty()) b.append("\nResources: ").append(code(r.resources())).append("\n");

@@ -31,9 +31,14 @@ public record ScanReport(String server, String scannedAt, String command, Proven
       findings = List.copyOf(findings);
     }
 
-    /** Whether a finding reached the detection threshold: the registry would report (by default quarantine) it. */
+    /** Whether a rule or structural finding reached the detection threshold: the registry would quarantine it by default. */
     public boolean poisoned() {
-      return findings.stream().anyMatch(f -> f.score() >= Finding.DETECTED);
+      return findings.stream().anyMatch(f -> f.kind() != Finding.Kind.CLASSIFIER && f.score() >= Finding.DETECTED);
+    }
+
+    /** Detected by the classifier alone: the registry reports it but never holds it (see DefinitionScreen#holds). */
+    public boolean suspected() {
+      return !poisoned() && findings.stream().anyMatch(f -> f.score() >= Finding.DETECTED);
     }
   }
 
@@ -53,7 +58,7 @@ public record ScanReport(String server, String scannedAt, String command, Proven
   public record Attempt(String method, String host, int port, int status, String reason) {}
 
   /** The summary counts. */
-  public record Summary(int poisonedTools, int riskyParameters, int egressAttempts, int errors) {
+  public record Summary(int poisonedTools, int suspectedTools, int riskyParameters, int egressAttempts, int errors) {
     public int findings() {
       return poisonedTools + riskyParameters + egressAttempts;
     }
@@ -67,14 +72,16 @@ public record ScanReport(String server, String scannedAt, String command, Proven
 
     private String counts() {
       return poisonedTools + " poisoned tool definition(s), " + riskyParameters + " risky parameter(s) (high or "
-          + "medium), " + egressAttempts + " egress attempt(s)";
+          + "medium), " + egressAttempts + " egress attempt(s)"
+          + (suspectedTools > 0 ? "; " + suspectedTools + " suspected by the classifier alone (not counted)" : "");
     }
   }
 
   public Summary summary() {
     int poisoned = (int) tools.stream().filter(Tool::poisoned).count();
     int risky = (int) riskyParameters.stream().filter(r -> r.level() != RiskyParameters.Level.LOW).count();
-    return new Summary(poisoned, risky, egress.attempts().size(), errors.size());
+    int suspected = (int) tools.stream().filter(Tool::suspected).count();
+    return new Summary(poisoned, suspected, risky, egress.attempts().size(), errors.size());
   }
 
   /** 0 when nothing was found, 1 when something was, 2 when the scan could not see everything. */

@@ -149,19 +149,17 @@ class DefinitionScreenTest {
   }
 
   @Test
-  void theClassifierAloneHoldsOnlyANearCertainDetection() {
-    dev.bulwark.inspect.DescriptionInspector unsure = (name, description, schema) -> new dev.bulwark.inspect.Verdict(
-        dev.bulwark.inspect.Surface.DESCRIPTION, dev.bulwark.inspect.Action.REQUIRE_APPROVAL,
-        description.startsWith("Sure") ? 0.95 : 0.7, List.of(new dev.bulwark.inspect.Finding(
-            dev.bulwark.inspect.Finding.Kind.CLASSIFIER, "description", description.startsWith("Sure") ? 0.95 : 0.7, "x")));
-    Registry r = registry(new DefinitionScreen(unsure));
-    r.observe("calc", List.of(tool("edit", "Make line-based edits to a text file."), tool("sure", "Sure of it.")));
-    assertThat(r.tool("calc", "edit").orElseThrow().usable()).isTrue();
-    assertThat(r.tool("calc", "sure").orElseThrow().status()).isEqualTo(Registry.Status.QUARANTINED);
+  void theClassifierAloneNeverHoldsATool() {
+    dev.bulwark.inspect.DescriptionInspector sure = (name, description, schema) -> new dev.bulwark.inspect.Verdict(
+        dev.bulwark.inspect.Surface.DESCRIPTION, dev.bulwark.inspect.Action.REQUIRE_APPROVAL, 0.95,
+        List.of(new dev.bulwark.inspect.Finding(dev.bulwark.inspect.Finding.Kind.CLASSIFIER, "description", 0.95, "x")));
+    Registry r = registry(new DefinitionScreen(sure));
+    r.observe("calc", List.of(tool("simple", "Tests simple text content response")));
+    assertThat(r.tool("calc", "simple").orElseThrow().usable()).isTrue();
     assertThat(events).anySatisfy(e -> {
-      assertThat(e.tool()).isEqualTo("edit");
+      assertThat(e.tool()).isEqualTo("simple");
       assertThat(e.type()).isEqualTo("registry.poisoned");
-      assertThat(e.detail()).contains("reported, not held");
+      assertThat(e.detail()).contains("classifier alone: reported, not held");
     });
   }
 }

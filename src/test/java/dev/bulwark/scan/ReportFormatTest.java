@@ -16,7 +16,8 @@ class ReportFormatTest {
         "/x/node_modules/@acme/srv/dist/index.js");
     ScanReport.Tool add = new ScanReport.Tool("add|x", List.of("read"), List.of(), Json.object().put("readOnlyHint", true),
         "sha256:00", List.of(new Finding(Finding.Kind.ASSISTANT_DIRECTIVE, "description@18", 0.9, "<important>")));
-    ScanReport.Tool times = new ScanReport.Tool("times", List.of("read"), List.of(), Json.object(), "sha256:11", List.of());
+    ScanReport.Tool times = new ScanReport.Tool("times", List.of("read"), List.of(), Json.object(), "sha256:11",
+        List.of(new Finding(Finding.Kind.CLASSIFIER, "description", 0.7, "Multiplies")));
     var risky = List.of(new RiskyParameters.Risky("read_file", "path", RiskyParameters.Kind.PATH,
         RiskyParameters.Level.HIGH, "path by its name; free-form"));
     return new ScanReport("srv", "2026-12-06T23:00:00Z", "node index.js", p, "acme", "1.2.3", List.of(add, times),
@@ -28,7 +29,8 @@ class ReportFormatTest {
     String md = ReportFormat.MARKDOWN.render(report(List.of(
         new ScanReport.Attempt("CONNECT", "exfil.example", 443, 403, "no-egress")), List.of()));
     assertThat(md).contains("# Scan of `srv`", "**FINDINGS: 1 poisoned tool definition(s), 1 risky parameter(s)",
-        "1 egress attempt(s)", "| version | 1.2.3 |", "| integrity | sha512-abc |", "| author | Ann <ann@acme.example> |",
+        "1 egress attempt(s); 1 suspected by the classifier alone (not counted)", "suspected (classifier alone)",
+        "| version | 1.2.3 |", "| integrity | sha512-abc |", "| author | Ann <ann@acme.example> |",
         "| maintainers | unknown |", "`add\\|x`", "**poisoned**", "`sha256:00`", "Prompts: `greet`",
         "**detected** assistant_directive 0.90 at `description@18`: \"<important>\"",
         "| `read_file` | `path` | path | high |", "| CONNECT | `exfil.example:443` | 403 refused | no-egress |",
@@ -43,6 +45,7 @@ class ReportFormatTest {
     assertThat(j.path("tools").path(0).path("tiers").toString()).contains("read");
     assertThat(j.path("riskyParameters").path(0).path("level").asText()).isEqualTo("HIGH");
     assertThat(j.path("summary").path("poisonedTools").asInt()).isEqualTo(1);
+    assertThat(j.path("summary").path("suspectedTools").asInt()).isEqualTo(1);
     assertThat(j.path("summary").path("exitCode").asInt()).isEqualTo(1);
   }
 
