@@ -20,7 +20,10 @@ import java.util.function.Consumer;
  * A definition that no longer matches its pin is quarantined (hidden and refused) until
  * an administrator approves the new one; a tool that was never pinned waits for approval,
  * unless the server auto-accepts new tools that only read. Names that imitate another
- * server's tools are flagged.
+ * server's tools are flagged. A definition the {@link DefinitionScreen} finds poisoned (T1-T3)
+ * raises {@code registry.poisoned}; with {@code registry.poisoned: quarantine} (the default) it
+ * is not pinned automatically but quarantined until a person approves it, also when another
+ * server's listing later shows it names that server's tools.
  */
 public final class Registry {
   public enum Status { APPROVED, QUARANTINED, PENDING }
