@@ -202,11 +202,11 @@ public final class Gateway implements AutoCloseable {
       audit.close();
       throw e;
     }
-    // Poisoned tool definitions are reported (audited, alerted) but not yet held: quarantining
-    // them needs a configuration key and is the next slice of issue 9 (docs/INSPECTION.md).
+    // Poisoned tool definitions (T1-T3) are reported (audited, alerted) and, unless a server's
+    // registry.poisoned says report, quarantined until approved (docs/INSPECTION.md).
     Registry registry = new Registry(config.upstreams(), new PinStore(config.dataDir()), new Classifier(), env.clock(),
         e -> registryEvent(recorder, e), new dev.bulwark.registry.DefinitionScreen(
-            dev.bulwark.inspect.Inspection.standard(java.util.Set.of()), dev.bulwark.registry.DefinitionScreen.Mode.FLAG));
+            dev.bulwark.inspect.Inspection.standard(java.util.Set.of())));
     // An approval changes what may be listed: tell every client, as the server itself would.
     registry.onChange(server -> listener.onNotification(server,
         new dev.bulwark.mcp.JsonRpc.Notification("notifications/tools/list_changed", null)));

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         RegistryCommand.class, KillCommand.class, dev.bulwark.cli.AlertsCommand.class, dev.bulwark.cli.SecretsCommand.class,
         dev.bulwark.cli.ApprovalsCommand.class,
         PolicyCommand.class, AuditCommand.class, dev.bulwark.cli.SandboxCommand.class,
-        dev.bulwark.cli.InspectCommand.class})
+        dev.bulwark.cli.InspectCommand.class, dev.bulwark.cli.ScanCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

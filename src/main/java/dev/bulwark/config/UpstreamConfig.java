@@ -103,12 +103,14 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
    * What the registry knows about a server beyond how to reach it: who owns it and why it is
    * here, the class of data it handles, where it may connect (enforced by the egress proxy),
    * which vault secrets it may use, when it must next be reviewed, how each tool is
-   * classified, and whether new tools that only read may be accepted without review.
+   * classified, whether new tools that only read may be accepted without review, and what
+   * happens to a tool whose definition looks poisoned ({@code poisoned}, default quarantine).
    */
   public record Registration(String owner, String purpose, DataClass dataClass, List<String> egress,
       List<String> credentials, java.time.LocalDate reviewBy, Map<String, ToolClass> tools,
-      Boolean autoAcceptReadTools, FirstConnect firstConnect) {
+      Boolean autoAcceptReadTools, FirstConnect firstConnect, Poisoned poisoned) {
     public Registration {
+      poisoned = poisoned == null ? Poisoned.QUARANTINE : poisoned;
       dataClass = dataClass == null ? DataClass.CONFIDENTIAL : dataClass;
       egress = egress == null ? List.of() : List.copyOf(egress);
       credentials = credentials == null ? List.of() : List.copyOf(credentials);
@@ -117,10 +119,26 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
       firstConnect = firstConnect == null ? FirstConnect.PIN : firstConnect;
     }
 
+    /** Poisoned definitions quarantined (the default). */
+    public Registration(String owner, String purpose, DataClass dataClass, List<String> egress,
+        List<String> credentials, java.time.LocalDate reviewBy, Map<String, ToolClass> tools,
+        Boolean autoAcceptReadTools, FirstConnect firstConnect) {
+      this(owner, purpose, dataClass, egress, credentials, reviewBy, tools, autoAcceptReadTools, firstConnect, null);
+    }
+
     static Registration unregistered() {
-      return new Registration(null, null, null, null, null, null, null, null, null);
+      return new Registration(null, null, null, null, null, null, null, null, null, null);
     }
   }
+
+  /**
+   * What happens to a tool whose definition the description inspector finds poisoned (T1–T3):
+   * {@code quarantine} hides and refuses it until an administrator approves that exact
+   * definition, even at first connection and for read tools that would be auto-accepted;
+   * {@code report} only raises {@code registry.poisoned} and pins it as any other tool.
+   * A definition a person approved is never overruled.
+   */
+  public enum Poisoned { QUARANTINE, REPORT }
 
   /** Data classification of a server; unknown counts as confidential. */
   public enum DataClass { PUBLIC, INTERNAL, CONFIDENTIAL, RESTRICTED }

@@ -121,6 +121,36 @@ public final class Egress implements AutoCloseable {
     if (servers.getOrDefault(upstream, List.of()).isEmpty()) {
       return Optional.empty();
     }
+    return Optional.of(endpoint(upstream, owner, policy));
+  }
+
+  /**
+   * A proxy endpoint that refuses every destination and records each attempt, whatever the
+   * configured lists say: for watching what a server tries to reach before anyone lets it
+   * reach anything ({@code bulwark scan}). Dedicating it changes nothing.
+   */
+  public Endpoint refusingAll(String upstream) throws IOException {
+    Endpoint inner = endpoint(upstream, Optional.empty(), EgressPolicy.of(List.of(), Optional.empty(), resolver));
+    return new Endpoint() {
+      @Override
+      public Path socket() {
+        return inner.socket();
+      }
+
+      @Override
+      public void dedicate(Caller owner) {}
+
+      @Override
+      public void dedicateToGateway() {}
+
+      @Override
+      public void close() {
+        inner.close();
+      }
+    };
+  }
+
+  private Endpoint endpoint(String upstream, Optional<Caller> owner, EgressPolicy policy) throws IOException {
     Path dir = Files.createTempDirectory(socketRoot, "bulwark-egress-");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     Path socket = dir.resolve(HexFormat.of().formatHex(bytes(12))
@@ -169,7 +199,7 @@ public final class Egress implements AutoCloseable {
       }
     };
     open.add(endpoint);
-    return Optional.of(endpoint);
+    return endpoint;
   }
 
   /**

@@ -17,7 +17,11 @@ public record Finding(Kind kind, String location, double score, String evidence)
   public enum Kind {
     ZERO_WIDTH, BIDI_CONTROL, TAG_CHARACTERS, CONFUSABLES, HIDDEN_MARKUP, ENCODED_PAYLOAD,
     ROLE_MARKER, ASSISTANT_DIRECTIVE, TOOL_HIJACK, EXFILTRATION_URL, CREDENTIAL_REQUEST,
-    MEMORY_PLANT, SHELL_PAYLOAD, CLASSIFIER
+    MEMORY_PLANT, SHELL_PAYLOAD, CLASSIFIER,
+    /** A tool parameter that asks for more than the tool needs (T2); found by the registry's definition checks. */
+    SUPERFLUOUS_PARAMETER,
+    /** A tool definition naming another server's tool (T3); found by the registry's definition checks. */
+    SHADOWING
   }
 
   public Finding {

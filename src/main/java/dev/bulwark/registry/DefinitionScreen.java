@@ -1,55 +1,89 @@
 package dev.bulwark.registry;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.inspect.Action;
 import dev.bulwark.inspect.DescriptionInspector;
 import dev.bulwark.inspect.Finding;
+import dev.bulwark.inspect.Surface;
 import dev.bulwark.inspect.Verdict;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Screens each listed tool definition for poisoning (T1–T3) before the registry pins it
- * automatically. In {@link Mode#FLAG} a detection is only reported; in
- * {@link Mode#QUARANTINE} it also stops the automatic pin (first connection, auto-accepted
- * read tools): the tool is quarantined until an administrator approves that exact
- * definition. A definition a person already approved is never overruled. Verdicts are
- * cached by definition hash, so a listing costs one scan per new definition.
+ * Screens each listed tool definition for poisoning before the registry pins it
+ * automatically: the description inspector over its description and schema strings (T1),
+ * superfluous parameters and instructions in parameter descriptions (T2), and names of other
+ * servers' tools in it (T3, {@link DefinitionChecks}). What a detection does is each
+ * server's {@code registry.poisoned} setting, applied by the {@link Registry}. Inspector
+ * verdicts are cached by definition hash, so a listing costs one text scan per new
+ * definition; the structural checks are cheap and run on every listing, because what other
+ * servers offer changes.
  */
 public final class DefinitionScreen {
-  public enum Mode { FLAG, QUARANTINE }
-
   private static final int MAX_CACHED = 10_000;
 
   private final DescriptionInspector inspector;
-  private final Mode mode;
-  private final Map<String, Optional<Verdict>> verdicts = new ConcurrentHashMap<>();
+  private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
 
-  public DefinitionScreen(DescriptionInspector inspector, Mode mode) {
+  public DefinitionScreen(DescriptionInspector inspector) {
     this.inspector = inspector;
-    this.mode = mode;
   }
 
   /** No screening: every definition passes (tests and callers without an inspector). */
   public static DefinitionScreen off() {
-    return new DefinitionScreen(null, Mode.FLAG);
+    return new DefinitionScreen(null);
   }
 
-  boolean quarantines() {
-    return inspector != null && mode == Mode.QUARANTINE;
+  /** Whether this screen inspects at all. */
+  boolean on() {
+    return inspector != null;
   }
 
-  /** The inspector's verdict when it detected poisoning in {@code definition}, else empty. */
-  Optional<Verdict> poisoned(String name, ObjectNode definition, String hash) {
+  /** The verdict when {@code definition} looks poisoned, else empty. {@code others}: see {@link #screen}. */
+  Optional<Verdict> poisoned(String name, ObjectNode definition, String hash, Map<String, Set<String>> others) {
     if (inspector == null) return Optional.empty();
-    Optional<Verdict> cached = verdicts.get(hash);
-    if (cached != null) return cached;
-    Verdict v = inspector.inspectDefinition(name, definition.path("description").asText(null),
-        definition.get("inputSchema"));
-    Optional<Verdict> result = v.detected() ? Optional.of(v) : Optional.empty();
-    if (verdicts.size() >= MAX_CACHED) verdicts.clear();
-    verdicts.put(hash, result);
-    return result;
+    Verdict v = screen(name, definition, hash, others);
+    return v.detected() ? Optional.of(v) : Optional.empty();
+  }
+
+  /**
+   * Every finding about {@code definition}, detected or not. {@code others}: the tool names
+   * each other server lists (server → names), for the shadowing check; never the
+   * definition's own server.
+   */
+  public Verdict screen(String name, ObjectNode definition, String hash, Map<String, Set<String>> others) {
+    List<Finding> findings = new ArrayList<>();
+    if (inspector != null) {
+      Verdict text = verdicts.get(hash);
+      if (text == null) {
+        text = inspector.inspectDefinition(name, definition.path("description").asText(null),
+            definition.get("inputSchema"));
+        if (verdicts.size() >= MAX_CACHED) verdicts.clear();
+        verdicts.put(hash, text);
+      }
+      findings.addAll(text.findings());
+    }
+    findings.addAll(DefinitionChecks.parameters(name, definition));
+    findings.addAll(DefinitionChecks.shadowing(definition, others));
+    double score = findings.stream().mapToDouble(Finding::score).max().orElse(0);
+    Action action = score >= Finding.DETECTED ? Action.REQUIRE_APPROVAL : score >= 0.3 ? Action.ANNOTATE : Action.ALLOW;
+    return new Verdict(Surface.DESCRIPTION, action, score, findings);
+  }
+
+  /**
+   * Whether a detection is strong enough to quarantine: a rule or structural finding at the
+   * detection threshold. The n-gram classifier alone never holds a tool, it is reported only:
+   * on short, ordinary descriptions it is unreliable (0.95 for the conformance fixture's
+   * "Tests simple text content response", 0.77 for the filesystem server's read_text_file,
+   * 0.66 for its edit_file), and 75 benign dev definitions are too few to set a threshold
+   * for taking tools away.
+   */
+  public static boolean holds(Verdict v) {
+    return v.findings().stream().anyMatch(f -> f.kind() != Finding.Kind.CLASSIFIER && f.score() >= Finding.DETECTED);
   }
 
   /** One line for the registry event: the strongest findings, with where they are. */

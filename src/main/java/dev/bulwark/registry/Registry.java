@@ -8,7 +8,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +20,10 @@ import java.util.function.Consumer;
  * A definition that no longer matches its pin is quarantined (hidden and refused) until
  * an administrator approves the new one; a tool that was never pinned waits for approval,
  * unless the server auto-accepts new tools that only read. Names that imitate another
- * server's tools are flagged.
+ * server's tools are flagged. A definition the {@link DefinitionScreen} finds poisoned (T1-T3)
+ * raises {@code registry.poisoned}; with {@code registry.poisoned: quarantine} (the default) it
+ * is not pinned automatically but quarantined until a person approves it, also when another
+ * server's listing later shows it names that server's tools.
  */
 public final class Registry {
   public enum Status { APPROVED, QUARANTINED, PENDING }
@@ -137,6 +139,7 @@ public final class Registry {
       }
     }
     int pinnedNow = 0;
+    Map<String, java.util.Set<String>> others = othersThan(server);
     for (ObjectNode def : listed) {
       String name = def.path("name").asText(null);
       if (name == null || now.containsKey(name)) {
@@ -157,17 +160,22 @@ public final class Registry {
       String hash = ToolDefinitions.hash(def);
       Classification cls = classifier.classify(name, def, reg);
       Optional<PinStore.Pin> pin = pins.pin(server, name);
-      var poison = screen.poisoned(name, def, hash);
-      boolean held = poison.isPresent() && screen.quarantines();
+      var poison = screen.poisoned(name, def, hash, others);
+      boolean held = poison.isPresent() && reg.poisoned() == UpstreamConfig.Poisoned.QUARANTINE
+          && DefinitionScreen.holds(poison.get());
+      // An automatic pin is no person's decision: a poisoned definition pinned that way (before
+      // quarantine was the setting, or before the server it shadows was listed) is held too.
+      boolean overruled = held && pin.isPresent() && pin.get().hash().equals(hash) && automatic(pin.get());
       Tool was = before.get(name);
-      if (poison.isPresent() && (was == null || !hash.equals(was.hash()))) {
-        events.accept(new Event("registry.poisoned", server, name, "definition " + hash + " looks poisoned, "
-            + DefinitionScreen.summary(poison.get()) + (held && pin.isEmpty() ? " quarantined until approved" : "")));
+      if (poison.isPresent()) {
+        reportPoisoned(server, name, hash, poison.get(), held && (pin.isEmpty() || overruled));
+      } else {
+        reported.remove(server + "/" + name);
       }
       Status status;
       if (pin.isPresent()) {
-        status = pin.get().hash().equals(hash) ? Status.APPROVED : Status.QUARANTINED;
-        if (status == Status.QUARANTINED && !sameQuarantine(before.get(name), hash)) {
+        status = pin.get().hash().equals(hash) && !overruled ? Status.APPROVED : Status.QUARANTINED;
+        if (status == Status.QUARANTINED && !overruled && !sameQuarantine(before.get(name), hash)) {
           events.accept(new Event("registry.drift", server, name, "definition changed since it was approved ("
               + pin.get().hash() + " -> " + hash + "): " + String.join(" ", ToolDefinitions.diff(pin.get().definition(), def))));
         }
@@ -198,6 +206,60 @@ public final class Registry {
       stale.remove(server);
     }
     flagLookalikes(server, before);
+    rescreenOthers(server);
+  }
+
+  private final Map<String, String> reported = new ConcurrentHashMap<>();
+
+  // registry.poisoned once per definition and set of findings, not at every listing.
+  private void reportPoisoned(String server, String name, String hash, dev.bulwark.inspect.Verdict v, boolean held) {
+    String summary = DefinitionScreen.summary(v);
+    if ((hash + summary).equals(reported.put(server + "/" + name, hash + summary))) return;
+    events.accept(new Event("registry.poisoned", server, name, "definition " + hash + " looks poisoned, " + summary
+        + (held ? " quarantined until approved" : DefinitionScreen.holds(v) ? "" : " (classifier alone: reported, not held)")));
+  }
+
+  private static boolean automatic(PinStore.Pin pin) {
+    return pin.approvedBy().equals("first-connect") || pin.approvedBy().equals("auto-accept-read");
+  }
+
+  /** The tool names every other listed server offers: what a definition of {@code server} must not name (T3). */
+  private Map<String, java.util.Set<String>> othersThan(String server) {
+    Map<String, java.util.Set<String>> others = new java.util.TreeMap<>();
+    tools.forEach((s, ts) -> {
+      if (!s.equals(server)) others.put(s, java.util.Set.copyOf(ts.keySet()));
+    });
+    return others;
+  }
+
+  // The tools {@code server} just listed can make another server's definitions shadowing ones:
+  // screen those again, and hold any that now look poisoned and were not approved by a person.
+  private void rescreenOthers(String server) {
+    if (!screen.on()) return;
+    java.util.Set<String> changed = new java.util.TreeSet<>();
+    for (Map.Entry<String, Map<String, Tool>> entry : tools.entrySet()) {
+      String other = entry.getKey();
+      UpstreamConfig config = servers.get(other);
+      if (other.equals(server) || config == null) continue;
+      Map<String, java.util.Set<String>> others = othersThan(other);
+      for (Tool t : List.copyOf(entry.getValue().values())) {
+        if (t.status() == Status.QUARANTINED || t.pin().filter(p -> p.hash().equals(t.hash()) && !automatic(p)).isPresent()) {
+          continue;
+        }
+        var poison = screen.poisoned(t.name(), t.definition(), t.hash(), others);
+        if (poison.isEmpty()) continue;
+        boolean held = config.registry().poisoned() == UpstreamConfig.Poisoned.QUARANTINE
+            && DefinitionScreen.holds(poison.get());
+        reportPoisoned(other, t.name(), t.hash(), poison.get(), held);
+        if (held) {
+          entry.getValue().put(t.name(), new Tool(t.server(), t.name(), Status.QUARANTINED, t.hash(), t.definition(),
+              t.pin(), t.classification(), t.lookalikeOf()));
+          changed.add(other);
+        }
+      }
+    }
+    // What those servers may list changed: tell clients, as an approval does.
+    changed.forEach(s -> changeListeners.forEach(l -> l.accept(s)));
   }
 
   private static boolean sameQuarantine(Tool before, String hash) {
@@ -222,7 +284,7 @@ public final class Registry {
         tools.forEach((other, theirs) -> {
           if (!other.equals(t.server())) {
             theirs.values().forEach(o -> {
-              if (imitates(t.name(), o.name()) && later(t, o, order)) {
+              if (ToolNames.imitates(t.name(), o.name()) && later(t, o, order)) {
                 like.add(other + "/" + o.name());
               }
             });
@@ -245,43 +307,6 @@ public final class Registry {
     java.time.Instant pb = b.pin().map(PinStore.Pin::approvedAt).orElse(java.time.Instant.MAX);
     int byPin = pa.compareTo(pb);
     return byPin != 0 ? byPin > 0 : order.indexOf(a.server()) > order.indexOf(b.server());
-  }
-
-  /** Whether tool name {@code a} imitates {@code b}: same, one inside the other, or 1–2 edits apart. */
-  static boolean imitates(String a, String b) {
-    String x = fold(a);
-    String y = fold(b);
-    if (x.equals(y)) {
-      return true;
-    }
-    if (Math.min(x.length(), y.length()) >= 5 && (x.contains(y) || y.contains(x))) {
-      return true;
-    }
-    return Math.min(x.length(), y.length()) >= 6 && distance(x, y) <= 2;
-  }
-
-  // Case, separators and the usual confusables (I/l/1, O/0) do not tell names apart for a model.
-  private static String fold(String s) {
-    return s.toLowerCase(Locale.ROOT).replaceAll("[-_.\\s]", "").replace('1', 'l').replace('i', 'l').replace('0', 'o');
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   /**

@@ -757,4 +757,17 @@ class ConfigLoaderTest {
         vault: {kek: {provider: local, keyring: /k, pin: x}}
         """)).hasMessageContaining("vault.kek: unknown key 'pin'");
   }
+
+  @Test
+  void poisonedDefinitionsAreQuarantinedUnlessAServerSaysReport() {
+    BulwarkConfig c = loader.parse("b.yaml", """
+        upstreams:
+          - {name: a, stdio: {command: x}}
+          - {name: b, stdio: {command: x}, registry: {poisoned: report}}
+        """);
+    assertThat(c.upstreams().get(0).registry().poisoned()).isEqualTo(UpstreamConfig.Poisoned.QUARANTINE);
+    assertThat(c.upstreams().get(1).registry().poisoned()).isEqualTo(UpstreamConfig.Poisoned.REPORT);
+    assertThatThrownBy(() -> loader.parse("b.yaml", "upstreams: [{name: a, stdio: {command: x}, registry: {poisoned: warn}}]"))
+        .hasMessageContaining("poisoned");
+  }
 }

@@ -87,9 +87,10 @@ class PolicyIT {
       assertThat(r.path("error").path("code").asInt()).as(escape + " " + r).isEqualTo(-32003);
     }
     assertThat(log(poisonLog)).noneMatch(l -> l.contains("etc") || l.contains("publicity"));
-    // The tool is listed: seeing it does not depend on arguments. What the reader may not call is not.
-    assertThat(http.toolNames(gw.key("reader"))).containsExactlyInAnyOrder("poison__times", "poison__add",
-        "poison__read_file");
+    // The tool is listed: seeing it does not depend on arguments. What the reader may not call is not:
+    // neither fetch_url (not granted) nor add, granted but quarantined because its description is
+    // poisoned (registry.poisoned: quarantine, the default; DefinitionsIT covers that hold).
+    assertThat(http.toolNames(gw.key("reader"))).containsExactlyInAnyOrder("poison__times", "poison__read_file");
   }
 
   @Test

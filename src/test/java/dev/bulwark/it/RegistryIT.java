@@ -92,6 +92,8 @@ class RegistryIT {
     assertThat(call(key, session, "weather__harmless_echo", "{\"text\":\"still here\"}").path("result").toString())
         .contains("still here");
     gw.awaitAudit("\"type\":\"registry.drift\"", "\"item\":\"get_weather\"", "IMPORTANT");
+    // The new definition is also seen for what it is, not only as a change.
+    gw.awaitAudit("\"type\":\"registry.poisoned\"", "\"item\":\"get_weather\"", "assistant_directive");
     gw.awaitAudit("\"type\":\"registry.new_tool\"", "\"item\":\"export_config\"");
     gw.awaitAudit("\"item\":\"get_weather\"", "\"status\":\"denied\"", "registry:quarantined", "quarantined");
 

@@ -1,0 +1,63 @@
+package dev.bulwark.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.inspect.Finding;
+import dev.bulwark.mcp.Json;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The same report as Markdown and as JSON, with its verdict and exit code. */
+class ReportFormatTest {
+  private static ScanReport report(List<ScanReport.Attempt> attempts, List<String> errors) {
+    Provenance p = new Provenance("@acme/srv", "1.2.3", "sha512-abc", "https://registry.npmjs.org/x.tgz",
+        "/x/node_modules/.package-lock.json", "Ann <ann@acme.example>", List.of(), "git+https://example/acme.git", "MIT",
+        "/x/node_modules/@acme/srv/dist/index.js");
+    ScanReport.Tool add = new ScanReport.Tool("add|x", List.of("read"), List.of(), Json.object().put("readOnlyHint", true),
+        "sha256:00", List.of(new Finding(Finding.Kind.ASSISTANT_DIRECTIVE, "description@18", 0.9, "<important>")));
+    ScanReport.Tool times = new ScanReport.Tool("times", List.of("read"), List.of(), Json.object(), "sha256:11",
+        List.of(new Finding(Finding.Kind.CLASSIFIER, "description", 0.7, "Multiplies")));
+    var risky = List.of(new RiskyParameters.Risky("read_file", "path", RiskyParameters.Kind.PATH,
+        RiskyParameters.Level.HIGH, "path by its name; free-form"));
+    return new ScanReport("srv", "2026-12-06T23:00:00Z", "node index.js", p, "acme", "1.2.3", List.of(add, times),
+        List.of("greet"), List.of(), risky, new ScanReport.Egress(true, 5, attempts, Scanner.LIMITS), errors);
+  }
+
+  @Test
+  void markdownCarriesEverySection() {
+    String md = ReportFormat.MARKDOWN.render(report(List.of(
+        new ScanReport.Attempt("CONNECT", "exfil.example", 443, 403, "no-egress")), List.of()));
+    assertThat(md).contains("# Scan of `srv`", "**FINDINGS: 1 poisoned tool definition(s), 1 risky parameter(s)",
+        "1 egress attempt(s); 1 suspected by the classifier alone (not counted)", "suspected (classifier alone)",
+        "| version | 1.2.3 |", "| integrity | sha512-abc |", "| author | Ann <ann@acme.example> |",
+        "| maintainers | unknown |", "`add\\|x`", "**poisoned**", "`sha256:00`", "Prompts: `greet`",
+        "**detected** assistant_directive 0.90 at `description@18`: \"<important>\"",
+        "| `read_file` | `path` | path | high |", "| CONNECT | `exfil.example:443` | 403 refused | no-egress |",
+        "Not seen: connections made without the proxy");
+  }
+
+  @Test
+  void jsonHasTheSameContentAndTheVerdict() throws Exception {
+    JsonNode j = Json.MAPPER.readTree(ReportFormat.JSON.render(report(List.of(), List.of())));
+    assertThat(j.path("provenance").path("integrity").asText()).isEqualTo("sha512-abc");
+    assertThat(j.path("tools").path(0).path("findings").path(0).path("kind").asText()).isEqualTo("ASSISTANT_DIRECTIVE");
+    assertThat(j.path("tools").path(0).path("tiers").toString()).contains("read");
+    assertThat(j.path("riskyParameters").path(0).path("level").asText()).isEqualTo("HIGH");
+    assertThat(j.path("summary").path("poisonedTools").asInt()).isEqualTo(1);
+    assertThat(j.path("summary").path("suspectedTools").asInt()).isEqualTo(1);
+    assertThat(j.path("summary").path("exitCode").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void exitCodesSayCleanFindingsOrIncomplete() {
+    ScanReport clean = new ScanReport("s", "t", "c", Provenance.notAPackage("c"), "n", "v", List.of(), List.of(),
+        List.of(), List.of(), new ScanReport.Egress(true, 1, List.of(), Scanner.LIMITS), List.of());
+    assertThat(clean.exitCode()).isZero();
+    assertThat(ReportFormat.MARKDOWN.render(clean)).contains("**CLEAN:", "| package | unknown |", "No attempt reached the proxy.");
+    assertThat(report(List.of(), List.of()).exitCode()).isEqualTo(1);
+    ScanReport broken = report(List.of(), List.of("the server could not be scanned: boom"));
+    assertThat(broken.exitCode()).isEqualTo(2);
+    assertThat(ReportFormat.MARKDOWN.render(broken)).contains("**INCOMPLETE: 1 error(s)", "## Errors");
+  }
+}
