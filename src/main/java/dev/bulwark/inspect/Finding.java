@@ -17,7 +17,9 @@ public record Finding(Kind kind, String location, double score, String evidence)
   public enum Kind {
     ZERO_WIDTH, BIDI_CONTROL, TAG_CHARACTERS, CONFUSABLES, HIDDEN_MARKUP, ENCODED_PAYLOAD,
     ROLE_MARKER, ASSISTANT_DIRECTIVE, TOOL_HIJACK, EXFILTRATION_URL, CREDENTIAL_REQUEST,
-    MEMORY_PLANT, SHELL_PAYLOAD, CLASSIFIER
+    MEMORY_PLANT, SHELL_PAYLOAD, CLASSIFIER,
+    // Data loss in arguments (DataLoss) and checks of results (ResultChecks), found by the pipeline.
+    SECRET, PERSONAL_DATA, CONTACT_DETAILS, OUTPUT_SCHEMA, RESPONSE_SIZE
   }
 
   public Finding {
