@@ -20,7 +20,8 @@ import java.util.Set;
  * shell and URL payloads (T12), injected instructions and memory plants (T13, T14) by the
  * argument inspector, and — for tools whose tiers include {@code external}, unknown tools
  * included — data that must not leave (T8, T10): secrets and personal data ({@link
- * DataLoss}). The strongest action, remapped by configuration, applies: block refuses the
+ * DataLoss}). A detection by the n-gram classifier alone only annotates (it is not calibrated
+ * for arguments yet). The strongest action, remapped by configuration, applies: block refuses the
  * call (-32003, recorded as a denial naming the findings); require approval holds it
  * ({@link Exchange#holdFor}) so Authorize makes it wait for a person who sees the findings in
  * the gate's name, bound to exactly these arguments; anything else lets it go on with the
@@ -53,7 +54,7 @@ public final class ArgumentInspectionStage implements Stage {
     List<Finding> decisive = new ArrayList<>();
     try {
       Verdict v = inspector.inspectArguments(args);
-      action = policy.arguments(item.server(), v.action());
+      action = policy.arguments(item.server(), classifierOnly(v) ? Action.ANNOTATE : v.action());
       if (action != Action.ALLOW) {
         findings.addAll(v.findings());
         v.findings().stream().filter(f -> f.score() >= Finding.DETECTED).forEach(decisive::add);
@@ -99,6 +100,24 @@ public final class ArgumentInspectionStage implements Stage {
       }
       default -> chain.proceed(exchange);
     };
+  }
+
+  /**
+   * The n-gram classifier has no benign set for arguments yet (docs/INSPECTION.md): alone it
+   * flags ordinary texts — an e-mail address, a message body — so a detection by it alone
+   * only annotates; a rule detection (or the classifier together with one) decides.
+   */
+  static boolean classifierOnly(Verdict v) {
+    boolean any = false;
+    for (Finding f : v.findings()) {
+      if (f.score() >= Finding.DETECTED) {
+        if (f.kind() != Finding.Kind.CLASSIFIER) {
+          return false;
+        }
+        any = true;
+      }
+    }
+    return any;
   }
 
   // What was found and where, never the value itself: "shell_payload at /command, secret at /body".

@@ -109,6 +109,15 @@ class ArgumentInspectionStageTest {
   }
 
   @Test
+  void theClassifierAloneOnlyAnnotatesArguments() {
+    // An ordinary e-mail body the bundled model scores above 0.5 on the arguments surface.
+    Outcome o = call("external", Json.object().put("to", "bob@corp.example").put("body", "hi"));
+
+    assertThat(o).isSameAs(RAN);
+    assertThat(exchange.holds()).isEmpty();
+  }
+
+  @Test
   void reportModeRecordsButSends() {
     InspectionConfig report = new InspectionConfig(null, InspectionConfig.Mode.REPORT, null, null, null, null);
     Outcome o = call(report, "write", Json.object().put("path", "x; rm -rf /"));
