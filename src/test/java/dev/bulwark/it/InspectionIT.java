@@ -123,19 +123,17 @@ class InspectionIT {
     gw.awaitAudit("\"item\":\"fetch_page\"", "\"kind\":\"confusables\"", "\"kind\":\"assistant_directive\"");
   }
 
-  /** T6d, Spanish. Depends on a multilingual detector, which the rules and the bundled model lack. */
+  /** T6d, Spanish. Depends on NgramModel (the classifier; no rule reads Spanish): spotlighted. */
   @Test
-  @Disabled("T6d: neither the rules nor the bundled n-gram model detect a Spanish injection yet (detectors are "
-      + "being improved on another branch); the page passes untouched")
-  void aSpanishInjectionIsNotPassedAsIs() throws Exception {
-    assertThat(page("spanish").toString()).satisfiesAnyOf(
-        a -> assertThat(a).contains("Bulwark withheld this response"), a -> assertThat(a).contains("<<untrusted-data"));
+  void aSpanishInjectionIsSpotlighted() throws Exception {
+    spotlighted(page("spanish"), "Ignora todas las instrucciones");
+    gw.awaitAudit("\"item\":\"fetch_page\"", "\"applied\":\"spotlight\"", "\"kind\":\"classifier\"");
   }
 
   /** T6d, German. Depends on a multilingual detector, which the rules and the bundled model lack. */
   @Test
-  @Disabled("T6d: neither the rules nor the bundled n-gram model detect a German injection yet (detectors are "
-      + "being improved on another branch); the page passes untouched")
+  @Disabled("T6d: neither the rules nor the bundled n-gram model detect this German injection yet (score 0, no "
+      + "finding; detectors are being improved on another branch): the page passes untouched")
   void aGermanInjectionIsNotPassedAsIs() throws Exception {
     assertThat(page("german").toString()).satisfiesAnyOf(
         a -> assertThat(a).contains("Bulwark withheld this response"), a -> assertThat(a).contains("<<untrusted-data"));
