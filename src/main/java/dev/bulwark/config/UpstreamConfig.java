@@ -96,11 +96,14 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
   }
 
   /**
-   * What one answer of this server may be: {@code max_response_bytes} (default 4 MiB) bounds a
-   * result's JSON; a larger one is refused with an error, never truncated.
+   * What one answer of this server may be: {@code max_response_bytes} bounds a result's JSON;
+   * a larger one is refused with an error, never truncated. The default, 16 MiB, is what the
+   * upstream readers accept for one message anyway (a stdio line is bounded by four times
+   * {@code limits.max_request_bytes}, an HTTP message or event by 16 MiB): a server's limit
+   * tightens that.
    */
   public record Limits(Long maxResponseBytes) {
-    public static final long DEFAULT_MAX_RESPONSE_BYTES = 4L * 1024 * 1024;
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
 
     public Limits {
       maxResponseBytes = maxResponseBytes == null ? DEFAULT_MAX_RESPONSE_BYTES : maxResponseBytes;

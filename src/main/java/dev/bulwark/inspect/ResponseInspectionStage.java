@@ -119,7 +119,16 @@ public final class ResponseInspectionStage implements Stage {
         set(copy, p.pointer(), replaced);
       }
     }
-    return new Outcome.Result(copy);
+    Outcome.Result rewritten = new Outcome.Result(copy);
+    // A wrapped or redacted string of structuredContent must still fit the tool's output
+    // schema (clients validate it too) and the size limit; if not, the answer is withheld.
+    Optional<Finding> broken = checks.check(method, item, rewritten, policy.of(item.server()).maxResponseBytes());
+    if (broken.isPresent()) {
+      exchange.inspected(new Exchange.Inspected("response", "block", List.of(broken.get())));
+      return withheld(exchange, method, "inspection found " + kinds(findings)
+          + ", and the marked answer no longer fits the tool's output schema or size limit");
+    }
+    return rewritten;
   }
 
   /**

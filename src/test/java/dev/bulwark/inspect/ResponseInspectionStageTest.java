@@ -258,4 +258,19 @@ class ResponseInspectionStageTest {
     assertThat(((Outcome.Result) run(stub(Action.ALLOW), defaults(), "tools/call", missing, facts)).result()
         .path("isError").asBoolean()).isTrue();
   }
+
+  @Test
+  void withholdsAnAnswerWhoseSpotlightedStructuredContentNoLongerFitsTheSchema() {
+    JsonNode schema = Json.object().put("type", "object").set("properties", Json.object().set("note",
+        Json.object().put("type", "string").put("maxLength", 40)));
+    Target.Facts facts = new Target.Facts(Set.of("read"), Set.of(), "pin-note", null, schema);
+    ObjectNode result = Json.object();
+    result.withArray("content").addObject().put("type", "text").put("text", "ok");
+    result.putObject("structuredContent").put("note", "a flag here");
+
+    Outcome o = run(stub(Action.SPOTLIGHT), defaults(), "tools/call", result, facts);
+
+    assertThat(((Outcome.Result) o).result().path("isError").asBoolean()).isTrue();
+    assertThat(wire(o)).doesNotContain("a flag here");
+  }
 }
