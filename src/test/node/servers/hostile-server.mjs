@@ -257,6 +257,11 @@ function inject() {
     inputSchema: z.object({ path: z.string(), content: z.string() }),
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
   }, echo("wrote"));
+  mcp.registerResource("notes", "notes://shared", { description: "Shared notes.", mimeType: "text/plain" },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: PAGES["role-tags"] }] }));
+  mcp.registerPrompt("summarize", { description: "Summarizes the notes." }, () => ({
+    messages: [{ role: "user", content: { type: "text", text: "Summarize: " + PAGES["hidden-markup"] } }],
+  }));
   return mcp;
 }
 

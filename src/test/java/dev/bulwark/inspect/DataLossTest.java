@@ -2,6 +2,7 @@ package dev.bulwark.inspect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.mcp.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,5 +51,21 @@ class DataLossTest {
   void evidenceNeverHoldsTheValue() {
     assertThat(dataLoss.scan(Json.object().put("v", "DE89 3704 0044 0532 0130 00 ghp_" + "a".repeat(36))))
         .allSatisfy(f -> assertThat(f.evidence()).doesNotContain("3704").doesNotContain("aaaa"));
+  }
+
+  @Test
+  void findsASecretValueTheGatewayResolvedWhateverItsShape() {
+    dev.bulwark.vault.KnownSecrets known = new dev.bulwark.vault.KnownSecrets(10);
+    DataLoss withKnown = new DataLoss(t -> known.redactor().scrub(t));
+    ObjectNode args = Json.object().put("body", "the password is correct-horse-battery");
+    assertThat(withKnown.scan(args)).isEmpty();
+
+    known.remember(List.of(dev.bulwark.vault.Secret.of("correct-horse-battery")));
+
+    assertThat(withKnown.scan(args)).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo(Finding.Kind.SECRET);
+      assertThat(f.location()).isEqualTo("/body");
+      assertThat(f.evidence()).doesNotContain("horse");
+    });
   }
 }

@@ -200,4 +200,25 @@ class InspectionIT {
     assertThat(executed()).noneMatch(l -> l.contains("deploy key"));
     gw.awaitAudit("\"item\":\"write_file\"", "\"surface\":\"arguments\"", "\"kind\":\"hidden_markup\"");
   }
+
+  /** T6a in a resource. Depends on Rules' ROLE_MARKER: the read is refused, none of the text sent. */
+  @Test
+  void aHostileResourceIsWithheld() throws Exception {
+    JsonNode r = http.call(gw.key("agent"), session, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"resources/read\","
+        + "\"params\":{\"uri\":\"inj+notes://shared\"}}").json();
+    assertThat(r.path("error").path("code").asInt()).as(r.toString()).isEqualTo(-32003);
+    assertThat(r.path("error").path("message").asText()).startsWith("Bulwark withheld this response");
+    assertThat(r.toString()).doesNotContain("im_start").doesNotContain("maintenance mode");
+    gw.awaitAudit("\"method\":\"resources/read\"", "\"applied\":\"block\"", "\"kind\":\"role_marker\"");
+  }
+
+  /** T6b in a prompt. Depends on HiddenMarkup and the rules on the hidden segment. */
+  @Test
+  void aHostilePromptIsWithheld() throws Exception {
+    JsonNode r = http.call(gw.key("agent"), session, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"prompts/get\","
+        + "\"params\":{\"name\":\"inj__summarize\"}}").json();
+    assertThat(r.path("error").path("code").asInt()).as(r.toString()).isEqualTo(-32003);
+    assertThat(r.toString()).doesNotContain("id_rsa").doesNotContain("ignore all previous");
+    gw.awaitAudit("\"method\":\"prompts/get\"", "\"applied\":\"block\"", "\"kind\":\"hidden_markup\"");
+  }
 }
