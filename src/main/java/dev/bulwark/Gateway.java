@@ -229,6 +229,11 @@ public final class Gateway implements AutoCloseable {
     // Held calls wait for people; requests and votes live in the store, shared by every node.
     dev.bulwark.approval.Approvals approvals = new dev.bulwark.approval.Approvals(database, audit, env.clock(),
         env.random(), ids, config.policy(), config.approvals());
+    // Inspection in the data path: arguments before policy decides, answers as the agent would see them.
+    dev.bulwark.inspect.Inspector inspector = dev.bulwark.inspect.Inspection.standard(
+        java.util.Set.copyOf(config.inspection().allowedHosts()));
+    dev.bulwark.inspect.InspectionPolicy inspection = new dev.bulwark.inspect.InspectionPolicy(config.inspection(),
+        config.upstreams());
     Pipeline stages = Pipeline.standard(
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new AuthenticateStage(),
@@ -237,9 +242,13 @@ public final class Gateway implements AutoCloseable {
             : java.util.Optional.empty()),
         new ResolveStage(router, registry, listings),
         new ArgumentsStage(config.limits().maxArgumentLength()),
+        new dev.bulwark.inspect.ArgumentInspectionStage(inspector,
+            new dev.bulwark.inspect.DataLoss(text -> known.redactor().scrub(text)), inspection),
         new AuthorizeStage(policy, env.clock(), flows, new RateLimits(config.policy().rateLimits()),
             new dev.bulwark.approval.WaitingGate(approvals, config.approvals().waitFor(), flows::labels)),
         new IntentStage(audit, env.clock(), ArgumentSanitizer.defaults()),
+        new dev.bulwark.inspect.ResponseInspectionStage(inspector, inspection,
+            new dev.bulwark.inspect.ResultChecks(new dev.bulwark.policy.PinnedSchemas()), env.random()),
         new dev.bulwark.vault.CredentialsStage(credentials, known),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,
             config.limits().upstreamTimeout(), (caller, server) -> kill.stopping(caller, server).isPresent()));

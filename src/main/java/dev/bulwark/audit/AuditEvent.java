@@ -79,7 +79,29 @@ public record AuditEvent(
     }
   }
 
-  /** {@code status} is ok, error, denied, unauthenticated or cancelled. */
+  /**
+   * {@code status} is ok, error, denied, unauthenticated or cancelled; {@code inspection} what
+   * inspection found in the arguments or the response and what it did (null when it found
+   * nothing).
+   */
   public record Result(String status, Integer errorCode, String detail, long latencyMicros,
-      int responseBytes) {}
+      int responseBytes, List<Inspected> inspection) {
+    public Result {
+      inspection = inspection == null || inspection.isEmpty() ? null : List.copyOf(inspection);
+    }
+
+    public Result(String status, Integer errorCode, String detail, long latencyMicros, int responseBytes) {
+      this(status, errorCode, detail, latencyMicros, responseBytes, null);
+    }
+  }
+
+  /**
+   * One finding of inspection: on which {@code surface} (arguments, response), the action
+   * {@code applied} (report:… when inspection only reports), the detector's {@code kind}, where
+   * ({@code location}: a JSON pointer into the arguments or result, with the offset in the
+   * canonical text), its {@code score} and a short {@code evidence} excerpt (scrubbed of
+   * secrets like every other field).
+   */
+  public record Inspected(String surface, String applied, String kind, String location, double score,
+      String evidence) {}
 }

@@ -17,10 +17,12 @@ final class AuditEvents {
   /** The final event of an exchange: what was asked, decided and answered. */
   static AuditEvent outcome(Exchange ex, Outcome outcome, Instant now, ArgumentSanitizer sanitizer) {
     long micros = (System.nanoTime() - ex.startNanos()) / 1_000;
+    java.util.List<AuditEvent.Inspected> inspected = inspected(ex);
     AuditEvent.Result result = switch (outcome) {
       case Outcome.Result r -> new AuditEvent.Result(isToolError(r.result()) ? "tool_error" : "ok", null, null,
-          micros, r.encoded().length);
-      case Outcome.Failure f -> new AuditEvent.Result(status(ex, f), f.error().code(), f.detail(), micros, 0);
+          micros, r.encoded().length, inspected);
+      case Outcome.Failure f -> new AuditEvent.Result(status(ex, f), f.error().code(), f.detail(), micros, 0,
+          inspected);
       case Outcome.Unauthenticated u -> new AuditEvent.Result("unauthenticated", null, u.detail(), micros, 0);
     };
     return event(ex, baseType(ex), result, now, sanitizer);
@@ -33,6 +35,18 @@ final class AuditEvents {
   static AuditEvent intent(Exchange ex, Instant now, ArgumentSanitizer sanitizer) {
     long micros = (System.nanoTime() - ex.startNanos()) / 1_000;
     return event(ex, baseType(ex) + ".intent", new AuditEvent.Result("intent", null, null, micros, 0), now, sanitizer);
+  }
+
+  // Every finding of every inspection of the exchange; the audit sink scrubs the evidence.
+  private static java.util.List<AuditEvent.Inspected> inspected(Exchange ex) {
+    java.util.List<AuditEvent.Inspected> out = new java.util.ArrayList<>();
+    for (Exchange.Inspected i : ex.inspected()) {
+      for (dev.bulwark.inspect.Finding f : i.findings()) {
+        out.add(new AuditEvent.Inspected(i.surface(), i.applied(), f.kind().name().toLowerCase(java.util.Locale.ROOT),
+            f.location(), f.score(), f.evidence()));
+      }
+    }
+    return out;
   }
 
   private static String baseType(Exchange ex) {

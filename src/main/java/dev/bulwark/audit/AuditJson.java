@@ -73,6 +73,20 @@ final class AuditJson {
         string(g, "detail", r.detail());
         g.writeNumberField("latency_micros", r.latencyMicros());
         g.writeNumberField("response_bytes", r.responseBytes());
+        if (r.inspection() != null) {
+          g.writeArrayFieldStart("inspection");
+          for (AuditEvent.Inspected i : r.inspection()) {
+            g.writeStartObject();
+            string(g, "surface", i.surface());
+            string(g, "applied", i.applied());
+            string(g, "kind", i.kind());
+            string(g, "location", i.location());
+            g.writeNumberField("score", i.score());
+            string(g, "evidence", i.evidence());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+        }
         g.writeEndObject();
       }
       g.writeEndObject();
@@ -131,6 +145,18 @@ final class AuditJson {
       }
       put(n, "detail", r.detail());
       n.put("latency_micros", r.latencyMicros()).put("response_bytes", r.responseBytes());
+      if (r.inspection() != null) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = n.putArray("inspection");
+        for (AuditEvent.Inspected i : r.inspection()) {
+          com.fasterxml.jackson.databind.node.ObjectNode f = a.addObject();
+          put(f, "surface", i.surface());
+          put(f, "applied", i.applied());
+          put(f, "kind", i.kind());
+          put(f, "location", i.location());
+          f.put("score", i.score());
+          put(f, "evidence", i.evidence());
+        }
+      }
     }
     return o;
   }

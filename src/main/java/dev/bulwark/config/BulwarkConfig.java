@@ -20,7 +20,8 @@ public record BulwarkConfig(
     TelemetryConfig telemetry,
     AnomalyConfig anomalies,
     VaultConfig vault,
-    ApprovalsConfig approvals) {
+    ApprovalsConfig approvals,
+    InspectionConfig inspection) {
 
   public BulwarkConfig {
     vault = vault == null ? VaultConfig.defaults() : vault;
@@ -35,6 +36,7 @@ public record BulwarkConfig(
     telemetry = telemetry == null ? TelemetryConfig.defaults() : telemetry;
     anomalies = anomalies == null ? AnomalyConfig.defaults() : anomalies;
     approvals = approvals == null ? ApprovalsConfig.defaults() : approvals;
+    inspection = inspection == null ? InspectionConfig.defaults() : inspection;
     Set<String> ids = new HashSet<>();
     Set<String> clients = new HashSet<>();
     for (AgentConfig a : agents) {
@@ -70,48 +72,54 @@ public record BulwarkConfig(
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams) {
-    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null, null, null, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, null, null, null, null, null, null);
   }
 
   public BulwarkConfig(Path dataDir, ListenConfig listen, LimitsConfig limits, AuditConfig audit, OAuthConfig oauth,
       AdminConfig admin, List<AgentConfig> agents, List<UpstreamConfig> upstreams, PolicyConfig policy) {
-    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy, null, null, null, null);
+    this(dataDir, listen, limits, audit, null, oauth, admin, agents, upstreams, policy, null, null, null, null, null);
   }
 
   /** The same configuration with another telemetry section. */
   public BulwarkConfig withTelemetry(TelemetryConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, value,
-        anomalies, vault, approvals);
+        anomalies, vault, approvals, inspection);
   }
 
   /** The same configuration with another anomalies section. */
   public BulwarkConfig withAnomalies(AnomalyConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        value, vault, approvals);
+        value, vault, approvals, inspection);
   }
 
   /** The same configuration with another audit section. */
   public BulwarkConfig withAudit(AuditConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, value, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies, vault, approvals);
+        anomalies, vault, approvals, inspection);
   }
 
   /** The same configuration with another store section. */
   public BulwarkConfig withStore(StoreConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, value, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies, vault, approvals);
+        anomalies, vault, approvals, inspection);
   }
 
   /** The same configuration listening elsewhere (everything else kept). */
   public BulwarkConfig withListen(ListenConfig other) {
     return new BulwarkConfig(dataDir, other, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies, vault, approvals);
+        anomalies, vault, approvals, inspection);
   }
 
   /** The same configuration with another vault section. */
   public BulwarkConfig withVault(VaultConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies, value, approvals);
+        anomalies, value, approvals, inspection);
+  }
+
+  /** The same configuration with another inspection section. */
+  public BulwarkConfig withInspection(InspectionConfig value) {
+    return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
+        anomalies, vault, approvals, value);
   }
 
   /** Where the local vault keyring is kept unless the vault section names another file. */
@@ -122,7 +130,7 @@ public record BulwarkConfig(
   /** The same configuration with another approvals section. */
   public BulwarkConfig withApprovals(ApprovalsConfig value) {
     return new BulwarkConfig(dataDir, listen, limits, audit, store, oauth, admin, agents, upstreams, policy, telemetry,
-        anomalies, vault, value);
+        anomalies, vault, value, inspection);
   }
 
   /** Where anomaly baselines and the alert review queue are kept. */

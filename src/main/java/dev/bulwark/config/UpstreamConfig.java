@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * and its resource URIs as {@code <prefix>+<uri>}; an empty prefix exposes names as they are.
  */
 public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart,
-    Registration registry, Isolation isolation) {
+    Registration registry, Isolation isolation, Limits limits, InspectionConfig.Override inspection) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
   public UpstreamConfig {
@@ -28,6 +28,7 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
       throw new IllegalArgumentException("exactly one of stdio, npm or http is required");
     }
     restart = restart == null ? new Restart(null, null) : restart;
+    limits = limits == null ? new Limits(null) : limits;
     registry = registry == null ? Registration.unregistered() : registry;
     if (http != null && isolation != null) {
       throw new IllegalArgumentException("isolation applies to stdio and npm servers only");
@@ -90,13 +91,36 @@ public record UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, H
   }
 
   public UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart,
+      Registration registry, Isolation isolation) {
+    this(name, prefix, stdio, npm, http, restart, registry, isolation, null, null);
+  }
+
+  /**
+   * What one answer of this server may be: {@code max_response_bytes} bounds a result's JSON;
+   * a larger one is refused with an error, never truncated. The default, 16 MiB, is what the
+   * upstream readers accept for one message anyway (a stdio line is bounded by four times
+   * {@code limits.max_request_bytes}, an HTTP message or event by 16 MiB): a server's limit
+   * tightens that.
+   */
+  public record Limits(Long maxResponseBytes) {
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
+
+    public Limits {
+      maxResponseBytes = maxResponseBytes == null ? DEFAULT_MAX_RESPONSE_BYTES : maxResponseBytes;
+      if (maxResponseBytes <= 0) {
+        throw new IllegalArgumentException("limits.max_response_bytes must be positive");
+      }
+    }
+  }
+
+  public UpstreamConfig(String name, String prefix, Stdio stdio, Npm npm, Http http, Restart restart,
       Registration registry) {
     this(name, prefix, stdio, npm, http, restart, registry, null);
   }
 
   /** This server with the given isolation. */
   public UpstreamConfig withIsolation(Isolation isolation) {
-    return new UpstreamConfig(name, prefix, stdio, npm, http, restart, registry, isolation);
+    return new UpstreamConfig(name, prefix, stdio, npm, http, restart, registry, isolation, limits, inspection);
   }
 
   /**

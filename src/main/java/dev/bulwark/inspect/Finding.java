@@ -21,7 +21,9 @@ public record Finding(Kind kind, String location, double score, String evidence)
     /** A tool parameter that asks for more than the tool needs (T2); found by the registry's definition checks. */
     SUPERFLUOUS_PARAMETER,
     /** A tool definition naming another server's tool (T3); found by the registry's definition checks. */
-    SHADOWING
+    SHADOWING,
+    // Data loss in arguments (DataLoss) and checks of results (ResultChecks), found by the pipeline.
+    SECRET, PERSONAL_DATA, CONTACT_DETAILS, OUTPUT_SCHEMA, RESPONSE_SIZE
   }
 
   public Finding {

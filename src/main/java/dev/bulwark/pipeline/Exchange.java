@@ -27,6 +27,8 @@ public final class Exchange {
   private dev.bulwark.vault.Credentials credentials = dev.bulwark.vault.Credentials.NONE;
   private Approval approval;
   private PipelineObserver.Trace trace = PipelineObserver.Trace.NONE;
+  private final java.util.List<Inspected> inspected = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<String> holds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * What the transport saw besides the message itself. {@code traceParent} and {@code
@@ -185,5 +187,43 @@ public final class Exchange {
       throw new IllegalStateException("approval already consumed");
     }
     approval = Objects.requireNonNull(value);
+  }
+
+  /**
+   * What an inspection stage saw in this exchange: the {@code surface} it inspected
+   * (arguments, response), the action it {@code applied} (prefixed {@code report:} when
+   * inspection only reports) and the findings. Audit records them with the final event.
+   */
+  public record Inspected(String surface, String applied, java.util.List<dev.bulwark.inspect.Finding> findings) {
+    public Inspected {
+      Objects.requireNonNull(surface, "surface");
+      Objects.requireNonNull(applied, "applied");
+      findings = java.util.List.copyOf(findings);
+    }
+  }
+
+  /** Adds what an inspection stage saw; stages only add, never remove. */
+  public void inspected(Inspected value) {
+    inspected.add(Objects.requireNonNull(value));
+  }
+
+  public java.util.List<Inspected> inspected() {
+    return java.util.List.copyOf(inspected);
+  }
+
+  /**
+   * Holds the call for a person's approval under {@code gate}, whatever policy decides (a
+   * stage before Authorize found something a person must see); Authorize adds the gate to
+   * its decision, so the approval stays bound to exactly these arguments.
+   */
+  public void holdFor(String gate) {
+    if (decision != null) {
+      throw new IllegalStateException("already decided: a hold must come before Authorize");
+    }
+    holds.add(Objects.requireNonNull(gate));
+  }
+
+  public java.util.List<String> holds() {
+    return java.util.List.copyOf(holds);
   }
 }

@@ -20,16 +20,21 @@ public final class Pipeline {
 
   /**
    * The one standard order (DESIGN.md, "The data path"). Audit is outermost so that every
-   * request ends in exactly one final event, denials and crashes included. The intent is
-   * last before dispatch: only calls that passed every check are recorded as about to run,
-   * and nothing reaches an upstream before its intent is durable. Credentials come last before
-   * dispatch: plaintext secrets exist only in those two stages, and what comes back passes the
-   * credentials stage's scrubbing before any other stage (or the audit trail) sees it.
+   * request ends in exactly one final event, denials and crashes included. Arguments are
+   * inspected after their schema check and before Authorize decides, so a call inspection
+   * refuses never reaches policy's grants and one it holds waits for approval bound to
+   * exactly its arguments. The intent is last before the response side: only calls that
+   * passed every check are recorded as about to run, and nothing reaches an upstream before
+   * its intent is durable. The response is inspected outside the credentials stage, so it is
+   * inspected as the agent would see it. Credentials come last before dispatch: plaintext
+   * secrets exist only in those two stages, and what comes back passes the credentials
+   * stage's scrubbing before any other stage (or the audit trail) sees it.
    */
   public static Pipeline standard(Stage audit, Stage authenticate, Stage killSwitch, Stage resolve, Stage arguments,
-      Stage authorize, Stage intent, Stage credentials, Stage dispatch) {
-    return new Pipeline(List.of(audit, authenticate, killSwitch, resolve, arguments, authorize, intent, credentials,
-        dispatch));
+      Stage argumentInspection, Stage authorize, Stage intent, Stage responseInspection, Stage credentials,
+      Stage dispatch) {
+    return new Pipeline(List.of(audit, authenticate, killSwitch, resolve, arguments, argumentInspection, authorize,
+        intent, responseInspection, credentials, dispatch));
   }
 
   /** For tests of single stages; production code uses {@link #standard}. */

@@ -32,17 +32,25 @@ public sealed interface Target {
 
   /**
    * What the registry knows of an item: its capability tiers and flow labels (policy reads
-   * them), the hash of its pinned definition and its input schema (arguments are checked
-   * against it). Unknown facts count as the worst: destructive, external, every label.
+   * them), the hash of its pinned definition, its input schema (arguments are checked
+   * against it) and its output schema (a tool's structured results are checked against it;
+   * null when it declares none). Unknown facts count as the worst: destructive, external,
+   * every label.
    */
   record Facts(java.util.Set<String> tiers, java.util.Set<String> labels, String pin,
-      com.fasterxml.jackson.databind.JsonNode inputSchema) {
+      com.fasterxml.jackson.databind.JsonNode inputSchema, com.fasterxml.jackson.databind.JsonNode outputSchema) {
     public static final Facts UNKNOWN = new Facts(java.util.Set.of("destructive", "external"),
         java.util.Set.of("reads-private", "reads-untrusted", "sends-external"), null, null);
 
     public Facts {
       tiers = java.util.Set.copyOf(tiers);
       labels = java.util.Set.copyOf(labels);
+    }
+
+    /** Facts of an item that declares no output schema. */
+    public Facts(java.util.Set<String> tiers, java.util.Set<String> labels, String pin,
+        com.fasterxml.jackson.databind.JsonNode inputSchema) {
+      this(tiers, labels, pin, inputSchema, null);
     }
   }
 

@@ -2,10 +2,6 @@ package dev.bulwark.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.Error;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
 import dev.bulwark.mcp.ErrorCodes;
 import dev.bulwark.mcp.JsonRpc;
 import dev.bulwark.pipeline.Chain;
@@ -18,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A tool call's arguments, checked against the tool's pinned input schema before policy
@@ -32,8 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ArgumentsStage implements Stage {
   private static final int MAX_REASONS = 5;
-  private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
-  private final Map<String, Optional<Schema>> compiled = new ConcurrentHashMap<>();
+  private final PinnedSchemas schemas = new PinnedSchemas();
   private final int maxLength;
 
   public ArgumentsStage(int maxLength) {
@@ -62,16 +55,7 @@ public final class ArgumentsStage implements Stage {
         undeclared(schema, args, "", problems);
         tooLong(args, "", problems);
         if (problems.isEmpty()) {
-          // The pin hash covers the input schema: no need to hash the schema tree on every call.
-          String key = item.facts().pin() != null ? item.facts().pin() : schema.toString();
-          Optional<Schema> s = compiled.computeIfAbsent(key, k -> compile(schema));
-          if (s.isEmpty()) {
-            problems.add("the tool's input schema refers outside itself or does not compile");
-          } else {
-            for (Error e : s.get().validate(args)) {
-              problems.add(e.getInstanceLocation() + ": " + e.getMessage());
-            }
-          }
+          problems.addAll(schemas.validate(item.facts().pin(), "input", schema, args));
         }
       }
     }
@@ -131,46 +115,5 @@ public final class ArgumentsStage implements Stage {
         tooLong(e, path + "/" + i++, problems);
       }
     }
-  }
-
-  private Optional<Schema> compile(JsonNode schema) {
-    if (refersOutside(schema)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(schemas.getSchema(schema));
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
-  }
-
-  // A $ref that is not a local pointer, or a $schema we do not know, would make the
-  // validator fetch something: never from a server-supplied schema.
-  private static boolean refersOutside(JsonNode node) {
-    if (node.isObject()) {
-      ObjectNode o = (ObjectNode) node;
-      for (String key : List.of("$ref", "$dynamicRef", "$recursiveRef")) {
-        JsonNode ref = o.get(key);
-        if (ref != null && !(ref.isTextual() && ref.asText().startsWith("#"))) {
-          return true;
-        }
-      }
-      JsonNode dialect = o.get("$schema");
-      if (dialect != null && (!dialect.isTextual() || SpecificationVersion.fromDialectId(dialect.asText()).isEmpty())) {
-        return true;
-      }
-      for (JsonNode child : o) {
-        if (refersOutside(child)) {
-          return true;
-        }
-      }
-    } else if (node.isArray()) {
-      for (JsonNode child : node) {
-        if (refersOutside(child)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 }

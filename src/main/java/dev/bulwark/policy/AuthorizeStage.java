@@ -11,7 +11,8 @@ import dev.bulwark.pipeline.Target;
 /**
  * Applies the authorizer's decision. A deny ends the request; an allow for a listing
  * carries the visibility filter that Dispatch applies before paginating, so an agent only
- * ever sees what it could call. An authorizer that throws denies (fail closed).
+ * ever sees what it could call. A call an earlier stage held ({@link Exchange#holds}) needs
+ * approval even where policy allows it. An authorizer that throws denies (fail closed).
  */
 public final class AuthorizeStage implements Stage {
   private final Authorizer authorizer;
@@ -60,6 +61,7 @@ public final class AuthorizeStage implements Stage {
     } catch (RuntimeException e) {
       decision = new Decision.Deny(java.util.List.of("authorizer-error"));
     }
+    decision = held(decision, exchange.holds());
     exchange.decision(decision);
     return switch (decision) {
       case Decision.Allow a -> {
@@ -87,6 +89,23 @@ public final class AuthorizeStage implements Stage {
           case ApprovalGate.Verdict.Refuse f -> f.failure();
         };
       }
+    };
+  }
+
+  /**
+   * A call an earlier stage held (argument inspection found something a person must see)
+   * needs approval even where policy allows it, under the holding gates as well as policy's
+   * own; a deny stays a deny.
+   */
+  static Decision held(Decision decision, java.util.List<String> holds) {
+    if (holds.isEmpty()) {
+      return decision;
+    }
+    return switch (decision) {
+      case Decision.Allow a -> new Decision.RequireApproval(a.reasons(), holds);
+      case Decision.RequireApproval r -> new Decision.RequireApproval(r.reasons(),
+          java.util.stream.Stream.concat(r.gates().stream(), holds.stream()).distinct().toList());
+      case Decision.Deny d -> d;
     };
   }
 

@@ -90,7 +90,8 @@ public final class ResolveStage implements Stage {
   }
 
   static Target.Facts facts(Registry.Tool tool) {
-    return facts(tool.classification(), tool.hash(), tool.definition().get("inputSchema"));
+    return new Target.Facts(tool.classification().tierNames(), tool.classification().labelNames(), tool.hash(),
+        tool.definition().get("inputSchema"), tool.definition().get("outputSchema"));
   }
 
   private static Target.Facts facts(Classification c, String pin, com.fasterxml.jackson.databind.JsonNode schema) {

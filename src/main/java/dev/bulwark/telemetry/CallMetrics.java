@@ -55,6 +55,13 @@ final class CallMetrics implements PipelineObserver {
     }
     m.calls().increment();
     m.latency().record(nanos, TimeUnit.NANOSECONDS);
+    // Bounded labels: two surfaces, the actions (report: prefixed in report mode).
+    for (Exchange.Inspected i : exchange.inspected()) {
+      Counter.builder("bulwark.inspection.actions")
+          .description("Inspections that found something, by surface and the action applied")
+          .tag("surface", i.surface()).tag("applied", i.applied())
+          .register(registry).increment();
+    }
   }
 
   private Meters register(Key key) {

@@ -5,7 +5,7 @@ import dev.bulwark.audit.AuditSink;
 
 /**
  * Scrubs every audit event before it is chained: known secret values and credential formats
- * in arguments, item names and details become {@link Redactor#MASK}. The hash chain covers the
+ * in arguments, item names, details and inspection evidence become {@link Redactor#MASK}. The hash chain covers the
  * scrubbed event, so what is verified is what was kept.
  */
 public final class RedactingAuditSink implements AuditSink {
@@ -26,7 +26,9 @@ public final class RedactingAuditSink implements AuditSink {
         q.arguments() == null ? null : values.scrub(q.arguments()), q.requestBytes());
     AuditEvent.Result r = e.result();
     AuditEvent.Result result = r == null ? null : new AuditEvent.Result(r.status(), r.errorCode(),
-        values.scrub(r.detail()), r.latencyMicros(), r.responseBytes());
+        values.scrub(r.detail()), r.latencyMicros(), r.responseBytes(), r.inspection() == null ? null
+            : r.inspection().stream().map(i -> new AuditEvent.Inspected(i.surface(), i.applied(), i.kind(),
+                values.scrub(i.location()), i.score(), values.scrub(i.evidence()))).toList());
     next.write(new AuditEvent(e.type(), e.code(), e.time(), e.exchangeId(), e.who(), request, e.decision(), result));
   }
 

@@ -112,6 +112,39 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadsTheInspectionSectionAndAServersOverridesAndLimits() {
+    BulwarkConfig c = loader.parse("bulwark.yaml", """
+        inspection:
+          mode: enforce
+          allowed_hosts: [docs.example]
+          responses: {spotlight: block}
+          data_loss: {personal_data: block}
+        upstreams:
+          - name: docs
+            http: {url: https://docs.example/mcp}
+            limits: {max_response_bytes: 1024}
+            inspection: {mode: report, arguments: {require_approval: block}}
+        """);
+    assertThat(c.inspection().enabled()).isTrue();
+    assertThat(c.inspection().responses().apply(dev.bulwark.inspect.Action.SPOTLIGHT))
+        .isEqualTo(dev.bulwark.inspect.Action.BLOCK);
+    assertThat(c.inspection().dataLoss().personalData()).isEqualTo(dev.bulwark.inspect.Action.BLOCK);
+    assertThat(c.inspection().dataLoss().secrets()).isEqualTo(dev.bulwark.inspect.Action.BLOCK);
+    assertThat(c.inspection().dataLoss().contactDetails()).isEqualTo(dev.bulwark.inspect.Action.ANNOTATE);
+    UpstreamConfig docs = c.upstreams().getFirst();
+    assertThat(docs.limits().maxResponseBytes()).isEqualTo(1024L);
+    assertThat(docs.inspection().mode()).isEqualTo(InspectionConfig.Mode.REPORT);
+    assertThat(docs.inspection().arguments().apply(dev.bulwark.inspect.Action.REQUIRE_APPROVAL))
+        .isEqualTo(dev.bulwark.inspect.Action.BLOCK);
+    assertThat(loader.parse("b.yaml", "{}").inspection().mode()).isEqualTo(InspectionConfig.Mode.ENFORCE);
+    assertThat(loader.parse("b.yaml", "upstreams: [{name: a, http: {url: https://a.example}}]").upstreams().getFirst()
+        .limits().maxResponseBytes()).isEqualTo(16L * 1024 * 1024);
+    assertThatThrownBy(() -> loader.parse("b.yaml", "inspection: {responses: {spotlite: block}}"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("spotlite");
+    assertThatThrownBy(() -> loader.parse("b.yaml", "inspection: {mode: maybe}")).isInstanceOf(ConfigException.class);
+  }
+
+  @Test
   void fillsDefaultsForAnEmptyMapping() {
     BulwarkConfig config = loader.parse("bulwark.yaml", "{}");
 

@@ -183,8 +183,8 @@ class ObservabilityIT {
     assertThat(OtlpReceiver.attribute(call, "bulwark.decision")).isEqualTo("allow");
     assertThat(OtlpReceiver.attribute(call, "bulwark.status")).isEqualTo("ok");
     // Each stage is a child of the stage that called it, the first of the call itself.
-    List<String> stages = List.of("audit", "authenticate", "killSwitch", "resolve", "arguments", "authorize",
-        "intent", "credentials", "dispatch");
+    List<String> stages = List.of("audit", "authenticate", "killSwitch", "resolve", "arguments",
+        "argumentInspection", "authorize", "intent", "responseInspection", "credentials", "dispatch");
     String parent = hex(call.getSpanId());
     for (String stage : stages) {
       String p = parent;

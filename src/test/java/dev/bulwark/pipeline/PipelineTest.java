@@ -106,11 +106,13 @@ class PipelineTest {
     Stage arguments = passThrough("arguments");
     Stage intent = passThrough("intent");
     Stage credentials = passThrough("credentials");
-    Pipeline pipeline = Pipeline.standard(audit, authenticate, kill, resolve, arguments, authorize, intent, credentials,
-        dispatch);
+    Stage argumentInspection = passThrough("argumentInspection");
+    Stage responseInspection = passThrough("responseInspection");
+    Pipeline pipeline = Pipeline.standard(audit, authenticate, kill, resolve, arguments, argumentInspection, authorize,
+        intent, responseInspection, credentials, dispatch);
 
-    assertThat(pipeline.stages()).containsExactly(audit, authenticate, kill, resolve, arguments, authorize, intent,
-        credentials, dispatch);
+    assertThat(pipeline.stages()).containsExactly(audit, authenticate, kill, resolve, arguments, argumentInspection,
+        authorize, intent, responseInspection, credentials, dispatch);
   }
 
   @Test
@@ -158,9 +160,9 @@ class PipelineTest {
   void namesTheStagesOfTheStandardOrder() {
     Pipeline pipeline = Pipeline.standard(new dev.bulwark.audit.AuditStage(null, null, null),
         answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE),
-        answer("x", DONE), answer("x", DONE));
+        answer("x", DONE), answer("x", DONE), answer("x", DONE), answer("x", DONE));
 
-    assertThat(pipeline.stageNames()).startsWith("audit").hasSize(9);
+    assertThat(pipeline.stageNames()).startsWith("audit").hasSize(11);
   }
 
   private PipelineObserver recorder() {

@@ -16,6 +16,21 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AuthorizeStageTest {
+  @Test
+  void aCallAnEarlierStageHeldNeedsApprovalEvenWherePolicyAllowsItAndADenyStaysADeny() {
+    List<String> holds = List.of("inspection:arguments[shell_payload at /cmd]");
+    Decision allowed = AuthorizeStage.held(new Decision.Allow(List.of("grant:g[0]"), i -> true), holds);
+    assertThat(allowed).isInstanceOfSatisfying(Decision.RequireApproval.class, r -> {
+      assertThat(r.reasons()).containsExactly("grant:g[0]");
+      assertThat(r.gates()).isEqualTo(holds);
+    });
+    Decision gated = AuthorizeStage.held(new Decision.RequireApproval(List.of("r"), List.of("flow")), holds);
+    assertThat(((Decision.RequireApproval) gated).gates()).containsExactly("flow", holds.getFirst());
+    assertThat(AuthorizeStage.held(new Decision.Deny(List.of("d")), holds)).isInstanceOf(Decision.Deny.class);
+    Decision.Allow untouched = new Decision.Allow(List.of("x"), i -> true);
+    assertThat(AuthorizeStage.held(untouched, List.of())).isSameAs(untouched);
+  }
+
   private static final Target.Item TOOL = new Target.Item(Target.Kind.TOOL, "crm", "delete_customer");
   private static final Outcome DISPATCHED = new Outcome.Result(JsonNodeFactory.instance.objectNode().put("ran", true));
 

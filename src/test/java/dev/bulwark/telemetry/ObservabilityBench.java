@@ -66,7 +66,7 @@ public class ObservabilityBench {
       ex.decision(ALLOW);
       return RESULT;
     };
-    unobserved = Pipeline.standard(pass, pass, pass, pass, pass, pass, pass, pass, last);
+    unobserved = Pipeline.standard(pass, pass, pass, pass, pass, pass, pass, pass, pass, pass, last);
     Metrics m = new Metrics();
     metrics = unobserved.observedBy(m.calls());
     tracingOff = new Tracing(new Dropping(), new TelemetryConfig.Traces("http://127.0.0.1:1/v1/traces", 0.0, null));
