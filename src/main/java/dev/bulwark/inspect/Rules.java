@@ -17,18 +17,18 @@ import java.util.regex.Pattern;
  */
 final class Rules {
   /** {@code hints}: literals of which at least one must occur (in lower case) before the pattern runs. */
-  private record Rule(Kind kind, double score, Pattern pattern, Set<Surface> surfaces, List<String> hints) {}
+  record Rule(Kind kind, double score, Pattern pattern, Set<Surface> surfaces, List<String> hints) {}
 
-  private static final Set<Surface> ALL = Set.of(Surface.values());
+  static final Set<Surface> ALL = Set.of(Surface.values());
   private static final Set<Surface> ARGS = Set.of(Surface.ARGUMENTS);
 
   // Patterns run on lower-cased text and are written in lower case: a case-insensitive
   // Unicode regex costs several times more per character, and the scan budget is ~1 ms/4 KB.
-  private static Rule rule(Kind kind, double score, String hints, String regex) {
+  static Rule rule(Kind kind, double score, String hints, String regex) {
     return new Rule(kind, score, Pattern.compile(regex), ALL, List.of(hints.split("\\|")));
   }
 
-  private static final List<Rule> RULES = List.of(
+  private static final List<Rule> ENGLISH = List.of(
       // T6a fake role and turn markers
       rule(Kind.ROLE_MARKER, 0.9, "<|", "<\\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\\|>"),
       rule(Kind.ROLE_MARKER, 0.9, "inst]|<<sys|_of_turn>", "\\[/?inst\\]|<</?sys>>|<start_of_turn>|<end_of_turn>"),
@@ -47,6 +47,14 @@ final class Rules {
           "\\bkeep\\s+(?:this|it)\\s+(?:between\\s+us|secret|hidden)\\b|\\bthe\\s+user\\s+(?:must|should)\\s+not\\s+(?:notice|know|see)\\b|\\bnever\\s+show\\s+(?:it|this)\\s+to\\s+the\\s+user\\b|\\b(?:quietly|secretly|silently)\\s+(?:include|send|add|forward|call|copy|append|change)\\b|\\bsystem\\s+override\\b|\\bhigher\\s+priority\\s+than\\s+the\\s+user"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.3, "otherwise|else|legally",
           "\\b(?:otherwise|or\\s+else)\\s+(?:the\\s+)?(?:tool|it|results?)\\s+(?:will\\s+not|won't|is|are|will)\\s+(?:work|wrong|fail)|\\blegally\\s+required\\b"),
+      // Data that speaks about "the user" to whoever reads it, or rewrites the reader's answer:
+      // an email or a review addresses its recipient, not the assistant's output.
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "user", "\\b(?:tell|inform|remind|convince|warn|notify|ask)\\s+the\\s+user\\s+(?:that|to|their|this|it)\\b"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "your",
+          "\\b(?:encode|translate|reverse|invert|shift|modify|alter|enhance|rewrite|format)\\b[^.\\n]{0,30}\\byour\\s+(?:reply|replies|response|answer|output)\\b"
+              + "|\\b(?:reply|respond|answer|write\\s+your\\s+(?:reply|response|answer))\\s+(?:only\\s+)?(?:in|using|with)\\s+(?:base\\s?\\d\\d|reverse|emojis?|a\\s+caesar|morse|binary|pig\\s+latin|leetspeak|pirate|all\\s+caps|uppercase)\\b"
+              + "|\\byour\\s+(?:reply|response|answer|output)\\s+(?:only\\s+)?(?:in|into|using)\\s+(?:base\\s?\\d\\d|reverse|emojis?|a\\s+caesar|morse|binary|pig\\s+latin|leetspeak|pirate|all\\s+caps|uppercase)\\b"
+              + "|\\b(?:end|begin|start)\\s+your\\s+(?:reply|response|answer)\\s+with\\b"),
       // T7 / T3 tool-call hijack and shadowing
       rule(Kind.TOOL_HIJACK, 0.6, "supersede|other|instead|rather",
           "\\bsupersedes\\s+(?:the\\s+)?[`'\"]?[\\w.-]+[`'\"]?\\s*(?:tool)?|\\bthe\\s+other\\s+(?:tool|one|server)\\s+is\\s+(?:broken|deprecated|unsafe|outdated)|\\b(?:instead\\s+of|rather\\s+than)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+tool\\b"),
@@ -70,6 +78,9 @@ final class Rules {
           List.of(";", "|", "&", "$(", "`")),
       new Rule(Kind.SHELL_PAYLOAD, 0.6, Pattern.compile("\\|\\s*(?:ba)?sh\\b|\\$\\{ifs\\}|\\.\\./\\.\\./"), ARGS,
           List.of("|", "${", "../")));
+
+  private static final List<Rule> RULES = java.util.stream.Stream.concat(ENGLISH.stream(),
+      MultilingualRules.RULES.stream()).toList();
 
   // T8 exfiltration: URLs whose query carries data, markdown images that fetch on render.
   private static final Pattern MARKDOWN_IMAGE = Pattern.compile("!\\[[^\\]]{0,200}\\]\\(\\s*<?(https?://[^)\\s>]+)");
