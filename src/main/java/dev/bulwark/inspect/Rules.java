@@ -25,8 +25,15 @@ final class Rules {
   // Patterns run on lower-cased text and are written in lower case: a case-insensitive
   // Unicode regex costs several times more per character, and the scan budget is ~1 ms/4 KB.
   static Rule rule(Kind kind, double score, String hints, String regex) {
-    return new Rule(kind, score, Pattern.compile(regex), ALL, List.of(hints.split("\\|")));
+    return rule(ALL, kind, score, hints, regex);
   }
+
+  private static Rule rule(Set<Surface> surfaces, Kind kind, double score, String hints, String regex) {
+    return new Rule(kind, score, Pattern.compile(regex), surfaces, List.of(hints.split("\\|")));
+  }
+
+  /** Data (responses, arguments) has no business addressing the assistant; a tool description does so by design. */
+  private static final Set<Surface> DATA = Set.of(Surface.RESPONSE, Surface.ARGUMENTS);
 
   private static final List<Rule> ENGLISH = List.of(
       // T6a fake role and turn markers
@@ -45,12 +52,15 @@ final class Rules {
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "now|new", "\\byou\\s+(?:are\\s+now|must\\s+now|will\\s+now|have\\s+new)\\b|\\bnew\\s+(?:system\\s+)?instructions?\\s*:"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "keep|user|quietly|secretly|silently|override|priority",
           "\\bkeep\\s+(?:this|it)\\s+(?:between\\s+us|secret|hidden)\\b|\\bthe\\s+user\\s+(?:must|should)\\s+not\\s+(?:notice|know|see)\\b|\\bnever\\s+show\\s+(?:it|this)\\s+to\\s+the\\s+user\\b|\\b(?:quietly|secretly|silently)\\s+(?:include|send|add|forward|call|copy|append|change)\\b|\\bsystem\\s+override\\b|\\bhigher\\s+priority\\s+than\\s+the\\s+user"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "mention|reveal|disclose|invisible|hidden",
+          "\\b(?:do\\s+not|don't|never)\\s+(?:mention|reveal|disclose)\\s+(?:this|these|it)(?:\\s+(?:step|part|requirement|instruction|field|parameter)s?)?\\s*(?:[.,;!]|$|to\\b)|\\b(?:invisible|hidden)\\s+(?:to|from)\\s+the\\s+user\\b"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "prompt", "\\byour\\s+(?:full\\s+|entire\\s+|complete\\s+|exact\\s+|hidden\\s+)?system\\s+prompt\\b"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.3, "otherwise|else|legally",
           "\\b(?:otherwise|or\\s+else)\\s+(?:the\\s+)?(?:tool|it|results?)\\s+(?:will\\s+not|won't|is|are|will)\\s+(?:work|wrong|fail)|\\blegally\\s+required\\b"),
       // Data that speaks about "the user" to whoever reads it, or rewrites the reader's answer:
       // an email or a review addresses its recipient, not the assistant's output.
-      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "user", "\\b(?:tell|inform|remind|convince|warn|notify|ask)\\s+the\\s+user\\s+(?:that|to|their|this|it)\\b"),
-      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "your",
+      rule(DATA, Kind.ASSISTANT_DIRECTIVE, 0.6, "user", "\\b(?:tell|inform|remind|convince|warn|notify|ask)\\s+the\\s+user\\s+(?:that|to|their|this|it)\\b"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "your|reply|respond|answer",
           "\\b(?:encode|translate|reverse|invert|shift|modify|alter|enhance|rewrite|format)\\b[^.\\n]{0,30}\\byour\\s+(?:reply|replies|response|answer|output)\\b"
               + "|\\b(?:reply|respond|answer|write\\s+your\\s+(?:reply|response|answer))\\s+(?:only\\s+)?(?:in|using|with)\\s+(?:base\\s?\\d\\d|reverse|emojis?|a\\s+caesar|morse|binary|pig\\s+latin|leetspeak|pirate|all\\s+caps|uppercase)\\b"
               + "|\\byour\\s+(?:reply|response|answer|output)\\s+(?:only\\s+)?(?:in|into|using)\\s+(?:base\\s?\\d\\d|reverse|emojis?|a\\s+caesar|morse|binary|pig\\s+latin|leetspeak|pirate|all\\s+caps|uppercase)\\b"
@@ -61,17 +71,24 @@ final class Rules {
       rule(Kind.TOOL_HIJACK, 0.6, "instead|broken|deprecated",
           "\\b(?:always\\s+)?use\\s+(?:me|this\\s+(?:tool|one))\\s+instead\\b|\\bis\\s+(?:broken|deprecated)\\b[^.\\n]{0,60}\\b(?:use|call)\\s+(?:me|this)\\b"),
       rule(Kind.TOOL_HIJACK, 0.6, "history|message|tool",
-          "\\b(?:include|pass|put|send|add|append|attach)\\b[^.\\n]{0,30}\\b(?:conversation|chat)\\s+history|\\buser'?s\\s+(?:recent|last|previous|prior)\\s+messages?\\b|\\b(?:list|enumerate)\\s+(?:every|all)\\s+(?:the\\s+)?tools?\\b"),
-      rule(Kind.TOOL_HIJACK, 0.6, "before", "\\bbefore\\s+(?:using|calling|invoking|running)\\s+(?:this|any|the)\\s+(?:other\\s+)?tool"),
-      rule(Kind.TOOL_HIJACK, 0.6, "when", "\\bwhenever\\s+(?:the\\s+)?[`'\"]?[\\w.-]+[`'\"]?\\s+(?:tool\\s+)?is\\s+(?:used|called|invoked)|\\bwhen(?:ever)?\\s+(?:you\\s+)?(?:use|call|invoke)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+tool\\b"),
+          "\\b(?:include|pass|put|send|add|append|attach)\\b[^.\\n]{0,30}\\b(?:conversation|chat)\\s+(?:history|transcript|log)|\\buser'?s\\s+(?:recent|last|previous|prior)\\s+messages?\\b|\\b(?:list|enumerate)\\s+(?:every|all)\\s+(?:the\\s+)?tools?\\b"),
+      rule(Kind.TOOL_HIJACK, 0.6, "before|prior", "\\bbefore\\s+(?:using|calling|invoking|running)\\s+(?:this|any|the)\\s+(?:other\\s+)?(?:[`'\"]?[\\w.-]+[`'\"]?\\s+)?tool|\\b(?:before|prior\\s+to)\\s+(?:every|each|any)\\s+(?:call|use|request|invocation|run)\\b"),
+      rule(Kind.TOOL_HIJACK, 0.6, "deprecated|broken|unsafe|insecure|outdated",
+          "\\b(?:server'?s|other)\\s+[`'\"]?[\\w.-]+[`'\"]?\\s+(?:tool\\s+)?(?:is|are)\\s+(?:broken|deprecated|unsafe|insecure|outdated)\\b"),
+      rule(Set.of(Surface.DESCRIPTION), Kind.TOOL_HIJACK, 0.6, "user",
+          "\\b(?:if|when|whenever)\\s+the\\s+user\\s+(?:ever\\s+)?(?:asks?|wants?|mentions?|says?|requests?)\\b[^.\\n]{0,80}\\b(?:instead|regardless|secretly|silently|quietly)\\b"
+              + "|\\b(?:fetch|collect|gather|include|append|attach|copy|send|add)\\b[^.\\n]{0,30}\\bthe\\s+user'?s\\s+(?:saved\\s+)?(?:contacts|email\\s+address|phone\\s+number|address\\s+book|messages|chat|conversation|location|files|credentials|passwords?)\\b"),
+      rule(Kind.TOOL_HIJACK, 0.6, "when", "\\bwhen(?:ever)?\\s+(?:the\\s+)?(?!(?:it|this|that|one|each)\\s)[`'\"]?[\\w.-]+[`'\"]?\\s+(?:tool\\s+)?is\\s+(?:used|called|invoked)|\\bwhen(?:ever)?\\s+(?:you\\s+)?(?:use|call|invoke)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+tool\\b"),
       rule(Kind.TOOL_HIJACK, 0.6, "call|invoke|use|run|execute", "\\b(?:call|invoke|use|run|execute)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+(?:tool|function)\\s+(?:with|to|and)\\b"),
       rule(Kind.TOOL_HIJACK, 0.3, "always|instead", "\\b(?:always|instead)\\s+(?:use|call|send|add|query)\\b"),
       // T10 credential requests and secret paths
       rule(Kind.CREDENTIAL_REQUEST, 0.6, "password|passcode|passphrase|api|token|pat|secret|credential|mfa|2fa|otp|one|verification|ssh|private|seed|recovery",
           "\\b(?:(?:ask|prompt|request)\\s+(?:the\\s+)?user\\s+(?:for|to)|(?:paste|provide|enter|send|share|give|include|reveal|type|reply\\s+with|tell\\s+me)\\b[^.\\n]{0,30}\\b(?:your|the\\s+user'?s|their|user)\\b)[^.\\n]{0,30}\\b(?:password|passcode|passphrase|api[ _-]?keys?|access\\s+tokens?|auth\\s+tokens?|tokens?|personal\\s+access\\s+token|pat|secret\\s+keys?|credentials|mfa|2fa|otp|one[- ]time\\s+(?:code|password)|verification\\s+code|ssh\\s+keys?|private\\s+keys?|seed\\s+phrase|recovery\\s+phrase)\\b"),
-      rule(Kind.CREDENTIAL_REQUEST, 0.6, "~/.|id_|.env|mcp.json|/etc/|credentials.json", "~/\\.(?:ssh|aws|npmrc|netrc|docker|kube|gnupg|cursor)|\\bid_(?:rsa|ed25519|ecdsa)\\b|(?:^|[\\s/'\"`])\\.env\\b|\\bmcp\\.json\\b|/etc/(?:shadow|passwd)\\b|\\bcredentials\\.json\\b"),
+      rule(Kind.CREDENTIAL_REQUEST, 0.6, "seen|read|received|know|access",
+          "\\b(?:api\\s+keys?|passwords?|tokens?|secrets?|credentials)\\b[^.\\n]{0,40}\\byou\\s+(?:have\\s+)?(?:seen|read|received|know|have\\s+access\\s+to)\\b"),
+      rule(Kind.CREDENTIAL_REQUEST, 0.6, "~/.|id_|.env|mcp.json|/etc/|credentials.json", "~/\\.(?:ssh|aws|npmrc|netrc|docker|kube|gnupg|cursor)|\\bid_(?:rsa|ed25519|ecdsa)\\b|(?:^|[\\s/'\"`])\\.env\\b(?!\\.(?:example|sample|template|dist)\\b)|\\bmcp\\.json\\b|/etc/(?:shadow|passwd)\\b|\\bcredentials\\.json\\b"),
       // T13 memory plants and delayed triggers
-      rule(Kind.MEMORY_PLANT, 0.6, "remember|memorize|store|next", "\\b(?:remember|memorize|store)\\b[^.\\n]{0,30}\\b(?:for\\s+(?:all\\s+)?future|from\\s+now\\s+on|in\\s+(?:all\\s+)?future\\s+(?:sessions|conversations|chats))|\\b(?:the\\s+)?next\\s+time\\s+the\\s+user\\s+(?:says|asks|mentions)\\b"),
+      rule(Kind.MEMORY_PLANT, 0.6, "remember|memorize|store|next", "(?:^|[.!?:;|>\\n]\\s*|\\b(?:please|always|also)\\s+)(?:remember|memorize|store)\\b[^.\\n]{0,30}\\b(?:for\\s+(?:all\\s+)?future|from\\s+now\\s+on|in\\s+(?:all\\s+)?future\\s+(?:sessions|conversations|chats))|\\b(?:the\\s+)?next\\s+time\\s+the\\s+user\\s+(?:says|asks|mentions)\\b"),
       rule(Kind.MEMORY_PLANT, 0.3, "now|future", "\\bfrom\\s+now\\s+on\\b|\\bfor\\s+all\\s+future\\s+(?:sessions|requests|conversations)\\b"),
       // T12 shell payloads in arguments
       new Rule(Kind.SHELL_PAYLOAD, 0.9, Pattern.compile("(?:[;&|]|\\$\\(|`)\\s*(?:curl|wget|bash|sh|nc|ncat|python3?|perl|rm\\s+-rf|chmod|base64\\s+-d)\\b"), ARGS,
