@@ -39,6 +39,7 @@ final class InspectionData {
     Random random = new Random(SEED);
     injecAgent();
     bipia(random);
+    generated(new Random(SEED + 1));
     descriptions(random);
     notInject();
   }
@@ -115,6 +116,21 @@ final class InspectionData {
           }
         }
       }
+    }
+  }
+
+  /** Our own generated texts (see {@link GeneratedExamples}); split by the clause they were built around. */
+  private void generated(Random random) {
+    List<String> containers = new ArrayList<>(GeneratedExamples.CONTAINERS);
+    for (String t : templates) containers.add(t.replace("<Attacker Instruction>", "{r}"));
+    for (GeneratedExamples.Text t : GeneratedExamples.benignRequests(random, containers)) {
+      examples.add(new Example(Surface.RESPONSE, t.text(), false, "generated-benign-request", dev(t.key()), -1, -1));
+    }
+    for (GeneratedExamples.Text t : GeneratedExamples.benignQueries(random)) {
+      examples.add(new Example(Surface.RESPONSE, t.text(), false, "generated-benign-query", dev(t.key()), -1, -1));
+    }
+    for (GeneratedExamples.Text t : GeneratedExamples.injections(random, containers)) {
+      examples.add(new Example(Surface.RESPONSE, t.text(), true, "generated-injection", dev(t.key()), t.start(), t.end()));
     }
   }
 
