@@ -47,22 +47,22 @@ final class MultilingualRules {
       override("無視|忘れ",
           "(?:以前|前|上記|これまで|先ほど|先程|すべて|全て|元)の?[^。\\n]{0,10}?(?:指示|命令|指令|ルール|プロンプト|設定)[^。\\n]{0,4}?(?:を|は)?\\s*(?:すべて|全て)?\\s*(?:無視|忘れて|忘れろ|忘れなさい)"),
       // "note to the AI assistant", "dear assistant": data addressing the model that reads it
-      address("asistente|agente|modelo",
+      address("asistente|agente|modelo| ia ",
           NO_LETTER + "(?:nota|mensaje|aviso|instrucci[óo]n|atenci[óo]n)\\s+(?:importante\\s+)?(?:para|al|a)\\s+(?:el\\s+|la\\s+)?(?:asistente|agente|modelo|ia)(?!\\p{L})"
               + "|" + NO_LETTER + "(?:querido|estimado|hola)\\s+(?:asistente|agente)(?:\\s+de\\s+ia)?(?!\\p{L})"),
-      address("assistent|agent|modell|ki",
+      address("assistent|agent|modell| ki | ki:| ki,| ki.|ki-",
           NO_LETTER + "(?:hinweis|nachricht|notiz|anweisung|achtung)\\s+(?:an|für)\\s+(?:den\\s+|die\\s+|das\\s+)?(?:ki|ki-assistent\\p{L}*|assistent\\p{L}*|agent\\p{L}*|sprachmodell|modell)(?!\\p{L})"
               + "|" + NO_LETTER + "(?:lieber|liebe|hallo|hey)\\s+(?:ki|ki-assistent|assistent|agent)(?!\\p{L})"),
-      address("assistant|agent|ia|modèle",
+      address("assistant|agent|l'ia|l’ia| ia |modèle",
           NO_LETTER + "(?:note|message|remarque|instruction|avis)\\s+(?:importante?\\s+)?(?:pour|à|a)\\s+(?:l['’]\\s*|le\\s+|la\\s+)?(?:ia|assistant|agent|modèle|modele)(?!\\p{L})"
               + "|" + NO_LETTER + "(?:cher|chère|bonjour|salut)\\s+(?:l['’]\\s*)?(?:assistant|agent)(?!\\p{L})"),
-      address("assistente|agente|modello",
+      address("assistente|agente|modello| ia |l'ia|l’ia",
           NO_LETTER + "(?:nota|messaggio|avviso|istruzione)\\s+(?:importante\\s+)?(?:per\\s+(?:l['’]\\s*)?|all['’]\\s*|al\\s+)(?:assistente|agente|ia|modello)(?!\\p{L})"
               + "|" + NO_LETTER + "(?:caro|cara|ciao)\\s+(?:assistente|agente)(?!\\p{L})"),
-      address("assistente|agente|modelo",
+      address("assistente|agente|modelo| ia ",
           NO_LETTER + "(?:nota|mensagem|aviso|instru[çc][ãa]o|aten[çc][ãa]o)\\s+(?:importante\\s+)?(?:para\\s+(?:o\\s+|a\\s+)?|ao\\s+|à\\s+)(?:assistente|agente|modelo|ia)(?!\\p{L})"
               + "|" + NO_LETTER + "(?:caro|prezado|olá|ola|oi)\\s+(?:assistente|agente)(?!\\p{L})"),
-      address("ассистент|помощник|агент|ии|модел",
+      address("ассистент|помощник|агент| ии|ии-|модел",
           NO_LETTER + "(?:заметка|сообщение|примечание|указание|инструкция|внимание)\\s+(?:для|к)\\s+(?:ии[-\\s]?)?(?:ии|ai|ассистент\\p{L}*|помощник\\p{L}*|агент\\p{L}*|модел\\p{L}*)(?!\\p{L})"
               + "|" + NO_LETTER + "(?:дорогой|уважаемый|привет|эй)\\s*,?\\s+(?:ии[-\\s]?)?(?:ассистент|помощник|агент)(?!\\p{L})"),
       address("助手|助理|智能体|模型",

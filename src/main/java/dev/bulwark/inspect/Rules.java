@@ -60,11 +60,13 @@ final class Rules {
       // Data that speaks about "the user" to whoever reads it, or rewrites the reader's answer:
       // an email or a review addresses its recipient, not the assistant's output.
       rule(DATA, Kind.ASSISTANT_DIRECTIVE, 0.6, "user", "\\b(?:tell|inform|remind|convince|warn|notify|ask)\\s+the\\s+user\\s+(?:that|to|their|this|it)\\b"),
-      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "your|reply|respond|answer",
+      // Hints are the rare part ("your reply"), so the patterns run only on texts that contain it.
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "your repl|your resp|your answer|your output",
           "\\b(?:encode|translate|reverse|invert|shift|modify|alter|enhance|rewrite|format)\\b[^.\\n]{0,30}\\byour\\s+(?:reply|replies|response|answer|output)\\b"
-              + "|\\b(?:reply|respond|answer|write\\s+your\\s+(?:reply|response|answer))\\s+(?:only\\s+)?(?:in|using|with)\\s+(?:base\\s?\\d\\d|reverse|emojis?|a\\s+caesar|morse|binary|pig\\s+latin|leetspeak|pirate|all\\s+caps|uppercase)\\b"
               + "|\\byour\\s+(?:reply|response|answer|output)\\s+(?:only\\s+)?(?:in|into|using)\\s+(?:base\\s?\\d\\d|reverse|emojis?|a\\s+caesar|morse|binary|pig\\s+latin|leetspeak|pirate|all\\s+caps|uppercase)\\b"
               + "|\\b(?:end|begin|start)\\s+your\\s+(?:reply|response|answer)\\s+with\\b"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "reply in|reply using|reply only|reply with|respond in|respond using|respond only|respond with|answer in|answer using|answer only|answer with|write your",
+          "\\b(?:reply|respond|answer|write\\s+your\\s+(?:reply|response|answer))\\s+(?:only\\s+)?(?:in|using|with)\\s+(?:base\\s?\\d\\d|reverse|emojis?|a\\s+caesar|morse|binary|pig\\s+latin|leetspeak|pirate|all\\s+caps|uppercase)\\b"),
       // T7 / T3 tool-call hijack and shadowing
       rule(Kind.TOOL_HIJACK, 0.6, "supersede|other|instead|rather",
           "\\bsupersedes\\s+(?:the\\s+)?[`'\"]?[\\w.-]+[`'\"]?\\s*(?:tool)?|\\bthe\\s+other\\s+(?:tool|one|server)\\s+is\\s+(?:broken|deprecated|unsafe|outdated)|\\b(?:instead\\s+of|rather\\s+than)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+tool\\b"),
@@ -84,7 +86,7 @@ final class Rules {
       // T10 credential requests and secret paths
       rule(Kind.CREDENTIAL_REQUEST, 0.6, "password|passcode|passphrase|api|token|pat|secret|credential|mfa|2fa|otp|one|verification|ssh|private|seed|recovery",
           "\\b(?:(?:ask|prompt|request)\\s+(?:the\\s+)?user\\s+(?:for|to)|(?:paste|provide|enter|send|share|give|include|reveal|type|reply\\s+with|tell\\s+me)\\b[^.\\n]{0,30}\\b(?:your|the\\s+user'?s|their|user)\\b)[^.\\n]{0,30}\\b(?:password|passcode|passphrase|api[ _-]?keys?|access\\s+tokens?|auth\\s+tokens?|tokens?|personal\\s+access\\s+token|pat|secret\\s+keys?|credentials|mfa|2fa|otp|one[- ]time\\s+(?:code|password)|verification\\s+code|ssh\\s+keys?|private\\s+keys?|seed\\s+phrase|recovery\\s+phrase)\\b"),
-      rule(Kind.CREDENTIAL_REQUEST, 0.6, "seen|read|received|know|access",
+      rule(Set.of(Surface.DESCRIPTION), Kind.CREDENTIAL_REQUEST, 0.6, "seen|read|received|know|access",
           "\\b(?:api\\s+keys?|passwords?|tokens?|secrets?|credentials)\\b[^.\\n]{0,40}\\byou\\s+(?:have\\s+)?(?:seen|read|received|know|have\\s+access\\s+to)\\b"),
       rule(Kind.CREDENTIAL_REQUEST, 0.6, "~/.|id_|.env|mcp.json|/etc/|credentials.json", "~/\\.(?:ssh|aws|npmrc|netrc|docker|kube|gnupg|cursor)|\\bid_(?:rsa|ed25519|ecdsa)\\b|(?:^|[\\s/'\"`])\\.env\\b(?!\\.(?:example|sample|template|dist)\\b)|\\bmcp\\.json\\b|/etc/(?:shadow|passwd)\\b|\\bcredentials\\.json\\b"),
       // T13 memory plants and delayed triggers

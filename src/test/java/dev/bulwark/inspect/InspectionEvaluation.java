@@ -44,6 +44,26 @@ public final class InspectionEvaluation {
           pct(rate(neg, e -> classifierHit(inspector, e))), pct(rate(neg, e -> inspector.inspectText(s, e.text()).detected())));
     }
 
+    // The sets of the first slice alone (without our generated texts), comparable with its figures.
+    List<InspectionData.Example> oldPos = select(d.examples, e -> e.dev() && e.injection() && e.surface() == Surface.RESPONSE
+        && !e.technique().startsWith("generated"));
+    List<InspectionData.Example> oldNeg = select(d.examples, e -> e.dev() && !e.injection() && e.surface() == Surface.RESPONSE
+        && !e.technique().startsWith("generated"));
+    System.out.printf("| response, first-slice sets only | %d | %s | %s | %s | %d | %s | %s |%n", oldPos.size(),
+        pct(rate(oldPos, e -> classifierHit(inspector, e))), pct(rate(oldPos, e -> rulesOnly.inspectText(e.surface(), e.text()).detected())),
+        pct(rate(oldPos, e -> inspector.inspectText(e.surface(), e.text()).detected())), oldNeg.size(),
+        pct(rate(oldNeg, e -> classifierHit(inspector, e))), pct(rate(oldNeg, e -> inspector.inspectText(e.surface(), e.text()).detected())));
+
+    System.out.println();
+    System.out.println("| benign dev, by source | n | flagged (combined) |");
+    System.out.println("|---|---|---|");
+    Map<String, List<InspectionData.Example>> benignBySource = new TreeMap<>();
+    for (InspectionData.Example e : d.examples) {
+      if (e.dev() && !e.injection()) benignBySource.computeIfAbsent(e.surface().name().toLowerCase() + ": " + e.technique(), k -> new ArrayList<>()).add(e);
+    }
+    benignBySource.forEach((k, list) -> System.out.printf("| %s | %d | %s |%n", k, list.size(),
+        pct(rate(list, e -> inspector.inspectText(e.surface(), e.text()).detected()))));
+
     System.out.println();
     System.out.println("| technique (dev) | n | recall (combined) | recall (classifier) |");
     System.out.println("|---|---|---|---|");
