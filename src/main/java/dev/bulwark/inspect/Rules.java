@@ -16,7 +16,12 @@ import java.util.regex.Pattern;
  * 0.3 for hints that only annotate. Each family is one list so a reviewer sees all of it.
  */
 final class Rules {
-  /** {@code hints}: literals of which at least one must occur (in lower case) before the pattern runs. */
+  /**
+   * {@code hints}: literals of which at least one must occur (in lower case, in the text with a
+   * line break in front) before the pattern runs. They must be a necessary condition of the
+   * pattern, and should be its rarest part: a hint found in every email runs its pattern on
+   * every email.
+   */
   record Rule(Kind kind, double score, Pattern pattern, Set<Surface> surfaces, List<String> hints) {}
 
   static final Set<Surface> ALL = Set.of(Surface.values());
@@ -47,7 +52,7 @@ final class Rules {
       rule(Kind.ASSISTANT_DIRECTIVE, 0.9, "ignore|disregard|forget|override|skip", "\\b(?:ignore|disregard|forget|override|skip)\\b[^.\\n]{0,30}\\b(?:previous|prior|above|earlier|preceding|all|any|your|the)\\b[^.\\n]{0,20}\\b(?:instructions?|prompts?|directives|rules|guidelines|task)\\b"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.9, "<important>|important!!", "<important>|\\bimportant!{2,}"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "note|message|attention|instruction|reminder", "\\b(?:note|message|attention|instructions?|reminder)\\s+(?:to|for)\\s+(?:the\\s+)?(?:ai|assistant|agent|llm|language model|model|chatbot|bot)\\b"),
-      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "dear|hey|hi|attention|ai|assistant|agent", "\\b(?:dear|hey|hi|attention)\\s+(?:ai|assistant|agent|llm|chatbot)\\b|(?m)^[ \\t]*(?:ai|assistant|agent)\\s*[:,]\\s*(?:please|you|ignore|do|now)"),
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, " ai|\tai|\nai|\rai|\u000bai|\fai|\u0085ai|\u2028ai|\u2029ai|assistant|agent|llm|chatbot", "\\b(?:dear|hey|hi|attention)\\s+(?:ai|assistant|agent|llm|chatbot)\\b|(?m)^[ \\t]*(?:ai|assistant|agent)\\s*[:,]\\s*(?:please|you|ignore|do|now)"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "user|implementation", "\\b(?:do\\s+not|don't|never)\\s+(?:tell|mention|inform|notify|reveal|show|alert)\\s+(?:(?:this|it|anything)\\s+(?:to\\s+)?)?(?:the\\s+)?user\\b|\\bwithout\\s+(?:telling|informing|notifying|asking)\\s+the\\s+user\\b|\\b(?:it'?s|this\\s+is)\\s+(?:just\\s+)?an?\\s+implementation\\s+detail\\b"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "now|new", "\\byou\\s+(?:are\\s+now|must\\s+now|will\\s+now|have\\s+new)\\b|\\bnew\\s+(?:system\\s+)?instructions?\\s*:"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "keep|user|quietly|secretly|silently|override|priority",
@@ -81,7 +86,7 @@ final class Rules {
           "\\b(?:if|when|whenever)\\s+the\\s+user\\s+(?:ever\\s+)?(?:asks?|wants?|mentions?|says?|requests?)\\b[^.\\n]{0,80}\\b(?:instead|regardless|secretly|silently|quietly)\\b"
               + "|\\b(?:fetch|collect|gather|include|append|attach|copy|send|add)\\b[^.\\n]{0,30}\\bthe\\s+user'?s\\s+(?:saved\\s+)?(?:contacts|email\\s+address|phone\\s+number|address\\s+book|messages|chat|conversation|location|files|credentials|passwords?)\\b"),
       rule(Kind.TOOL_HIJACK, 0.6, "when", "\\bwhen(?:ever)?\\s+(?:the\\s+)?(?!(?:it|this|that|one|each)\\s)[`'\"]?[\\w.-]+[`'\"]?\\s+(?:tool\\s+)?is\\s+(?:used|called|invoked)|\\bwhen(?:ever)?\\s+(?:you\\s+)?(?:use|call|invoke)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+tool\\b"),
-      rule(Kind.TOOL_HIJACK, 0.6, "call|invoke|use|run|execute", "\\b(?:call|invoke|use|run|execute)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+(?:tool|function)\\s+(?:with|to|and)\\b"),
+      rule(Kind.TOOL_HIJACK, 0.6, "tool|function", "\\b(?:call|invoke|use|run|execute)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+(?:tool|function)\\s+(?:with|to|and)\\b"),
       rule(Kind.TOOL_HIJACK, 0.3, "always|instead", "\\b(?:always|instead)\\s+(?:use|call|send|add|query)\\b"),
       // T10 credential requests and secret paths
       rule(Kind.CREDENTIAL_REQUEST, 0.6, "password|passcode|passphrase|api|token|pat|secret|credential|mfa|2fa|otp|one|verification|ssh|private|seed|recovery",
@@ -116,8 +121,10 @@ final class Rules {
   List<Finding> scan(String text, Surface surface, String location) {
     List<Finding> out = new ArrayList<>();
     String lower = text.toLowerCase(Locale.ROOT);
+    // Hints are looked up with a line break in front, so "\nai" also finds "AI:" opening the text.
+    String haystack = "\n" + lower;
     for (Rule r : RULES) {
-      if (!r.surfaces().contains(surface) || r.hints().stream().noneMatch(lower::contains)) continue;
+      if (!r.surfaces().contains(surface) || r.hints().stream().noneMatch(haystack::contains)) continue;
       Matcher m = r.pattern().matcher(lower);
       if (m.find()) {
         out.add(new Finding(r.kind(), location + "@" + m.start(), r.score(), m.group()));

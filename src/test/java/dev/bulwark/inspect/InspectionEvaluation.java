@@ -92,7 +92,7 @@ public final class InspectionEvaluation {
     hard.forEach((name, list) -> System.out.printf("| %s | %d | %s | %s |%n", name, list.size(),
         pct(rate(list, e -> inspector.inspectText(Surface.RESPONSE, e.text()).detected())),
         pct(rate(list, e -> classifierHit(inspector, e)))));
-    HardBenignExamples.BY_KIND.forEach((kind, texts) -> System.out.printf("| own: %s | %d | %s | %s |%n", kind, texts.size(),
+    new TreeMap<>(HardBenignExamples.BY_KIND).forEach((kind, texts) -> System.out.printf("| own: %s | %d | %s | %s |%n", kind, texts.size(),
         pct(fraction(texts, t -> inspector.inspectText(Surface.RESPONSE, t).detected())),
         pct(fraction(texts, t -> classifierHit(inspector, Surface.RESPONSE, t)))));
 
