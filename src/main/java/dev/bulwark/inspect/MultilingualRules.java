@@ -24,23 +24,25 @@ final class MultilingualRules {
   static final List<Rules.Rule> RULES = List.of(
       // "ignore (all) previous instructions": an override verb, then within a short span a
       // word for instructions and a qualifier (previous / above / all / your). The verb alone
-      // ("ignora el ruido", "ignoriere die Warnung") is ordinary language.
-      override("ignor|olvid|descart|omit",
+      // ("ignora el ruido", "ignoriere die Warnung") is ordinary language. The hints are the
+      // language's own words for instructions (French: its qualifiers, since "instructions"
+      // is also English), so an English "ignore" does not run four Romance patterns.
+      override("instrucciones|indicaciones|órdenes|ordenes|reglas|directrices",
           "(?:ignor[ae]\\p{L}*|olvid[ae]\\p{L}*|descart[ae]\\p{L}*|omit[ae]\\p{L}*)[^.\\n]{0,40}?(?:anteriores|previas|precedentes|de arriba|todas las|tus|sus)[^.\\n]{0,20}?(?:instrucciones|indicaciones|[óo]rdenes|reglas|directrices)"
               + "|(?:ignor[ae]\\p{L}*|olvid[ae]\\p{L}*|descart[ae]\\p{L}*)[^.\\n]{0,30}?(?:instrucciones|indicaciones|[óo]rdenes|reglas)\\s+(?:anteriores|previas|precedentes|originales)"),
-      override("ignorier|vergiss|vergessen|missacht",
+      override("anweisungen|instruktionen|befehle|regeln|vorgaben",
           "(?:ignorier\\p{L}*|vergiss|vergessen\\s+sie|missacht\\p{L}*)[^.\\n]{0,40}?(?:vorherig|vorig|bisherig|obig|früher|alle|deine|ihre)\\p{L}*[^.\\n]{0,20}?(?:anweisungen|instruktionen|befehle|regeln|vorgaben)"),
-      override("ignor|oubli|tiens pas compte",
+      override("précédentes|precedentes|antérieures|anterieures|ci-dessus|d'origine|toutes",
           "(?:ignor\\p{L}*|oubli\\p{L}*|ne\\s+tiens\\s+pas\\s+compte\\s+d)[^.\\n]{0,40}?(?:instructions|consignes|directives|règles|regles)\\s+(?:précédentes|precedentes|antérieures|anterieures|ci-dessus|d'origine)"
               + "|(?:ignor\\p{L}*|oubli\\p{L}*)\\s+(?:toutes\\s+)?(?:les|tes|vos)\\s+(?:instructions|consignes|directives)\\s+(?:précédentes|precedentes|antérieures|anterieures|ci-dessus)"
               + "|(?:ignor\\p{L}*|oubli\\p{L}*)\\s+toutes\\s+(?:les|tes|vos)\\s+(?:instructions|consignes|directives)"),
-      override("ignor|esque|desconsider",
+      override("instruções|instrucoes|orientações|orientacoes|regras|ordens",
           "(?:ignor[ae]\\p{L}*|esque[çc]a\\p{L}*|esquece\\p{L}*|desconsider[ae]\\p{L}*)[^.\\n]{0,40}?(?:instruções|instrucoes|orientações|orientacoes|regras|ordens)\\s+(?:anteriores|prévias|previas|acima|originais)"
               + "|(?:ignor[ae]\\p{L}*|esque[çc]a\\p{L}*|desconsider[ae]\\p{L}*)\\s+(?:todas\\s+)?(?:as|suas)\\s+(?:instruções|instrucoes|orientações|regras)\\s+(?:anteriores|prévias|acima)"),
-      override("ignor|dimentic|trascur",
+      override("istruzioni|indicazioni|regole|direttive",
           "(?:ignor[ai]\\p{L}*|dimentic\\p{L}*|trascur\\p{L}*)[^.\\n]{0,40}?(?:istruzioni|indicazioni|regole|direttive)\\s+(?:precedenti|di prima|sopra|originali)"
               + "|(?:ignor[ai]\\p{L}*|dimentic\\p{L}*)\\s+(?:tutte\\s+)?(?:le|le tue|le sue)\\s+(?:istruzioni|indicazioni|regole)\\s+(?:precedenti|sopra)"),
-      override("игнор|забуд|не обращ",
+      override("инструкци|указани|правил|команд|распоряжени",
           NO_LETTER + "(?:проигнорир\\p{L}*|игнорир\\p{L}*|игнорь\\p{L}*|забудь\\p{L}*|не\\s+обращай\\p{L}*\\s+внимания\\s+на)[^.\\n]{0,40}?(?:предыдущ|прежн|все|вышеуказанн|ранее\\s+данн|свои|твои)\\p{L}*[^.\\n]{0,20}?(?:инструкци|указани|правил|команд|распоряжени)"),
       override("忽略|无视|無視|忽视|忘记|忘掉|不要理会|不要遵守",
           "(?<!不要|别|別|不)(?:忽略|无视|無視|忽视|忽視|忘记|忘記|忘掉|不要理会|不要遵守)[^。\\n]{0,10}?(?:之前|以前|先前|上面|上述|前面|所有|全部|原来|原來)[^。\\n]{0,8}?(?:指令|指示|说明|說明|规则|規則|提示|命令|要求)"),

@@ -2,7 +2,6 @@ package dev.bulwark.inspect;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Hashed character 3–5-grams and word 1–2-grams of a lower-cased text with digits folded to
@@ -59,7 +58,7 @@ final class NgramFeatures {
           hashes[n++] = mix(w ^ 0x27d4eb2f) & mask;
           head = w;
           skipPolite = false;
-        } else if (head != 0 && PERSON.contains(w)) {
+        } else if (head != 0 && person(w)) {
           hashes[n++] = mix(head * 0x3c6ef372 + w) & mask;
         }
         prev = w;
@@ -86,8 +85,15 @@ final class NgramFeatures {
 
   private static final int PLEASE = word("please");
   private static final int KINDLY = word("kindly");
-  private static final Set<Integer> PERSON = Set.of(word("my"), word("me"), word("mine"),
-      word("our"), word("us"), word("your"), word("you"));
+  private static final int[] PERSON = {word("my"), word("me"), word("mine"), word("our"), word("us"), word("your"),
+      word("you")};
+
+  private static boolean person(int w) {
+    for (int p : PERSON) {
+      if (p == w) return true;
+    }
+    return false;
+  }
 
   private static int word(String s) {
     int w = 0x2F0B3A49;
