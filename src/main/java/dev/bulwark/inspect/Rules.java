@@ -62,6 +62,10 @@ final class Rules {
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "prompt", "\\byour\\s+(?:full\\s+|entire\\s+|complete\\s+|exact\\s+|hidden\\s+)?system\\s+prompt\\b"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.3, "otherwise|else|legally",
           "\\b(?:otherwise|or\\s+else)\\s+(?:the\\s+)?(?:tool|it|results?)\\s+(?:will\\s+not|won't|is|are|will)\\s+(?:work|wrong|fail)|\\blegally\\s+required\\b"),
+      // Data that greets the model by product name ("to you, GPT-4", "hi ChatGPT"). Names that
+      // are also people's names (Claude) are left out.
+      rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "gpt|gemini|copilot|model|llm",
+          "\\b(?:dear|hey|hi|hello|attention|to\\s+you)\\s*,?\\s+(?:chatgpt|gpt-?\\d(?:\\.\\d)?(?:o|-turbo)?|gemini|copilot|ai\\s+model|language\\s+model|llm)\\b"),
       // Data that speaks about "the user" to whoever reads it, or rewrites the reader's answer:
       // an email or a review addresses its recipient, not the assistant's output.
       rule(DATA, Kind.ASSISTANT_DIRECTIVE, 0.6, "user", "\\b(?:tell|inform|remind|convince|warn|notify|ask)\\s+the\\s+user\\s+(?:that|to|their|this|it)\\b"),
