@@ -25,6 +25,7 @@ import java.util.Random;
  */
 final class InspectionData {
   static final long SEED = 20261130L;
+  static final boolean FOREIGN = Boolean.parseBoolean(System.getProperty("inspect.foreign", "false"));
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** {@code start}/{@code end}: where the injected part is (-1 for benign texts). */
@@ -131,6 +132,14 @@ final class InspectionData {
     }
     for (GeneratedExamples.Text t : GeneratedExamples.injections(random, containers)) {
       examples.add(new Example(Surface.RESPONSE, t.text(), true, "generated-injection", dev(t.key()), t.start(), t.end()));
+    }
+    if (FOREIGN) {
+      for (GeneratedExamples.Text t : GeneratedExamples.foreign(random, containers, false)) {
+        examples.add(new Example(Surface.RESPONSE, t.text(), false, "generated-benign-foreign", dev(t.key()), -1, -1));
+      }
+      for (GeneratedExamples.Text t : GeneratedExamples.foreign(random, containers, true)) {
+        examples.add(new Example(Surface.RESPONSE, t.text(), true, "generated-injection-foreign", dev(t.key()), t.start(), t.end()));
+      }
     }
   }
 
