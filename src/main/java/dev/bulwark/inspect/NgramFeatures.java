@@ -33,15 +33,34 @@ final class NgramFeatures {
     }
     int prev = 0;
     int start = -1;
+    int head = 0; // the verb a sentence opens with ("please"/"kindly" skipped), 0 once used
+    boolean skipPolite = false;
     for (int i = 0; i <= t.length(); i++) {
       boolean letter = i < t.length() && Character.isLetterOrDigit(t.charAt(i));
       if (letter && start < 0) start = i;
       if (!letter && start >= 0) {
         int w = 0x2F0B3A49;
         for (int k = start; k < i; k++) w = (w ^ t.charAt(k)) * 0x01000193;
-        if (n + 2 > hashes.length) hashes = Arrays.copyOf(hashes, hashes.length * 2);
+        if (n + 4 > hashes.length) hashes = Arrays.copyOf(hashes, hashes.length * 2);
         hashes[n++] = mix(w ^ 0x5bd1e995) & mask;
         if (prev != 0) hashes[n++] = mix(prev * 31 + w) & mask;
+        // Who is addressed. The first word of a sentence or quoted field is its own feature
+        // (an imperative there is how a request to the reader starts; the same verb
+        // mid-sentence usually describes something), and so is that opening word paired
+        // with a first- or second-person word later in the sentence: "transfer … my",
+        // "grant … me", "reply … your" are a request spoken in the user's or to the
+        // assistant's voice, which data written by third parties rarely contains.
+        if (sentenceStart(t, start)) {
+          hashes[n++] = mix(w ^ 0x27d4eb2f) & mask;
+          head = w;
+          skipPolite = w == PLEASE || w == KINDLY;
+        } else if (skipPolite) {
+          hashes[n++] = mix(w ^ 0x27d4eb2f) & mask;
+          head = w;
+          skipPolite = false;
+        } else if (head != 0 && person(w)) {
+          hashes[n++] = mix(head * 0x3c6ef372 + w) & mask;
+        }
         prev = w;
         start = -1;
       }
@@ -62,6 +81,34 @@ final class NgramFeatures {
     float scale = norm == 0 ? 0 : (float) (1 / Math.sqrt(norm));
     for (int i = 0; i < m; i++) value[i] *= scale;
     return new Sparse(Arrays.copyOf(index, m), Arrays.copyOf(value, m));
+  }
+
+  private static final int PLEASE = word("please");
+  private static final int KINDLY = word("kindly");
+  private static final int[] PERSON = {word("my"), word("me"), word("mine"), word("our"), word("us"), word("your"),
+      word("you")};
+
+  private static boolean person(int w) {
+    for (int p : PERSON) {
+      if (p == w) return true;
+    }
+    return false;
+  }
+
+  private static int word(String s) {
+    int w = 0x2F0B3A49;
+    for (int k = 0; k < s.length(); k++) w = (w ^ s.charAt(k)) * 0x01000193;
+    return w;
+  }
+
+  private static boolean sentenceStart(String t, int wordStart) {
+    for (int i = wordStart - 1; i >= 0; i--) {
+      char c = t.charAt(i);
+      if (c == ' ') continue;
+      return c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '\'' || c == '"' || c == '|'
+          || c == '{' || c == '[' || c == '(' || c == '>';
+    }
+    return true;
   }
 
   static String normalize(String text) {

@@ -21,7 +21,7 @@ import java.util.zip.GZIPOutputStream;
 final class NgramModel {
   static final String RESOURCE = "/dev/bulwark/inspect/ngram-model.bin.gz";
   private static final int MAGIC = 0x42574E47; // "BWNG"
-  private static final int VERSION = 2;
+  private static final int VERSION = 3; // 3: sentence-initial word features
 
   private final NgramFeatures features;
   private final int bits;

@@ -115,6 +115,10 @@ final class TextInspector implements Inspector {
       }
     }
     double calibrated = model.calibrated(best, surface);
+    // A hidden or decoded segment (depth > 0) is text the user does not see. There, text that
+    // merely reads like a request (an annotation on visible text) is a detection: benign
+    // comments, alt texts and encoded ids rarely read like requests at all.
+    if (depth > 0 && calibrated >= 0.3) calibrated = Math.max(calibrated, Inspection.DETECTED);
     if (calibrated >= 0.3) findings.add(new Finding(Kind.CLASSIFIER, location, calibrated, evidence));
     for (Canonical.Segment s : c.segments()) {
       if (depth < MAX_DEPTH) {

@@ -25,6 +25,7 @@ import java.util.Random;
  */
 final class InspectionData {
   static final long SEED = 20261130L;
+  static final boolean FOREIGN = Boolean.parseBoolean(System.getProperty("inspect.foreign", "false"));
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** {@code start}/{@code end}: where the injected part is (-1 for benign texts). */
@@ -39,6 +40,7 @@ final class InspectionData {
     Random random = new Random(SEED);
     injecAgent();
     bipia(random);
+    generated(new Random(SEED + 1));
     descriptions(random);
     notInject();
   }
@@ -114,6 +116,29 @@ final class InspectionData {
                 slot + attack.length()));
           }
         }
+      }
+    }
+  }
+
+  /** Our own generated texts (see {@link GeneratedExamples}); split by the clause they were built around. */
+  private void generated(Random random) {
+    List<String> containers = new ArrayList<>(GeneratedExamples.CONTAINERS);
+    for (String t : templates) containers.add(t.replace("<Attacker Instruction>", "{r}"));
+    for (GeneratedExamples.Text t : GeneratedExamples.benignRequests(random, containers)) {
+      examples.add(new Example(Surface.RESPONSE, t.text(), false, "generated-benign-request", dev(t.key()), -1, -1));
+    }
+    for (GeneratedExamples.Text t : GeneratedExamples.benignQueries(random)) {
+      examples.add(new Example(Surface.RESPONSE, t.text(), false, "generated-benign-query", dev(t.key()), -1, -1));
+    }
+    for (GeneratedExamples.Text t : GeneratedExamples.injections(random, containers)) {
+      examples.add(new Example(Surface.RESPONSE, t.text(), true, "generated-injection", dev(t.key()), t.start(), t.end()));
+    }
+    if (FOREIGN) {
+      for (GeneratedExamples.Text t : GeneratedExamples.foreign(random, containers, false)) {
+        examples.add(new Example(Surface.RESPONSE, t.text(), false, "generated-benign-foreign", dev(t.key()), -1, -1));
+      }
+      for (GeneratedExamples.Text t : GeneratedExamples.foreign(random, containers, true)) {
+        examples.add(new Example(Surface.RESPONSE, t.text(), true, "generated-injection-foreign", dev(t.key()), t.start(), t.end()));
       }
     }
   }

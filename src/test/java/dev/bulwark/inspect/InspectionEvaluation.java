@@ -44,6 +44,26 @@ public final class InspectionEvaluation {
           pct(rate(neg, e -> classifierHit(inspector, e))), pct(rate(neg, e -> inspector.inspectText(s, e.text()).detected())));
     }
 
+    // The sets of the first slice alone (without our generated texts), comparable with its figures.
+    List<InspectionData.Example> oldPos = select(d.examples, e -> e.dev() && e.injection() && e.surface() == Surface.RESPONSE
+        && !e.technique().startsWith("generated"));
+    List<InspectionData.Example> oldNeg = select(d.examples, e -> e.dev() && !e.injection() && e.surface() == Surface.RESPONSE
+        && !e.technique().startsWith("generated"));
+    System.out.printf("| response, first-slice sets only | %d | %s | %s | %s | %d | %s | %s |%n", oldPos.size(),
+        pct(rate(oldPos, e -> classifierHit(inspector, e))), pct(rate(oldPos, e -> rulesOnly.inspectText(e.surface(), e.text()).detected())),
+        pct(rate(oldPos, e -> inspector.inspectText(e.surface(), e.text()).detected())), oldNeg.size(),
+        pct(rate(oldNeg, e -> classifierHit(inspector, e))), pct(rate(oldNeg, e -> inspector.inspectText(e.surface(), e.text()).detected())));
+
+    System.out.println();
+    System.out.println("| benign dev, by source | n | flagged (combined) |");
+    System.out.println("|---|---|---|");
+    Map<String, List<InspectionData.Example>> benignBySource = new TreeMap<>();
+    for (InspectionData.Example e : d.examples) {
+      if (e.dev() && !e.injection()) benignBySource.computeIfAbsent(e.surface().name().toLowerCase() + ": " + e.technique(), k -> new ArrayList<>()).add(e);
+    }
+    benignBySource.forEach((k, list) -> System.out.printf("| %s | %d | %s |%n", k, list.size(),
+        pct(rate(list, e -> inspector.inspectText(e.surface(), e.text()).detected()))));
+
     System.out.println();
     System.out.println("| technique (dev) | n | recall (combined) | recall (classifier) |");
     System.out.println("|---|---|---|---|");
@@ -72,6 +92,34 @@ public final class InspectionEvaluation {
     hard.forEach((name, list) -> System.out.printf("| %s | %d | %s | %s |%n", name, list.size(),
         pct(rate(list, e -> inspector.inspectText(Surface.RESPONSE, e.text()).detected())),
         pct(rate(list, e -> classifierHit(inspector, e)))));
+    new TreeMap<>(HardBenignExamples.BY_KIND).forEach((kind, texts) -> System.out.printf("| own: %s | %d | %s | %s |%n", kind, texts.size(),
+        pct(fraction(texts, t -> inspector.inspectText(Surface.RESPONSE, t).detected())),
+        pct(fraction(texts, t -> classifierHit(inspector, Surface.RESPONSE, t)))));
+
+    System.out.println();
+    System.out.println("| language | injections | recall (combined) | recall (rules) | recall (classifier) | benign | flagged (combined) |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    new TreeMap<>(MultilingualExamples.BY_LANGUAGE).forEach((lang, l) -> System.out.printf("| %s | %d | %s | %s | %s | %d | %s |%n", lang,
+        l.injections().size(), pct(fraction(l.injections(), t -> inspector.inspectText(Surface.RESPONSE, t).detected())),
+        pct(fraction(l.injections(), t -> rulesOnly.inspectText(Surface.RESPONSE, t).detected())),
+        pct(fraction(l.injections(), t -> classifierHit(inspector, Surface.RESPONSE, t))), l.benign().size(),
+        pct(fraction(l.benign(), t -> inspector.inspectText(Surface.RESPONSE, t).detected()))));
+
+    System.out.println();
+    System.out.println("| tool definitions (own set) | split | n | detected (combined) | detected (rules) |");
+    System.out.println("|---|---|---|---|---|");
+    Map<String, List<ToolDefinitionExamples.Definition>> defs = new TreeMap<>();
+    for (ToolDefinitionExamples.Definition def : ToolDefinitionExamples.ALL) {
+      String split = InspectionData.dev("tooldef:" + def.name()) ? "dev" : "rest";
+      defs.computeIfAbsent(def.technique() + " | " + split, k -> new ArrayList<>()).add(def);
+      defs.computeIfAbsent((def.poisoned() ? "all poisoned" : "all benign") + " | all", k -> new ArrayList<>()).add(def);
+    }
+    defs.forEach((k, list) -> System.out.printf("| %s | %d | %s | %s |%n", k, list.size(),
+        pct(fraction(list, def -> definition(inspector, def).detected())),
+        pct(fraction(list, def -> definition(rulesOnly, def).detected()))));
+    for (ToolDefinitionExamples.Definition def : ToolDefinitionExamples.ALL) {
+      if (definition(inspector, def).detected() != def.poisoned()) System.err.println("DEF " + (def.poisoned() ? "missed " : "FP ") + def.name());
+    }
     for (InspectionData.Example e : select(d.examples, e -> e.dev() && !e.injection())) {
       var v = inspector.inspectText(e.surface(), e.text());
       if (v.detected()) System.err.println("FP dev " + v.findings().get(0) + " " + e.text().replace('\n', ' '));
@@ -82,6 +130,24 @@ public final class InspectionEvaluation {
     }
 
     timing(inspector, d);
+  }
+
+  private static Verdict definition(TextInspector inspector, ToolDefinitionExamples.Definition def) {
+    try {
+      return inspector.inspectDefinition(def.name(), def.description(),
+          def.schema() == null ? null : new com.fasterxml.jackson.databind.ObjectMapper().readTree(def.schema()));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static boolean classifierHit(TextInspector inspector, Surface s, String text) {
+    return inspector.inspectText(s, text).findings().stream()
+        .anyMatch(f -> f.kind() == Finding.Kind.CLASSIFIER && f.score() >= Inspection.DETECTED);
+  }
+
+  private static <T> double fraction(List<T> list, Predicate<T> p) {
+    return list.isEmpty() ? 0 : (double) list.stream().filter(p).count() / list.size();
   }
 
   private static boolean classifierHit(TextInspector inspector, InspectionData.Example e) {

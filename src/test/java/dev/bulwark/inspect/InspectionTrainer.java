@@ -26,6 +26,7 @@ public final class InspectionTrainer {
   static final int WINDOW = Integer.getInteger("inspect.window", 256);
   static final int STEP = WINDOW / 2;
   static final int EPOCHS = Integer.getInteger("inspect.epochs", 12);
+  static final boolean SPAN_ALONE = Boolean.parseBoolean(System.getProperty("inspect.spanAlone", "false"));
 
   private record Instance(NgramFeatures.Sparse x, boolean y) {}
 
@@ -50,7 +51,7 @@ public final class InspectionTrainer {
       if (e.dev()) continue;
       String text = e.text();
       if (e.injection()) {
-        instances.add(new Instance(f.extract(text.substring(e.start(), e.end())), true));
+        if (SPAN_ALONE) instances.add(new Instance(f.extract(text.substring(e.start(), e.end())), true));
       } else {
         // Benign sentences on their own balance the injected spans on their own above;
         // without them the model learns "short text" as a sign of injection.
