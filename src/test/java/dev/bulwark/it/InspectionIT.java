@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -123,20 +122,18 @@ class InspectionIT {
     gw.awaitAudit("\"item\":\"fetch_page\"", "\"kind\":\"confusables\"", "\"kind\":\"assistant_directive\"");
   }
 
-  /** T6d, Spanish. Depends on NgramModel (the classifier; no rule reads Spanish): spotlighted. */
+  /** T6d, Spanish. Depends on Rules' multilingual instruction-override family (ASSISTANT_DIRECTIVE): withheld. */
   @Test
-  void aSpanishInjectionIsSpotlighted() throws Exception {
-    spotlighted(page("spanish"), "Ignora todas las instrucciones");
-    gw.awaitAudit("\"item\":\"fetch_page\"", "\"applied\":\"spotlight\"", "\"kind\":\"classifier\"");
+  void aSpanishInjectionIsWithheld() throws Exception {
+    withheld(page("spanish"), "attacker@evil.example");
+    gw.awaitAudit("\"item\":\"fetch_page\"", "\"applied\":\"block\"", "ignora todas las instrucciones");
   }
 
-  /** T6d, German. Depends on a multilingual detector, which the rules and the bundled model lack. */
+  /** T6d, German. Depends on Rules' multilingual instruction-override family (ASSISTANT_DIRECTIVE): withheld. */
   @Test
-  @Disabled("T6d: neither the rules nor the bundled n-gram model detect this German injection yet (score 0, no "
-      + "finding; detectors are being improved on another branch): the page passes untouched")
-  void aGermanInjectionIsNotPassedAsIs() throws Exception {
-    assertThat(page("german").toString()).satisfiesAnyOf(
-        a -> assertThat(a).contains("Bulwark withheld this response"), a -> assertThat(a).contains("<<untrusted-data"));
+  void aGermanInjectionIsWithheld() throws Exception {
+    withheld(page("german"), "attacker@evil.example");
+    gw.awaitAudit("\"item\":\"fetch_page\"", "\"applied\":\"block\"", "ignoriere alle vorherigen anweisungen");
   }
 
   /** T8. Depends on Rules' EXFILTRATION_URL (a markdown image whose query carries data): redacted, rest kept. */
