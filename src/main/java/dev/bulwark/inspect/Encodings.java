@@ -8,32 +8,61 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Base64 and hex runs that decode to readable text become segments for a rescan. Runs that
  * decode to binary (hashes, keys, images) are ignored, so ids and digests cost nothing.
  */
 final class Encodings {
-  private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]{24,}={0,2}");
-  private static final Pattern HEX = Pattern.compile("(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){12,}(?![0-9A-Fa-f])");
+  private static final int MIN_BASE64 = 24;
+  private static final int MIN_HEX = 24;  // 12 bytes
   private static final int MAX_SEGMENTS = 16;
 
+  /*
+   * Runs are found by one linear pass each rather than by regular expressions: a pattern
+   * such as [A-Za-z0-9+/_-]{24,} is tried at every position of ordinary prose and was a fifth
+   * of a 4 KB scan. The runs are exactly what these patterns matched with Matcher.find:
+   * base64 — a maximal run of [A-Za-z0-9+/_-] of at least 24 characters, with up to two '='
+   * after it; hex — a maximal run of hex digits of even length, at least 24 (an odd-length
+   * run has no match: the pattern's look-arounds refuse a digit on either side).
+   */
   void extract(String text, List<Canonical.Segment> segments, List<Finding> findings) {
     int found = 0;
-    Matcher hex = HEX.matcher(text);
-    while (hex.find() && found < MAX_SEGMENTS) {
-      String decoded = readable(HexFormat.of().parseHex(hex.group()));
-      if (decoded != null) {
-        found++;
-        add("hex@" + hex.start(), decoded, segments, findings);
+    for (int i = 0, n = text.length(); i < n && found < MAX_SEGMENTS; ) {
+      if (!isHex(text.charAt(i))) {
+        i++;
+        continue;
+      }
+      int start = i;
+      while (i < n && isHex(text.charAt(i))) i++;
+      int length = i - start;
+      if (length >= MIN_HEX && length % 2 == 0) {
+        String decoded = readable(HexFormat.of().parseHex(text, start, i));
+        if (decoded != null) {
+          found++;
+          add("hex@" + start, decoded, segments, findings);
+        }
       }
     }
-    Matcher b64 = BASE64.matcher(text);
-    while (b64.find() && found < MAX_SEGMENTS) {
-      String run = b64.group();
-      if (run.matches("[0-9A-Fa-f]+")) continue; // hex, handled above
+    for (int i = 0, n = text.length(); i < n && found < MAX_SEGMENTS; ) {
+      if (!isBase64(text.charAt(i))) {
+        i++;
+        continue;
+      }
+      int start = i;
+      boolean allHex = true;
+      while (i < n && isBase64(text.charAt(i))) {
+        allHex &= isHex(text.charAt(i));
+        i++;
+      }
+      int end = i;
+      for (int pad = 0; pad < 2 && end < n && text.charAt(end) == '='; pad++) end++;
+      if (end - start < MIN_BASE64 || (allHex && end == i)) {
+        i = end;
+        continue;  // too short, or hex (handled above)
+      }
+      String run = text.substring(start, end);
+      i = end;
       byte[] bytes;
       try {
         String std = run.replace('-', '+').replace('_', '/').replace("=", "");
@@ -44,9 +73,18 @@ final class Encodings {
       String decoded = readable(bytes);
       if (decoded != null) {
         found++;
-        add("base64@" + b64.start(), decoded, segments, findings);
+        add("base64@" + start, decoded, segments, findings);
       }
     }
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  private static boolean isBase64(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+        || c == '_' || c == '-';
   }
 
   private static void add(String location, String decoded, List<Canonical.Segment> segments, List<Finding> findings) {
