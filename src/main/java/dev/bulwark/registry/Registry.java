@@ -159,7 +159,7 @@ public final class Registry {
       }
       String hash = ToolDefinitions.hash(def);
       Classification cls = classifier.classify(name, def, reg);
-      Optional<PinStore.Pin> pin = pins.pin(server, name);
+      Optional<PinStore.Pin> pin = pins.pin(server, name).map(p -> carriedOver(server, name, p, def, hash));
       var poison = screen.poisoned(name, def, hash, others);
       boolean held = poison.isPresent() && reg.poisoned() == UpstreamConfig.Poisoned.QUARANTINE
           && DefinitionScreen.holds(poison.get());
@@ -207,6 +207,32 @@ public final class Registry {
     }
     flagLookalikes(server, before);
     rescreenOthers(server);
+  }
+
+  /**
+   * A format-1 pin (it covered only the fields a model reads) becomes a format-2 pin (every
+   * field) the first time its tool is listed: when what it covered is unchanged, the
+   * definition as listed now is pinned, with the original approval's time and approver — the
+   * fields format 1 left out are taken as they are at this listing, and said so in {@code
+   * registry.repinned} when there are any. A pin whose fields changed stays as it is, so the
+   * tool is quarantined as drifted. After this, any change of any field is drift.
+   */
+  private PinStore.Pin carriedOver(String server, String name, PinStore.Pin pin, ObjectNode def, String hash) {
+    if (pin.format() >= PinStore.Pin.FORMAT || !pin.hash().equals(ToolDefinitions.legacyHash(def))) {
+      return pin;
+    }
+    PinStore.Pin now = new PinStore.Pin(hash, ToolDefinitions.canonical(def), pin.approvedAt(), pin.approvedBy());
+    pins.put(server, name, now);
+    if (!hash.equals(pin.hash())) {
+      List<String> added = new ArrayList<>();
+      def.fieldNames().forEachRemaining(f -> {
+        if (!ToolDefinitions.MODEL_FIELDS.contains(f) && !def.get(f).isNull()) added.add(f);
+      });
+      events.accept(new Event("registry.repinned", server, name, "pin format " + pin.format() + " -> "
+          + PinStore.Pin.FORMAT + ": the pin now also covers " + added + " as listed now (" + pin.hash() + " -> "
+          + hash + ")"));
+    }
+    return now;
   }
 
   private final Map<String, String> reported = new ConcurrentHashMap<>();
