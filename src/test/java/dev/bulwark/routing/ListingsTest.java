@@ -26,6 +26,8 @@ class ListingsTest {
     final String name;
     final List<String> tools;
     final AtomicInteger listCalls = new AtomicInteger();
+    /** A field no pin knew before pin format 2: changing it after approval is drift. */
+    volatile String unknown = "v1";
 
     PagedUpstream(String name, String... tools) {
       this.name = name;
@@ -50,7 +52,8 @@ class ListingsTest {
       ObjectNode result = Json.object();
       ArrayNode list = result.putArray("tools");
       for (int i = from; i < Math.min(tools.size(), from + 2); i++) {
-        list.addObject().put("name", tools.get(i)).put("description", "d").putObject("x-unknown").put("kept", true);
+        list.addObject().put("name", tools.get(i)).put("description", "d").putObject("x-unknown").put("kept", true)
+            .put("v", unknown);
       }
       if (from + 2 < tools.size()) {
         result.put("nextCursor", Integer.toString(from + 2));
@@ -147,5 +150,13 @@ class ListingsTest {
     listings.onNotification("a", new JsonRpc.Notification("notifications/tools/list_changed", null));
     all(i -> true);
     assertThat(a.listCalls.get()).isGreaterThan(calls);
+  }
+
+  @Test
+  void aToolWhoseUnknownFieldChangedAfterApprovalIsNotListed() {
+    assertThat(all(i -> true)).contains("a__a1");
+    a.unknown = "v2";
+    listings.onNotification("a", new JsonRpc.Notification("notifications/tools/list_changed", null));
+    assertThat(all(i -> true)).containsExactly("b__b1", "b__b2");
   }
 }
