@@ -95,6 +95,36 @@ public final class DefinitionScreen {
   }
 
   /**
+   * The verdict when a listed prompt, resource or resource template looks poisoned, else
+   * empty: the description inspector over its title and description and, for a prompt, its
+   * arguments' strings. {@code id}: what to call it in findings and the cache.
+   */
+  Optional<Verdict> poisonedItem(String id, ObjectNode item) {
+    if (inspector == null) return Optional.empty();
+    String key = id + " " + ToolDefinitions.hash(item);
+    Verdict v = verdicts.get(key);
+    if (v == null) {
+      List<Finding> findings = new ArrayList<>(inspector.inspectDefinition(id, item.path("description").asText(null), null)
+          .findings());
+      for (String field : List.of("title", "arguments")) {
+        com.fasterxml.jackson.databind.JsonNode n = item.get(field);
+        if (n == null || n.isNull()) continue;
+        for (Finding f : inspector.inspectDefinition(id, null, n).findings()) {
+          String at = f.location().startsWith("/inputSchema") ? "/" + field + f.location().substring("/inputSchema".length())
+              : "/" + field + "/" + f.location();
+          findings.add(new Finding(f.kind(), at, f.score(), f.evidence()));
+        }
+      }
+      double score = findings.stream().mapToDouble(Finding::score).max().orElse(0);
+      v = new Verdict(Surface.DESCRIPTION, score >= Finding.DETECTED ? Action.REQUIRE_APPROVAL : Action.ALLOW, score,
+          findings);
+      if (verdicts.size() >= MAX_CACHED) verdicts.clear();
+      verdicts.put(key, v);
+    }
+    return v.detected() ? Optional.of(v) : Optional.empty();
+  }
+
+  /**
    * Whether a detection is strong enough to quarantine: a rule or structural finding at the
    * detection threshold. The n-gram classifier alone never holds a tool, it is reported only:
    * on short, ordinary descriptions it is unreliable (0.95 for the conformance fixture's

@@ -237,6 +237,32 @@ public final class Registry {
 
   private final Map<String, String> reported = new ConcurrentHashMap<>();
 
+  /**
+   * Screens the prompts, resources or resource templates {@code server} just listed ({@code
+   * kind}: "prompt", "resource", "template"; {@code keyField}: the field that names each) and
+   * raises {@code registry.poisoned} for each that looks poisoned, once per version of it.
+   * They are reported only, never held: unlike tools they are not pinned, so there would be
+   * no approval to release them.
+   */
+  public void screenListing(String server, String kind, String keyField, List<ObjectNode> items) {
+    if (!screen.on() || !servers.containsKey(server)) return;
+    for (ObjectNode item : items) {
+      String key = item.path(keyField).asText(null);
+      if (key == null) continue;
+      String id = kind + ":" + key;
+      String hash = ToolDefinitions.hash(item);
+      var poison = screen.poisonedItem(id, item);
+      if (poison.isEmpty()) {
+        reported.remove(server + "/" + id);
+        continue;
+      }
+      String summary = DefinitionScreen.summary(poison.get());
+      if ((hash + summary).equals(reported.put(server + "/" + id, hash + summary))) continue;
+      events.accept(new Event("registry.poisoned", server, id, kind + " " + hash + " looks poisoned, " + summary
+          + " reported, not held (" + kind + "s are not pinned)"));
+    }
+  }
+
   // registry.poisoned once per definition and set of findings, not at every listing.
   private void reportPoisoned(String server, String name, String hash, dev.bulwark.inspect.Verdict v, boolean held) {
     String summary = DefinitionScreen.summary(v);

@@ -184,4 +184,20 @@ class DefinitionScreenTest {
         .anySatisfy(d -> assertThat(d).contains("at /outputSchema/properties/product/description"))
         .anySatisfy(d -> assertThat(d).contains("at /annotations/title"));
   }
+
+  @Test
+  void poisonedPromptAndResourceDescriptionsAreReportedOnce() {
+    Registry r = registry(SCREEN);
+    ObjectNode prompt = Json.object().put("name", "summarize").put("description", "Summarizes a text.");
+    prompt.putArray("arguments").addObject().put("name", "text").put("description", POISONED);
+    ObjectNode benign = Json.object().put("name", "greet").put("description", "Greets someone by name.");
+    r.screenListing("calc", "prompt", "name", List.of(prompt, benign));
+    r.screenListing("calc", "prompt", "name", List.of(prompt, benign));
+    ObjectNode resource = Json.object().put("uri", "file:///notes.txt").put("name", "notes").put("description", POISONED);
+    r.screenListing("calc", "resource", "uri", List.of(resource));
+    assertThat(events).filteredOn(e -> e.type().equals("registry.poisoned")).extracting(Registry.Event::tool)
+        .containsExactly("prompt:summarize", "resource:file:///notes.txt");
+    assertThat(events).filteredOn(e -> e.type().equals("registry.poisoned")).first()
+        .satisfies(e -> assertThat(e.detail()).contains("at /arguments/0/description", "reported, not held"));
+  }
 }
