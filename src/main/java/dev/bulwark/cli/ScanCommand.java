@@ -75,9 +75,10 @@ public final class ScanCommand implements Callable<Integer> {
   @Option(names = "--env", paramLabel = "NAME=VALUE", description = "An environment variable of --command (repeatable).")
   Map<String, String> env = new HashMap<>();
 
-  @Option(names = "--code", paramLabel = "PATH",
-      description = "A path the --command server needs to read (bound read-only into the enclave; repeatable). "
-          + "Default: the directory of every --arg that names an existing file.")
+  @Option(names = {"--bind", "--code"}, paramLabel = "PATH",
+      description = "A file or directory the --command server needs to read besides the files its --arg name "
+          + "(bound read-only into the enclave; repeatable). Every --arg that names an existing file is bound, that "
+          + "file only: a script that reads its siblings needs --bind DIR.")
   List<Path> code = new ArrayList<>();
 
   @Option(names = "--format", defaultValue = "markdown", paramLabel = "markdown|json",
@@ -150,7 +151,7 @@ public final class ScanCommand implements Callable<Integer> {
     }
   }
 
-  private Scanner.Target target(String node) throws IOException {
+  Scanner.Target target(String node) throws IOException {
     int chosen = (server != null ? 1 : 0) + (npm != null ? 1 : 0) + (command != null ? 1 : 0);
     if (chosen != 1) {
       throw new IllegalArgumentException("name exactly one server: SERVER (from --config), --npm PACKAGE or --command CMD");
@@ -161,13 +162,15 @@ public final class ScanCommand implements Callable<Integer> {
     }
     if (command != null) {
       List<Path> paths = new ArrayList<>(code.stream().map(p -> p.toAbsolutePath().normalize()).toList());
-      // The enclave has its own working directory: files named relative to this one are passed absolute.
+      // The enclave has its own working directory: files named relative to this one are passed
+      // absolute. Each is bound alone, never its directory: `--arg ~/server.js` must not make
+      // all of the home directory readable to the server being vetted.
       List<String> argv = new ArrayList<>();
       for (String a : args) {
         Path p = Path.of(a);
         boolean file = !a.startsWith("-") && Files.isRegularFile(p);
         argv.add(file ? p.toAbsolutePath().normalize().toString() : a);
-        if (file && code.isEmpty()) paths.add(p.toAbsolutePath().normalize().getParent());
+        if (file && !paths.contains(p.toAbsolutePath().normalize())) paths.add(p.toAbsolutePath().normalize());
       }
       String cmd = command.contains("/") ? Path.of(command).toAbsolutePath().normalize().toString() : command;
       base.putAll(env);

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * (context, notes, conversation, the tool list, memory, secrets) that the tool's own name
  * and description never mention, and a parameter description that tells the model to put
  * the conversation, other tools, secrets or a file's contents into it.
- * <li><b>Shadowing (T3)</b>: a description (or any string of the schema) naming a tool of
+ * <li><b>Shadowing (T3)</b>: a description (or the title, or any string of the schemas or
+ * annotations) naming a tool of
  * another server, which is how one server steers calls meant for another. Only names that
  * are identifiers ({@code send_email}, {@code sendEmail}, {@code read-file}) count: a
  * one-word name such as {@code echo} or {@code add} is ordinary prose.
@@ -85,7 +86,9 @@ final class DefinitionChecks {
     if (others.isEmpty()) return out;
     List<String[]> texts = new ArrayList<>();
     texts.add(new String[] {"/description", definition.path("description").asText("")});
-    strings(definition.path("inputSchema"), "/inputSchema", texts);
+    for (String field : List.of("title", "inputSchema", "outputSchema", "annotations")) {
+      strings(definition.path(field), "/" + field, texts);
+    }
     for (String[] text : texts) {
       java.util.Set<String> named = new java.util.HashSet<>();  // each name once per text
       Matcher m = IDENTIFIER.matcher(text[1]);

@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Screens each listed tool definition for poisoning before the registry pins it
- * automatically: the description inspector over its description and schema strings (T1),
+ * automatically: the description inspector over every string of it a model may read — title,
+ * description, input and output schema, annotations (T1) —
  * superfluous parameters and instructions in parameter descriptions (T2), and names of other
  * servers' tools in it (T3, {@link DefinitionChecks}). What a detection does is each
  * server's {@code registry.poisoned} setting, applied by the {@link Registry}. Inspector
@@ -60,8 +61,7 @@ public final class DefinitionScreen {
     if (inspector != null) {
       Verdict text = verdicts.get(hash);
       if (text == null) {
-        text = inspector.inspectDefinition(name, definition.path("description").asText(null),
-            definition.get("inputSchema"));
+        text = inspect(name, definition);
         if (verdicts.size() >= MAX_CACHED) verdicts.clear();
         verdicts.put(hash, text);
       }
@@ -72,6 +72,56 @@ public final class DefinitionScreen {
     double score = findings.stream().mapToDouble(Finding::score).max().orElse(0);
     Action action = score >= Finding.DETECTED ? Action.REQUIRE_APPROVAL : score >= 0.3 ? Action.ANNOTATE : Action.ALLOW;
     return new Verdict(Surface.DESCRIPTION, action, score, findings);
+  }
+
+  // Every string of the definition a model may read: the description and input schema as the
+  // inspector knows them, then the title, output schema and annotations, whose findings the
+  // inspector places under /inputSchema and are moved to where they are. (_meta and icons
+  // are pinned but not screened: clients do not hand them to models, and icons' data: URIs
+  // are images, not text.)
+  private Verdict inspect(String name, ObjectNode definition) {
+    List<Finding> findings = new ArrayList<>(inspector.inspectDefinition(name, definition.path("description").asText(null),
+        definition.get("inputSchema")).findings());
+    for (String field : List.of("title", "outputSchema", "annotations")) {
+      com.fasterxml.jackson.databind.JsonNode v = definition.get(field);
+      if (v == null || v.isNull()) continue;
+      for (Finding f : inspector.inspectDefinition(name, null, v).findings()) {
+        String at = f.location().startsWith("/inputSchema") ? "/" + field + f.location().substring("/inputSchema".length())
+            : "/" + field + "/" + f.location();
+        findings.add(new Finding(f.kind(), at, f.score(), f.evidence()));
+      }
+    }
+    return new Verdict(Surface.DESCRIPTION, Action.ALLOW, 0, findings);
+  }
+
+  /**
+   * The verdict when a listed prompt, resource or resource template looks poisoned, else
+   * empty: the description inspector over its title and description and, for a prompt, its
+   * arguments' strings. {@code id}: what to call it in findings and the cache.
+   */
+  Optional<Verdict> poisonedItem(String id, ObjectNode item) {
+    if (inspector == null) return Optional.empty();
+    String key = id + " " + ToolDefinitions.hash(item);
+    Verdict v = verdicts.get(key);
+    if (v == null) {
+      List<Finding> findings = new ArrayList<>(inspector.inspectDefinition(id, item.path("description").asText(null), null)
+          .findings());
+      for (String field : List.of("title", "arguments")) {
+        com.fasterxml.jackson.databind.JsonNode n = item.get(field);
+        if (n == null || n.isNull()) continue;
+        for (Finding f : inspector.inspectDefinition(id, null, n).findings()) {
+          String at = f.location().startsWith("/inputSchema") ? "/" + field + f.location().substring("/inputSchema".length())
+              : "/" + field + "/" + f.location();
+          findings.add(new Finding(f.kind(), at, f.score(), f.evidence()));
+        }
+      }
+      double score = findings.stream().mapToDouble(Finding::score).max().orElse(0);
+      v = new Verdict(Surface.DESCRIPTION, score >= Finding.DETECTED ? Action.REQUIRE_APPROVAL : Action.ALLOW, score,
+          findings);
+      if (verdicts.size() >= MAX_CACHED) verdicts.clear();
+      verdicts.put(key, v);
+    }
+    return v.detected() ? Optional.of(v) : Optional.empty();
   }
 
   /**

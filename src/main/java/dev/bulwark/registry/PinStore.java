@@ -19,8 +19,24 @@ import java.util.Optional;
  * or the new file, never half of one). A server appears once it was first connected.
  */
 public final class PinStore {
-  /** An approved definition: its hash, its canonical form, when and by whom it was approved. */
-  public record Pin(String hash, ObjectNode definition, Instant approvedAt, String approvedBy) {}
+  /**
+   * An approved definition: its hash, its canonical form, when and by whom it was approved,
+   * and the pin format it was made in: {@value #FORMAT} covers every field of the
+   * definition; 1 (pins written before format 2, with no {@code format} in the file) covered
+   * only the fields a model reads, see {@link ToolDefinitions}.
+   */
+  public record Pin(String hash, ObjectNode definition, Instant approvedAt, String approvedBy, int format) {
+    public static final int FORMAT = 2;
+
+    public Pin {
+      if (format < 1 || format > FORMAT) throw new IllegalArgumentException("unknown pin format " + format);
+    }
+
+    /** A pin in the current format. */
+    public Pin(String hash, ObjectNode definition, Instant approvedAt, String approvedBy) {
+      this(hash, definition, approvedAt, approvedBy, FORMAT);
+    }
+  }
 
   private final Path file;
   private final Map<String, Map<String, Pin>> servers = new HashMap<>();
@@ -40,7 +56,8 @@ public final class PinStore {
         Map<String, Pin> tools = new HashMap<>();
         s.getValue().path("tools").fields().forEachRemaining(t -> tools.put(t.getKey(), new Pin(
             t.getValue().path("hash").asText(), (ObjectNode) t.getValue().path("definition"),
-            Instant.parse(t.getValue().path("approved_at").asText()), t.getValue().path("approved_by").asText())));
+            Instant.parse(t.getValue().path("approved_at").asText()), t.getValue().path("approved_by").asText(),
+            t.getValue().path("format").asInt(1))));
         servers.put(s.getKey(), tools);
       });
     } catch (IOException | RuntimeException e) {
@@ -76,7 +93,8 @@ public final class PinStore {
       ObjectNode tools = out.putObject(s.getKey()).putObject("tools");
       s.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(t -> tools.putObject(t.getKey())
           .put("hash", t.getValue().hash()).put("approved_at", t.getValue().approvedAt().toString())
-          .put("approved_by", t.getValue().approvedBy()).set("definition", t.getValue().definition()));
+          .put("approved_by", t.getValue().approvedBy()).put("format", t.getValue().format())
+          .set("definition", t.getValue().definition()));
     });
     try {
       dev.bulwark.store.PrivateFiles.replace(file, root.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8));

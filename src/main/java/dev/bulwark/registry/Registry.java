@@ -159,7 +159,7 @@ public final class Registry {
       }
       String hash = ToolDefinitions.hash(def);
       Classification cls = classifier.classify(name, def, reg);
-      Optional<PinStore.Pin> pin = pins.pin(server, name);
+      Optional<PinStore.Pin> pin = pins.pin(server, name).map(p -> carriedOver(server, name, p, def, hash));
       var poison = screen.poisoned(name, def, hash, others);
       boolean held = poison.isPresent() && reg.poisoned() == UpstreamConfig.Poisoned.QUARANTINE
           && DefinitionScreen.holds(poison.get());
@@ -209,7 +209,59 @@ public final class Registry {
     rescreenOthers(server);
   }
 
+  /**
+   * A format-1 pin (it covered only the fields a model reads) becomes a format-2 pin (every
+   * field) the first time its tool is listed: when what it covered is unchanged, the
+   * definition as listed now is pinned, with the original approval's time and approver — the
+   * fields format 1 left out are taken as they are at this listing, and said so in {@code
+   * registry.repinned} when there are any. A pin whose fields changed stays as it is, so the
+   * tool is quarantined as drifted. After this, any change of any field is drift.
+   */
+  private PinStore.Pin carriedOver(String server, String name, PinStore.Pin pin, ObjectNode def, String hash) {
+    if (pin.format() >= PinStore.Pin.FORMAT || !pin.hash().equals(ToolDefinitions.legacyHash(def))) {
+      return pin;
+    }
+    PinStore.Pin now = new PinStore.Pin(hash, ToolDefinitions.canonical(def), pin.approvedAt(), pin.approvedBy());
+    pins.put(server, name, now);
+    if (!hash.equals(pin.hash())) {
+      List<String> added = new ArrayList<>();
+      def.fieldNames().forEachRemaining(f -> {
+        if (!ToolDefinitions.MODEL_FIELDS.contains(f) && !def.get(f).isNull()) added.add(f);
+      });
+      events.accept(new Event("registry.repinned", server, name, "pin format " + pin.format() + " -> "
+          + PinStore.Pin.FORMAT + ": the pin now also covers " + added + " as listed now (" + pin.hash() + " -> "
+          + hash + ")"));
+    }
+    return now;
+  }
+
   private final Map<String, String> reported = new ConcurrentHashMap<>();
+
+  /**
+   * Screens the prompts, resources or resource templates {@code server} just listed ({@code
+   * kind}: "prompt", "resource", "template"; {@code keyField}: the field that names each) and
+   * raises {@code registry.poisoned} for each that looks poisoned, once per version of it.
+   * They are reported only, never held: unlike tools they are not pinned, so there would be
+   * no approval to release them.
+   */
+  public void screenListing(String server, String kind, String keyField, List<ObjectNode> items) {
+    if (!screen.on() || !servers.containsKey(server)) return;
+    for (ObjectNode item : items) {
+      String key = item.path(keyField).asText(null);
+      if (key == null) continue;
+      String id = kind + ":" + key;
+      String hash = ToolDefinitions.hash(item);
+      var poison = screen.poisonedItem(id, item);
+      if (poison.isEmpty()) {
+        reported.remove(server + "/" + id);
+        continue;
+      }
+      String summary = DefinitionScreen.summary(poison.get());
+      if ((hash + summary).equals(reported.put(server + "/" + id, hash + summary))) continue;
+      events.accept(new Event("registry.poisoned", server, id, kind + " " + hash + " looks poisoned, " + summary
+          + " reported, not held (" + kind + "s are not pinned)"));
+    }
+  }
 
   // registry.poisoned once per definition and set of findings, not at every listing.
   private void reportPoisoned(String server, String name, String hash, dev.bulwark.inspect.Verdict v, boolean held) {

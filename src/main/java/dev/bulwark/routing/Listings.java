@@ -27,25 +27,31 @@ import org.slf4j.LoggerFactory;
  * Merged lists of tools, prompts, resources and templates across upstreams. Each upstream's
  * complete list (all its pages) is cached until it says the list changed or reconnects.
  * Filtering by what the caller may use happens before paging, so page sizes and cursors
- * reveal nothing about hidden items. Items pass through untouched but for their name/URI.
+ * reveal nothing about hidden items. Items pass through untouched but for their name/URI:
+ * every field, known or not. A tool is listed only in the definition its pin covers, and the
+ * pin covers every field ({@link dev.bulwark.registry.ToolDefinitions}), so no forwarded field
+ * can change after approval without drift. Prompts, resources and templates are not pinned;
+ * their descriptions are screened as listed ({@code registry.poisoned}, reported only).
  */
 public final class Listings implements UpstreamListener {
   private static final Logger LOG = LoggerFactory.getLogger(Listings.class);
 
   /** One list method: where its items live in a result, which field names them, which capability gates it. */
   enum Kind {
-    TOOLS("tools/list", "tools", "name", "tools", Target.Kind.TOOL),
-    PROMPTS("prompts/list", "prompts", "name", "prompts", Target.Kind.PROMPT),
-    RESOURCES("resources/list", "resources", "uri", "resources", Target.Kind.RESOURCE),
-    TEMPLATES("resources/templates/list", "resourceTemplates", "uriTemplate", "resources", Target.Kind.RESOURCE);
+    TOOLS("tools/list", "tools", "name", "tools", Target.Kind.TOOL, "tool"),
+    PROMPTS("prompts/list", "prompts", "name", "prompts", Target.Kind.PROMPT, "prompt"),
+    RESOURCES("resources/list", "resources", "uri", "resources", Target.Kind.RESOURCE, "resource"),
+    TEMPLATES("resources/templates/list", "resourceTemplates", "uriTemplate", "resources", Target.Kind.RESOURCE, "template");
 
     final String method;
     final String field;
     final String key;
     final String capability;
     final Target.Kind target;
+    final String item;
 
-    Kind(String method, String field, String key, String capability, Target.Kind target) {
+    Kind(String method, String field, String key, String capability, Target.Kind target, String item) {
+      this.item = item;
       this.method = method;
       this.field = field;
       this.key = key;
@@ -184,6 +190,8 @@ public final class Listings implements UpstreamListener {
       if (next == null || !next.isTextual() || next.asText().isEmpty()) {
         if (kind == Kind.TOOLS) {
           registry.observe(u.name(), items, changesSeen);
+        } else {
+          registry.screenListing(u.name(), kind.item, kind.key, items);
         }
         return List.copyOf(items);
       }

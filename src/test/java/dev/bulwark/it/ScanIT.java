@@ -63,8 +63,9 @@ class ScanIT {
     assertThat(r.exit()).as(r.stdout() + r.stderr()).isIn(0, 1);
     assertThat(r.stdout()).contains("# Scan of `" + name + "`", "| package | " + name + " |",
         "| version | " + lock.path("version").asText() + " |",
-        "| integrity | " + lock.path("integrity").asText() + " |",
-        "| resolved | " + lock.path("resolved").asText("unknown") + " |",  // this lockfile records none
+        "| integrity | " + lock.path("integrity").asText() + " — recorded in lockfile (unverified) |",
+        "| resolved | " + (lock.has("resolved") ? lock.path("resolved").asText() + " — recorded in lockfile (unverified)"
+            : "unknown") + " |",  // this lockfile records none
         "| license | " + pkg.path("license").asText() + " |", "server-everything/dist/index.js",
         "| `echo` | read |", "No attempt reached the proxy.")
         .doesNotContain("## Errors");
@@ -88,5 +89,38 @@ class ScanIT {
     assertThat(ran.exit()).as(ran.stdout() + ran.stderr()).isEqualTo(1);
     assertThat(ran.stderr()).contains("uncontained");
     assertThat(ran.stdout()).contains("Not watched: the server ran unsandboxed", "`add`");
+  }
+
+  // A server script that reports, as its version, what it could read of a file beside it.
+  private static final String SIBLING_READER = """
+      const fs = require('fs'), path = require('path');
+      let version;
+      try { version = fs.readFileSync(path.join(__dirname, 'secret.txt'), 'utf8').trim(); }
+      catch (e) { version = 'unreadable:' + e.code; }
+      require('readline').createInterface({ input: process.stdin }).on('line', l => {
+        const m = JSON.parse(l);
+        if (m.method === 'initialize') process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: m.id, result: {
+          protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'sibling', version } } }) + '\\n');
+      });
+      """;
+
+  @Test
+  void aScriptArgumentIsBoundAloneSoItsSiblingsStayUnreadableUnlessBound() throws Exception {
+    java.nio.file.Path dir = TestNode.REPO.resolve("target/scan-it-home");
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    java.nio.file.Path server = java.nio.file.Files.writeString(dir.resolve("server.cjs"), SIBLING_READER);
+    java.nio.file.Files.writeString(dir.resolve("secret.txt"), "s3cret");
+    for (java.nio.file.Path f : List.of(server, dir.resolve("secret.txt"))) {
+      java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+    TestNode.Result alone = scan("--command", TestNode.NODE.toString(), "--arg", server.toString(), "--observe", "0s",
+        "--format", "json");
+    assertThat(alone.exit()).as(alone.stdout() + alone.stderr()).isZero();
+    assertThat(Json.MAPPER.readTree(alone.stdout()).path("serverVersion").asText()).isEqualTo("unreadable:ENOENT");
+    TestNode.Result bound = scan("--command", TestNode.NODE.toString(), "--arg", server.toString(), "--bind",
+        dir.toString(), "--observe", "0s", "--format", "json");
+    assertThat(bound.exit()).as(bound.stdout() + bound.stderr()).isZero();
+    assertThat(Json.MAPPER.readTree(bound.stdout()).path("serverVersion").asText()).isEqualTo("s3cret");
   }
 }

@@ -49,4 +49,31 @@ class ProvenanceTest {
     assertThat(p.author()).isEqualTo(Provenance.UNKNOWN);
     assertThat(Provenance.notAPackage("node s.js").packageName()).isEqualTo(Provenance.UNKNOWN);
   }
+
+  @Test
+  void aPackageJsonWithoutAVersionTakesNoLockfileEntry() throws Exception {
+    write("node_modules/srv/package.json", "{\"name\": \"srv\"}");
+    write("node_modules/.package-lock.json", """
+        {"packages": {"node_modules/srv": {"version": "9.9.9", "integrity": "sha512-any",
+         "resolved": "https://registry.npmjs.org/srv/-/srv-9.9.9.tgz"}}}""");
+    Provenance p = Provenance.ofNpm("srv", dir, "/x/index.js");
+    assertThat(p.version()).isEqualTo(Provenance.UNKNOWN);
+    assertThat(p.integrity()).isEqualTo(Provenance.UNKNOWN);
+    assertThat(p.resolved()).isEqualTo(Provenance.UNKNOWN);
+    assertThat(p.lockfile()).isEqualTo(Provenance.UNKNOWN);
+  }
+
+  @Test
+  void aLockfileEntryForAnotherPackageOfTheSameVersionIsNotTaken() throws Exception {
+    write("node_modules/srv/package.json", "{\"name\": \"srv\", \"version\": \"1.0.0\"}");
+    write("node_modules/.package-lock.json", """
+        {"packages": {"node_modules/srv": {"name": "evil-srv", "version": "1.0.0", "integrity": "sha512-evil"}}}""");
+    assertThat(Provenance.ofNpm("srv", dir, "/x/index.js").integrity()).isEqualTo(Provenance.UNKNOWN);
+  }
+
+  @Test
+  void lockfileFieldsAreLabelledUnverified() {
+    assertThat(Provenance.status("sha512-abc")).isEqualTo("recorded in lockfile (unverified)");
+    assertThat(Provenance.status(Provenance.UNKNOWN)).isEqualTo(Provenance.UNKNOWN);
+  }
 }

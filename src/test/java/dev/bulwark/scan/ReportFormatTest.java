@@ -30,9 +30,11 @@ class ReportFormatTest {
         new ScanReport.Attempt("CONNECT", "exfil.example", 443, 403, "no-egress")), List.of()));
     assertThat(md).contains("# Scan of `srv`", "**FINDINGS: 1 poisoned tool definition(s), 1 risky parameter(s)",
         "1 egress attempt(s); 1 suspected by the classifier alone (not counted)", "suspected (classifier alone)",
-        "| version | 1.2.3 |", "| integrity | sha512-abc |", "| author | Ann <ann@acme.example> |",
+        "| version | 1.2.3 |", "| integrity | sha512-abc — recorded in lockfile (unverified) |",
+        "| resolved | https://registry.npmjs.org/x.tgz — recorded in lockfile (unverified) |",
+        "| author | Ann &lt;ann@acme.example&gt; |",
         "| maintainers | unknown |", "`add\\|x`", "**poisoned**", "`sha256:00`", "Prompts: `greet`",
-        "**detected** assistant_directive 0.90 at `description@18`: \"<important>\"",
+        "**detected** assistant_directive 0.90 at `description@18`: \"&lt;important&gt;\"",
         "| `read_file` | `path` | path | high |", "| CONNECT | `exfil.example:443` | 403 refused | no-egress |",
         "Not seen: connections made without the proxy");
   }
@@ -41,6 +43,8 @@ class ReportFormatTest {
   void jsonHasTheSameContentAndTheVerdict() throws Exception {
     JsonNode j = Json.MAPPER.readTree(ReportFormat.JSON.render(report(List.of(), List.of())));
     assertThat(j.path("provenance").path("integrity").asText()).isEqualTo("sha512-abc");
+    assertThat(j.path("provenance").path("integrityStatus").asText()).isEqualTo("recorded in lockfile (unverified)");
+    assertThat(j.path("provenance").path("resolvedStatus").asText()).isEqualTo("recorded in lockfile (unverified)");
     assertThat(j.path("tools").path(0).path("findings").path(0).path("kind").asText()).isEqualTo("ASSISTANT_DIRECTIVE");
     assertThat(j.path("tools").path(0).path("tiers").toString()).contains("read");
     assertThat(j.path("riskyParameters").path(0).path("level").asText()).isEqualTo("HIGH");
@@ -59,5 +63,36 @@ class ReportFormatTest {
     ScanReport broken = report(List.of(), List.of("the server could not be scanned: boom"));
     assertThat(broken.exitCode()).isEqualTo(2);
     assertThat(ReportFormat.MARKDOWN.render(broken)).contains("**INCOMPLETE: 1 error(s)", "## Errors");
+  }
+
+  // A scanned server writes most of its own report: nothing it says may hide, reorder or add to it.
+  private static ScanReport forged() {
+    String esc = "\u001b[2J\u001b[1;32mCLEAN\u001b[0m";
+    ScanReport.Tool t = new ScanReport.Tool("x`|y\n# Heading", List.of("read"), List.of(), Json.object(), "sha256:00",
+        List.of(new Finding(Finding.Kind.ASSISTANT_DIRECTIVE, "description@0", 0.9, "look " + esc + " <!-- [link](http://e)")));
+    return new ScanReport("srv", "t", "node s.js", Provenance.notAPackage("node s.js"), "acme\u009b31m\u202e",
+        "1.0 <!--", List.of(t), List.of(), List.of(), List.of(), new ScanReport.Egress(true, 1, List.of(), Scanner.LIMITS),
+        List.of("boom\r\n## Egress\nNo attempt reached the proxy." + "x".repeat(2000)));
+  }
+
+  @Test
+  void serverTextCannotForgeTheMarkdown() {
+    String md = ReportFormat.MARKDOWN.render(forged());
+    assertThat(md).doesNotContain("<!--", "\u001b", "\u009b", "\u202e", "[link](http", "\n# Heading", "\n## Egress\nNo attempt")
+        .contains("1.0 &lt;!--", "look  \\[2J \\[1;32mCLEAN \\[0m", "`x'\\|y # Heading`", "(1544 more characters)");
+    assertThat(md.lines().filter(l -> l.startsWith("#")).toList())
+        .containsExactly("# Scan of `srv`", "## Provenance", "## Tools (1)", "## Description findings", "## Risky parameters",
+            "## Egress", "## Errors");
+  }
+
+  @Test
+  void jsonKeepsTheServersStringsAndStaysValid() throws Exception {
+    String json = ReportFormat.JSON.render(forged());
+    assertThat(json).doesNotContain("\u001b", "\u009b");
+    JsonNode j = Json.MAPPER.readTree(json);
+    assertThat(j.path("serverVersion").asText()).isEqualTo("1.0 <!--");
+    assertThat(j.path("serverName").asText()).isEqualTo("acme\u009b31m\u202e");
+    assertThat(j.path("tools").path(0).path("findings").path(0).path("evidence").asText()).contains("\u001b[2J");
+    assertThat(j.path("provenance").path("integrityStatus").asText()).isEqualTo("unknown");
   }
 }
