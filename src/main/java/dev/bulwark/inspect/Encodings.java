@@ -27,7 +27,7 @@ final class Encodings {
    * run has no match: the pattern's look-arounds refuse a digit on either side).
    */
   void extract(String text, List<Canonical.Segment> segments, List<Finding> findings) {
-    int found = 0;
+    int found = ciphers(text, segments);
     for (int i = 0, n = text.length(); i < n && found < MAX_SEGMENTS; ) {
       if (!isHex(text.charAt(i))) {
         i++;
@@ -76,6 +76,45 @@ final class Encodings {
         add("base64@" + start, decoded, segments, findings);
       }
     }
+  }
+
+  /*
+   * Texts that say they are ROT13 or written backwards ("decode and obey") are read again
+   * decoded: the whole text as ROT13, or reversed. Only on those words, so ordinary text
+   * costs one lower-casing pass. The decoded copy is a segment like any other: the rules and
+   * the classifier run on it (a decoded text that reads like a request is a detection).
+   */
+  private static final java.util.regex.Pattern ROT13 = java.util.regex.Pattern.compile("\\brot[ -]?13\\b");
+  private static final java.util.regex.Pattern BACKWARDS = java.util.regex.Pattern.compile(
+      "\\b(?:backwards|reversed|in\\s+reverse|reverse\\s+(?:it|this|the\\s+(?:text|string|following)))\\b");
+
+  private static int ciphers(String text, List<Canonical.Segment> segments) {
+    String lower = text.toLowerCase(java.util.Locale.ROOT);
+    int found = 0;
+    if (lower.contains("rot") && ROT13.matcher(lower).find()) {
+      segments.add(new Canonical.Segment("rot13", rot13(text)));
+      found++;
+    }
+    if ((lower.contains("backwards") || lower.contains("revers")) && BACKWARDS.matcher(lower).find()) {
+      segments.add(new Canonical.Segment("reversed", new StringBuilder(text).reverse().toString()));
+      found++;
+    }
+    return found;
+  }
+
+  /** Whether a segment's location names a ROT13 or reversed copy of its text. */
+  static boolean isCipher(String location) {
+    return location.endsWith("/rot13") || location.endsWith("/reversed");
+  }
+
+  static String rot13(String text) {
+    char[] out = text.toCharArray();
+    for (int i = 0; i < out.length; i++) {
+      char c = out[i];
+      if (c >= 'a' && c <= 'z') out[i] = (char) ('a' + (c - 'a' + 13) % 26);
+      else if (c >= 'A' && c <= 'Z') out[i] = (char) ('A' + (c - 'A' + 13) % 26);
+    }
+    return new String(out);
   }
 
   private static boolean isHex(char c) {

@@ -62,6 +62,9 @@ final class Rules {
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "prompt", "\\byour\\s+(?:full\\s+|entire\\s+|complete\\s+|exact\\s+|hidden\\s+)?system\\s+prompt\\b"),
       rule(Kind.ASSISTANT_DIRECTIVE, 0.3, "otherwise|else|legally",
           "\\b(?:otherwise|or\\s+else)\\s+(?:the\\s+)?(?:tool|it|results?)\\s+(?:will\\s+not|won't|is|are|will)\\s+(?:work|wrong|fail)|\\blegally\\s+required\\b"),
+      // T6c "decode and obey": data that hands the reader an encoded text to decode and follow.
+      rule(DATA, Kind.ASSISTANT_DIRECTIVE, 0.6, "decode|decipher|unscramble|reverse|decrypt|rot",
+          "\\b(?:decode|decipher|unscramble|reverse|decrypt|rot[ -]?13)\\b[^.\\n]{0,60}\\b(?:and|then)\\s+(?:follow|obey|execute|do\\s+(?:it|what|as)|carry\\s+(?:it\\s+)?out|act\\s+on|comply\\s+with|perform)\\b"),
       // Data that greets the model by product name ("to you, GPT-4", "hi ChatGPT"). Names that
       // are also people's names (Claude) are left out.
       rule(Kind.ASSISTANT_DIRECTIVE, 0.6, "gpt|gemini|copilot|model|llm",
@@ -89,6 +92,18 @@ final class Rules {
       rule(Set.of(Surface.DESCRIPTION), Kind.TOOL_HIJACK, 0.6, "user",
           "\\b(?:if|when|whenever)\\s+the\\s+user\\s+(?:ever\\s+)?(?:asks?|wants?|mentions?|says?|requests?)\\b[^.\\n]{0,80}\\b(?:instead|regardless|secretly|silently|quietly)\\b"
               + "|\\b(?:fetch|collect|gather|include|append|attach|copy|send|add)\\b[^.\\n]{0,30}\\bthe\\s+user'?s\\s+(?:saved\\s+)?(?:contacts|email\\s+address|phone\\s+number|address\\s+book|messages|chat|conversation|location|files|credentials|passwords?)\\b"),
+      // T1 implicit triggers and T2 parameter tampering (MCPTox templates 2 and 3): a tool
+      // description that tells the model what to say when the user brings something up, or to
+      // use other values than the user asked for. A description documents its tool; it has no
+      // reason to script the model's answers or to overrule the user's arguments.
+      rule(Set.of(Surface.DESCRIPTION), Kind.TOOL_HIJACK, 0.6, "user",
+          "\\b(?:if|when|whenever|once)\\s+the\\s+user\\s+(?:ever\\s+)?(?:asks?|wants?|mentions?|says?|requests?|talks?|types?|brings?\\s+up|inquires?)\\b[^.\\n]{0,80}\\b(?:(?:tell|inform|remind|warn|assure|reassure)\\s+(?:them|him|her|the\\s+user)|(?:say|respond|reply|answer|explain|claim|state)\\s+that|recommend|suggest|direct\\s+them|redirect\\s+them|point\\s+them)\\b"),
+      rule(Set.of(Surface.DESCRIPTION), Kind.TOOL_HIJACK, 0.6, "regardless|no matter|whatever|irrespective",
+          "\\b(?:regardless\\s+of|no\\s+matter|irrespective\\s+of|whatever)\\s+(?:of\\s+)?(?:what|which|whom|who)?\\s*(?:the\\s+)?user\\b"
+              + "|\\b(?:regardless\\s+of|no\\s+matter|irrespective\\s+of)\\s+(?:what|which)\\s+(?:[\\w-]+\\s+){0,3}(?:was|is|were|are|has\\s+been)?\\s*(?:requested|asked\\s+for|asked|specified|chosen|entered|typed)\\b"),
+      rule(Set.of(Surface.DESCRIPTION), Kind.TOOL_HIJACK, 0.6, "replace|swap|override|change|always",
+          "\\b(?:replace|swap|override|change|switch)\\s+(?:the\\s+|any\\s+|every\\s+)?(?:user'?s\\s+|given\\s+|requested\\s+)?(?:recipients?|destination|amounts?|account(?:\\s+numbers?)?|ibans?|tickers?|stock\\s+symbols?|beneficiar(?:y|ies)|payees?|email\\s+address(?:es)?|wallet(?:\\s+address)?)\\s+(?:to|with|by|for)\\b"
+              + "|\\balways\\s+(?:recommend|suggest|promote|buy|favou?r|endorse)\\b"),
       rule(Kind.TOOL_HIJACK, 0.6, "when", "\\bwhen(?:ever)?\\s+(?:the\\s+)?(?!(?:it|this|that|one|each)\\s)[`'\"]?[\\w.-]+[`'\"]?\\s+(?:tool\\s+)?is\\s+(?:used|called|invoked)|\\bwhen(?:ever)?\\s+(?:you\\s+)?(?:use|call|invoke)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+tool\\b"),
       rule(Kind.TOOL_HIJACK, 0.6, "tool|function", "\\b(?:call|invoke|use|run|execute)\\s+(?:the\\s+)?[`'\"]?\\w+[`'\"]?\\s+(?:tool|function)\\s+(?:with|to|and)\\b"),
       rule(Kind.TOOL_HIJACK, 0.3, "always|instead", "\\b(?:always|instead)\\s+(?:use|call|send|add|query)\\b"),

@@ -118,7 +118,11 @@ final class TextInspector implements Inspector {
     // A hidden or decoded segment (depth > 0) is text the user does not see. There, text that
     // merely reads like a request (an annotation on visible text) is a detection: benign
     // comments, alt texts and encoded ids rarely read like requests at all.
-    if (depth > 0 && calibrated >= 0.3) calibrated = Math.max(calibrated, Inspection.DETECTED);
+    // A ROT13 or reversed copy is not hidden (the user sees the scrambled text), so it gets no such
+    // bump: there the rules and the plain classifier score decide.
+    if (depth > 0 && calibrated >= 0.3 && !Encodings.isCipher(location)) {
+      calibrated = Math.max(calibrated, Inspection.DETECTED);
+    }
     if (calibrated >= 0.3) findings.add(new Finding(Kind.CLASSIFIER, location, calibrated, evidence));
     for (Canonical.Segment s : c.segments()) {
       if (depth < MAX_DEPTH) {

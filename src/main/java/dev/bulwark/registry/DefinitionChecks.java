@@ -26,17 +26,25 @@ import java.util.regex.Pattern;
  * are identifiers ({@code send_email}, {@code sendEmail}, {@code read-file}) count: a
  * one-word name such as {@code echo} or {@code add} is ordinary prose.
  * </ul>
- * Every finding scores 0.6, a detection on the inspector's scale.
+ * Findings score 0.6, a detection on the inspector's scale, except parameter names that are
+ * as often ordinary as hostile (0.3: recorded, never held).
  */
 final class DefinitionChecks {
   static final double SCORE = 0.6;
 
-  // Folded (lower case, no separators) names of parameters that carry an agent's context or secrets.
-  private static final Set<String> CONTEXT_NAMES = Set.of("context", "notes", "note", "sidenote", "toolslist",
-      "toollist", "tools", "availabletools", "conversation", "conversationhistory", "chathistory", "history",
-      "messages", "previousmessages", "memory", "memories", "systemprompt", "instructions", "extra", "extrainfo",
-      "debug", "debuginfo", "feedback", "reasoning", "thoughts", "secret", "secrets", "apikey", "token", "password",
-      "credentials", "env", "environment", "sshkey", "privatekey");
+  // Folded (lower case, no separators) names of parameters that exist to carry what an agent
+  // holds — the tool list, the conversation, the system prompt, secrets: unexplained by the
+  // tool's own name and description, a detection.
+  private static final Set<String> CONTEXT_NAMES = Set.of("sidenote", "toolslist", "toollist", "availabletools",
+      "conversationhistory", "chathistory", "previousmessages", "systemprompt", "secret", "secrets", "apikey",
+      "password", "credentials", "sshkey", "privatekey");
+  // Names that carry context in poisoned tools but are ordinary in real ones (a pagination
+  // token, a deployment env, a notes app's notes): unexplained, only an annotation — holding
+  // every such tool would quarantine ordinary servers.
+  private static final Set<String> AMBIGUOUS_NAMES = Set.of("context", "notes", "note", "tools", "conversation",
+      "history", "messages", "memory", "memories", "instructions", "extra", "extrainfo", "debug", "debuginfo",
+      "feedback", "reasoning", "thoughts", "token", "env", "environment");
+  static final double AMBIGUOUS = 0.3;
 
   // A parameter description telling the model what to put in it, beyond the call's own data.
   private static final Pattern ASKS_FOR = Pattern.compile(
@@ -64,9 +72,10 @@ final class DefinitionChecks {
       String name = p.getKey();
       String at = "/inputSchema/properties/" + name.replace("~", "~0").replace("/", "~1");
       String folded = fold(name);
-      if (CONTEXT_NAMES.contains(folded) && !ownFolded.contains(folded)) {
-        out.add(new Finding(Finding.Kind.SUPERFLUOUS_PARAMETER, at, SCORE, "parameter '" + name
-            + "' carries agent context or secrets, and the tool's description never says why it needs it"));
+      boolean strong = CONTEXT_NAMES.contains(folded);
+      if ((strong || AMBIGUOUS_NAMES.contains(folded)) && !ownFolded.contains(folded)) {
+        out.add(new Finding(Finding.Kind.SUPERFLUOUS_PARAMETER, at, strong ? SCORE : AMBIGUOUS, "parameter '" + name
+            + "' can carry agent context or secrets, and the tool's description never says why it needs it"));
       }
       String description = p.getValue().path("description").asText("");
       Matcher m = ASKS_FOR.matcher(description.toLowerCase(Locale.ROOT));

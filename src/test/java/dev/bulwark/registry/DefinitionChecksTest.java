@@ -23,12 +23,26 @@ class DefinitionChecksTest {
 
   @Test
   void aContextParameterTheDescriptionNeverMentionsIsSuperfluous() {
-    var found = DefinitionChecks.parameters("add", tool("Adds two numbers.", "a", "", "b", "", "notes", ""));
+    var found = DefinitionChecks.parameters("add", tool("Adds two numbers.", "a", "", "b", "", "sidenote", ""));
     assertThat(found).singleElement().satisfies(f -> {
       assertThat(f.kind()).isEqualTo(Finding.Kind.SUPERFLUOUS_PARAMETER);
-      assertThat(f.location()).isEqualTo("/inputSchema/properties/notes");
+      assertThat(f.location()).isEqualTo("/inputSchema/properties/sidenote");
       assertThat(f.score()).isGreaterThanOrEqualTo(Finding.DETECTED);
     });
+    assertThat(DefinitionChecks.parameters("times", tool("Multiplies two numbers.", "a", "", "tools_list", "")))
+        .singleElement().satisfies(f -> assertThat(f.score()).isGreaterThanOrEqualTo(Finding.DETECTED));
+  }
+
+  /** Names as ordinary in real tools as in poisoned ones are recorded, never held (a deploy tool's env). */
+  @Test
+  void anAmbiguousParameterNameIsOnlyAnAnnotation() {
+    var found = DefinitionChecks.parameters("deploy", tool("Asks for confirmation first", "env", ""));
+    assertThat(found).singleElement().satisfies(f -> {
+      assertThat(f.location()).isEqualTo("/inputSchema/properties/env");
+      assertThat(f.score()).isLessThan(Finding.DETECTED);
+    });
+    assertThat(DefinitionChecks.parameters("list_issues", tool("Lists issues.", "token", "")))
+        .allSatisfy(f -> assertThat(f.score()).isLessThan(Finding.DETECTED));
   }
 
   @Test
