@@ -19,14 +19,15 @@ import java.util.TreeSet;
  * Judges every text of a JSON tree an upstream sends toward the agent ({@link ResponseTexts})
  * with the response inspector and the server's policy, and makes what may pass: the tree
  * itself (allow, annotate, report mode), a copy with texts spotlighted or their exfiltration
- * URLs redacted, or nothing (block). Two cases block whatever the policy remaps: a text
- * longer than the inspector reads ({@link TextInspector#MAX_CHARS}; it would be scanned only
- * in part, so it does not pass unread), and a text that would need rewriting but cannot be
- * (an object key, a flagged URL not found as written). An inspector that throws is the
- * caller's to handle (fail closed).
+ * URLs redacted, or nothing (block). A text longer than the inspector reads is inspected in
+ * overlapping chunks ({@link #inspect}), never in part. A text that would need rewriting but
+ * cannot be (an object key, a flagged URL not found as written) blocks. An inspector that
+ * throws is the caller's to handle (fail closed).
  */
 final class TextJudge {
   static final String REDACTED_URL = "[link removed by Bulwark]";
+  /** How much consecutive chunks of a text longer than the inspector reads overlap. */
+  static final int OVERLAP = 8 * 1024;
 
   /**
    * What to do with one tree: {@code applied} is the strongest action (prefixed
@@ -60,21 +61,11 @@ final class TextJudge {
     List<Finding> findings = new ArrayList<>();
     Action worst = Action.ALLOW;
     for (ResponseTexts.Part p : parts) {
-      Verdict v;
-      Action a;
-      if (p.text().length() > TextInspector.MAX_CHARS) {
-        Finding f = new Finding(Finding.Kind.TEXT_SIZE, p.location(), 1.0, "a text of " + p.text().length()
-            + " characters, more than inspection reads (" + TextInspector.MAX_CHARS + ")");
-        v = new Verdict(Surface.RESPONSE, Action.BLOCK, 1.0, List.of(f));
-        a = Action.BLOCK;
-        findings.add(f);
-      } else {
-        v = inspector.inspectResponse(p.text());
-        a = policy.response(server, v.action());
-        if (a != Action.ALLOW) {
-          v.findings().forEach(f -> findings.add(new Finding(f.kind(), p.location() + ":" + f.location(), f.score(),
-              f.evidence())));
-        }
+      Verdict v = inspect(p.text());
+      Action a = policy.response(server, v.action());
+      if (a != Action.ALLOW) {
+        v.findings().forEach(f -> findings.add(new Finding(f.kind(), p.location() + ":" + f.location(), f.score(),
+            f.evidence())));
       }
       verdicts.add(v);
       actions.add(a);
@@ -144,9 +135,40 @@ final class TextJudge {
         at = out.indexOf(url, at + REDACTED_URL.length());
       }
     }
-    boolean remains = inspector.inspectResponse(out).findings().stream()
+    boolean remains = inspect(out).findings().stream()
         .anyMatch(f -> f.kind() == Finding.Kind.EXFILTRATION_URL && f.score() >= Finding.DETECTED);
     return remains ? null : out;
+  }
+
+  /**
+   * The verdict on a whole text, however long. The inspector reads at most {@link
+   * TextInspector#MAX_CHARS} characters; a longer text is inspected in chunks of that size
+   * overlapping by {@link #OVERLAP}, and the strongest chunk's action is the text's (findings
+   * of every chunk, located by where the chunk starts). So nothing is passed half-read, and
+   * a finding up to {@link #OVERLAP} characters long is wholly inside some chunk whatever
+   * its position; a longer one straddling a chunk boundary (an encoded payload of more than
+   * 8 Ki characters) is seen in two halves.
+   */
+  Verdict inspect(String text) {
+    if (text.length() <= TextInspector.MAX_CHARS) {
+      return inspector.inspectResponse(text);
+    }
+    Action action = Action.ALLOW;
+    double score = 0;
+    List<Finding> findings = new ArrayList<>();
+    for (int start = 0; ; start += TextInspector.MAX_CHARS - OVERLAP) {
+      int end = Math.min(text.length(), start + TextInspector.MAX_CHARS);
+      Verdict v = inspector.inspectResponse(text.substring(start, end));
+      action = v.action().compareTo(action) > 0 ? v.action() : action;
+      score = Math.max(score, v.score());
+      int at = start;
+      v.findings().forEach(f -> findings.add(new Finding(f.kind(), "chars " + at + "+" + f.location(), f.score(),
+          f.evidence())));
+      if (end == text.length()) {
+        break;
+      }
+    }
+    return new Verdict(Surface.RESPONSE, action, score, findings);
   }
 
   private static void set(JsonNode root, ResponseTexts.Part p, String value) {

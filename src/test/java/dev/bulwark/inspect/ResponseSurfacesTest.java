@@ -223,13 +223,32 @@ class ResponseSurfacesTest {
   // --- item 3: texts longer than inspection reads ---
 
   @Test
-  void withholdsATextLongerThanInspectionReads() {
-    String huge = "a".repeat(TextInspector.MAX_CHARS) + " " + HOSTILE;
-    ObjectNode result = Json.object();
-    result.putArray("content").addObject().put("type", "text").put("text", huge);
-    Outcome o = tool(ex -> new Outcome.Result(result));
+  void inspectsATextLongerThanInspectionReadsToItsEnd() {
+    // the injection lies past the first MAX_CHARS characters, all the inspector reads at once
+    String huge = "a ".repeat(TextInspector.MAX_CHARS / 2) + "x ".repeat(1000) + HOSTILE;
+    Outcome o = tool(ex -> new Outcome.Result(text(huge)));
     assertThat(withheld(o)).isTrue();
-    assertThat(exchange.inspected().getFirst().findings()).extracting(Finding::kind).contains(Finding.Kind.TEXT_SIZE);
+    assertThat(wire(o)).doesNotContain("id_rsa");
+  }
+
+  @Test
+  void findsAnInjectionStraddlingTheBoundaryOfTwoChunks() {
+    int cut = TextInspector.MAX_CHARS - HOSTILE.length() / 2;
+    String huge = "a".repeat(cut - 1) + " " + HOSTILE + " " + "b ".repeat(TextInspector.MAX_CHARS / 2);
+    assertThat(withheld(tool(ex -> new Outcome.Result(text(huge))))).isTrue();
+  }
+
+  @Test
+  void passesALongOrdinaryTextWhole() {
+    String big = "x".repeat(3 * TextInspector.MAX_CHARS);
+    Outcome o = tool(ex -> new Outcome.Result(text(big)));
+    assertThat(((Outcome.Result) o).result().at("/content/0/text").asText()).isEqualTo(big);
+  }
+
+  private static ObjectNode text(String t) {
+    ObjectNode result = Json.object();
+    result.putArray("content").addObject().put("type", "text").put("text", t);
+    return result;
   }
 
   // --- item 4: every string of a result ---
