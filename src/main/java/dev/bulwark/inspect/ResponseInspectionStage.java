@@ -1,6 +1,5 @@
 package dev.bulwark.inspect;
 
-import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.mcp.ErrorCodes;
@@ -12,11 +11,8 @@ import dev.bulwark.pipeline.Outcome;
 import dev.bulwark.pipeline.Stage;
 import dev.bulwark.pipeline.Target;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * What an upstream answers — a tool's result, a resource's contents, a prompt's messages —
@@ -28,7 +24,11 @@ import java.util.TreeSet;
  * content cannot forge ({@link Spotlight}); redact removes the exfiltration URLs found (and
  * blocks if any remain); block — for any text — withholds the whole answer: the agent gets an
  * error naming the exchange and never any of the text. In report mode nothing is changed,
- * only recorded. An inspector that throws blocks (fail closed).
+ * only recorded. An inspector that throws blocks (fail closed). The same judgement
+ * ({@link TextJudge}) covers every string and key of the answer ({@link ResponseTexts}), an
+ * error answer's message and data, and — through {@link InspectingChannel}, which this stage
+ * puts around the client channel before the credentials stage wraps it — what the upstream
+ * sends the client during the call and what the client answers back.
  */
 public final class ResponseInspectionStage implements Stage {
   static final String REDACTED_URL = TextJudge.REDACTED_URL;
