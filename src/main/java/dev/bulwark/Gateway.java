@@ -234,6 +234,7 @@ public final class Gateway implements AutoCloseable {
         java.util.Set.copyOf(config.inspection().allowedHosts()));
     dev.bulwark.inspect.InspectionPolicy inspection = new dev.bulwark.inspect.InspectionPolicy(config.inspection(),
         config.upstreams());
+    dev.bulwark.inspect.DataLoss dataLoss = new dev.bulwark.inspect.DataLoss(text -> known.redactor().scrub(text));
     Pipeline stages = Pipeline.standard(
         new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
         new AuthenticateStage(),
@@ -242,12 +243,11 @@ public final class Gateway implements AutoCloseable {
             : java.util.Optional.empty()),
         new ResolveStage(router, registry, listings),
         new ArgumentsStage(config.limits().maxArgumentLength()),
-        new dev.bulwark.inspect.ArgumentInspectionStage(inspector,
-            new dev.bulwark.inspect.DataLoss(text -> known.redactor().scrub(text)), inspection),
+        new dev.bulwark.inspect.ArgumentInspectionStage(inspector, dataLoss, inspection),
         new AuthorizeStage(policy, env.clock(), flows, new RateLimits(config.policy().rateLimits()),
             new dev.bulwark.approval.WaitingGate(approvals, config.approvals().waitFor(), flows::labels)),
         new IntentStage(audit, env.clock(), ArgumentSanitizer.defaults()),
-        new dev.bulwark.inspect.ResponseInspectionStage(inspector, inspection,
+        new dev.bulwark.inspect.ResponseInspectionStage(inspector, dataLoss, inspection,
             new dev.bulwark.inspect.ResultChecks(new dev.bulwark.policy.PinnedSchemas()), env.random()),
         new dev.bulwark.vault.CredentialsStage(credentials, known),
         new DispatchStage(router, upstreams, listings, new GatewayMethods(), subscriptions,

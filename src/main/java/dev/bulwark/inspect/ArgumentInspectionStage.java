@@ -1,7 +1,9 @@
 package dev.bulwark.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.mcp.ErrorCodes;
+import dev.bulwark.mcp.Json;
 import dev.bulwark.mcp.JsonRpc;
 import dev.bulwark.pipeline.Chain;
 import dev.bulwark.pipeline.Decision;
@@ -13,10 +15,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * A tool call's arguments, inspected before Authorize decides and before anything is sent:
+ * What a request sends an upstream — a tool's or prompt's arguments, a completion's argument
+ * and context, the URI of a resource read — inspected before Authorize decides and before
+ * anything is sent. A string (or key) longer than the inspector reads is refused, not
+ * inspected in part. A tool call's arguments, in detail:
  * shell and URL payloads (T12), injected instructions and memory plants (T13, T14) by the
  * argument inspector, and — for tools whose tiers include {@code external}, unknown tools
  * included — data that must not leave (T8, T10): secrets and personal data ({@link
@@ -26,6 +32,9 @@ import java.util.Set;
  * ({@link Exchange#holdFor}) so Authorize makes it wait for a person who sees the findings in
  * the gate's name, bound to exactly these arguments; anything else lets it go on with the
  * findings recorded. Report mode only records. An inspector that throws blocks (fail closed).
+ * With inspection disabled, secrets are still looked for (a secret must never leave); nothing
+ * else is. Locations name keys masked if they are secrets, so no secret reaches a denial's
+ * reason, a gate's name or an approval.
  */
 public final class ArgumentInspectionStage implements Stage {
   /** Gates of calls held by inspection start with this. */
@@ -44,30 +53,43 @@ public final class ArgumentInspectionStage implements Stage {
 
   @Override
   public Outcome handle(Exchange exchange, Chain chain) {
-    if (!policy.enabled() || !"tools/call".equals(exchange.request().method())
-        || !(exchange.target().orElse(null) instanceof Target.Item item) || item.kind() != Target.Kind.TOOL) {
+    if (!(exchange.target().orElse(null) instanceof Target.Item item)) {
       return chain.proceed(exchange);
     }
-    JsonNode args = exchange.request().paramsOrEmpty().get("arguments");
-    Action action;
+    JsonNode args = inspectable(exchange.request().method(), exchange.request().paramsOrEmpty());
+    if (args == null) {
+      return chain.proceed(exchange);
+    }
+    Action action = Action.ALLOW;
     List<Finding> findings = new ArrayList<>();
     List<Finding> decisive = new ArrayList<>();
     try {
-      Verdict v = inspector.inspectArguments(args);
-      action = policy.arguments(item.server(), classifierOnly(v) ? Action.ANNOTATE : v.action());
-      if (action != Action.ALLOW) {
-        findings.addAll(v.findings());
-        v.findings().stream().filter(f -> f.score() >= Finding.DETECTED).forEach(decisive::add);
+      if (policy.enabled()) {
+        Optional<Finding> oversize = tooLong(args, "");
+        if (oversize.isPresent()) {
+          action = Action.BLOCK;
+          findings.add(oversize.get());
+          decisive.add(oversize.get());
+        } else {
+          Verdict v = inspector.inspectArguments(args);
+          action = policy.arguments(item.server(), classifierOnly(v) ? Action.ANNOTATE : v.action());
+          if (action != Action.ALLOW) {
+            v.findings().forEach(f -> findings.add(masked(f)));
+            v.findings().stream().filter(f -> f.score() >= Finding.DETECTED).map(this::masked).forEach(decisive::add);
+          }
+        }
       }
       if (item.facts().tiers().contains("external")) {
         for (Finding f : dataLoss.scan(args)) {
-          Action a = policy.dataLoss(item.server(), f.kind());
+          // Secrets are checked even with inspection disabled: a secret must never leave.
+          Action a = policy.enabled() || f.kind() == Finding.Kind.SECRET ? policy.dataLoss(item.server(), f.kind())
+              : Action.ALLOW;
           if (a != Action.ALLOW) {
             findings.add(f);
             if (a.compareTo(Action.ANNOTATE) > 0) {
               decisive.add(f);
             }
-            action = a.compareTo(action) > 0 ? a : action;
+            action = stronger(a, action);
           }
         }
       }
@@ -91,7 +113,7 @@ public final class ArgumentInspectionStage implements Stage {
         String named = named(decisive);
         exchange.decision(new Decision.Deny(List.of(GATE + "[" + named + "]")));
         yield new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.FORBIDDEN, "Forbidden: inspection refused the "
-            + "arguments of tool '" + item.server() + "/" + item.name() + "' (" + named + "; exchange " + exchange.id()
+            + "arguments of " + item.kind().name().toLowerCase(Locale.ROOT) + " '" + item.server() + "/" + item.name() + "' (" + named + "; exchange " + exchange.id()
             + ")", null), "inspection blocked the arguments: " + named);
       }
       case REQUIRE_APPROVAL -> {
@@ -100,6 +122,77 @@ public final class ArgumentInspectionStage implements Stage {
       }
       default -> chain.proceed(exchange);
     };
+  }
+
+  /**
+   * The stronger of two actions, where a refusal beats a hold (any forbid wins): a secret
+   * whose action is block is refused even when another finding would have a person approve.
+   */
+  static Action stronger(Action a, Action b) {
+    if (a == Action.BLOCK || b == Action.BLOCK) {
+      return Action.BLOCK;
+    }
+    return a.compareTo(b) > 0 ? a : b;
+  }
+
+  /**
+   * What of a request's params is inspected as arguments, or null for methods that send
+   * none: a tool's or prompt's {@code arguments}, a completion's argument (name and value) and
+   * context, the URI of a resource read (templated URIs carry what the agent filled in).
+   */
+  static JsonNode inspectable(String method, JsonNode params) {
+    return switch (method) {
+      case "tools/call", "prompts/get" -> params.get("arguments");
+      case "completion/complete" -> {
+        ObjectNode o = Json.object();
+        if (params.has("argument")) {
+          o.set("argument", params.get("argument"));
+        }
+        if (params.has("context")) {
+          o.set("context", params.get("context"));
+        }
+        yield o;
+      }
+      case "resources/read" -> params.has("uri") ? Json.object().set("uri", params.get("uri")) : null;
+      default -> null;
+    };
+  }
+
+  // A string or key longer than the inspector reads is refused: it would be inspected only in part.
+  private Optional<Finding> tooLong(JsonNode node, String pointer) {
+    if (node == null) {
+      return Optional.empty();
+    }
+    if (node.isTextual() && node.textValue().length() > TextInspector.MAX_CHARS) {
+      return Optional.of(new Finding(Finding.Kind.TEXT_SIZE, pointer.isEmpty() ? "/" : pointer, 1.0, "a text of "
+          + node.textValue().length() + " characters, more than inspection reads (" + TextInspector.MAX_CHARS + ")"));
+    }
+    for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      java.util.Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().length() > TextInspector.MAX_CHARS) {
+        return Optional.of(new Finding(Finding.Kind.TEXT_SIZE, (pointer.isEmpty() ? "/" : pointer) + "#key", 1.0,
+            "a key longer than inspection reads"));
+      }
+      Optional<Finding> f = tooLong(e.getValue(), pointer + "/" + DataLoss.escape(dataLoss.mask(e.getKey())));
+      if (f.isPresent()) {
+        return f;
+      }
+    }
+    if (node.isArray()) {
+      for (int k = 0; k < node.size(); k++) {
+        Optional<Finding> f = tooLong(node.get(k), pointer + "/" + k);
+        if (f.isPresent()) {
+          return f;
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  // The argument inspector's locations may name object keys; a key that is a secret is masked.
+  private Finding masked(Finding f) {
+    String location = dataLoss.mask(f.location());
+    return location.equals(f.location()) ? f : new Finding(f.kind(), location, f.score(), f.evidence());
   }
 
   /**

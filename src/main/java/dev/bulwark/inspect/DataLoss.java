@@ -51,11 +51,21 @@ public final class DataLoss {
     } else if (node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        String key = e.getKey().replace("~", "~0").replace("/", "~1");
-        text(e.getKey(), pointer + "/" + key + "#key", out);
-        walk(e.getValue(), pointer + "/" + key, out);
+        // A key's findings are located at its object (never the key's text: it may be the
+        // secret), and pointers below it name the key masked.
+        text(e.getKey(), (pointer.isEmpty() ? "/" : pointer) + "#key", out);
+        walk(e.getValue(), pointer + "/" + escape(mask(e.getKey())), out);
       }
     }
+  }
+
+  /** {@code text} with its secrets masked (unchanged when it holds none). */
+  public String mask(String text) {
+    return secrets.apply(text.length() > MAX_CHARS ? text.substring(0, MAX_CHARS) + "…" : text);
+  }
+
+  static String escape(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
   }
 
   private void text(String s, String location, List<Finding> out) {

@@ -23,7 +23,9 @@ public record Finding(Kind kind, String location, double score, String evidence)
     /** A tool definition naming another server's tool (T3); found by the registry's definition checks. */
     SHADOWING,
     // Data loss in arguments (DataLoss) and checks of results (ResultChecks), found by the pipeline.
-    SECRET, PERSONAL_DATA, CONTACT_DETAILS, OUTPUT_SCHEMA, RESPONSE_SIZE
+    SECRET, PERSONAL_DATA, CONTACT_DETAILS, OUTPUT_SCHEMA, RESPONSE_SIZE,
+    /** A text longer than inspection reads: it is refused or withheld, never passed half-read. */
+    TEXT_SIZE
   }
 
   public Finding {

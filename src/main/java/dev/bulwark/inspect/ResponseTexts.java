@@ -2,94 +2,99 @@ package dev.bulwark.inspect;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The texts of an upstream's answer that reach the agent, each with its JSON pointer into the
- * result: for {@code tools/call} every text content item, the text of embedded resources and
- * every string of {@code structuredContent}; for {@code resources/read} the text of every
- * content; for {@code prompts/get} the description and every message's text (embedded
- * resources included). Binary blobs and other methods' results have none.
+ * Every text of a JSON tree that reaches the other side, each with its JSON pointer: every
+ * string value and every object key, wherever it is — content items, resource links (name,
+ * title, description, uri), annotations, {@code _meta}, {@code structuredContent} (keys
+ * included), completion values, error data, a server's sampling and elicitation requests.
+ * The only strings left out are binary data: the {@code data} of image and audio content and
+ * the {@code blob} of a resource whose {@code mimeType} is not text; a blob with a text
+ * mimeType ({@code text/*}, JSON, XML, YAML) is decoded and inspected as text (a blob that is
+ * not valid base64 or UTF-8 is inspected as written).
  */
 final class ResponseTexts {
-  /** One text and where it is. */
-  record Part(JsonPointer pointer, String text) {
+  /** How a text sits in the tree, which decides how a changed text is written back. */
+  enum Form { VALUE, KEY, BASE64 }
+
+  /** One text and where it is; for a {@link Form#KEY} the pointer is the key's object. */
+  record Part(JsonPointer pointer, String text, Form form) {
     String location() {
-      return pointer.toString();
+      String p = pointer.toString();
+      return form == Form.KEY ? (p.isEmpty() ? "/" : p) + "#key" : p;
     }
   }
 
+  private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z0-9_]{0,40}");
+
   private ResponseTexts() {}
 
+  /** The texts of a result, whatever the method. */
   static List<Part> of(String method, JsonNode result) {
+    return all(result);
+  }
+
+  static List<Part> all(JsonNode node) {
     List<Part> out = new ArrayList<>();
-    switch (method) {
-      case "tools/call" -> {
-        contents(result.path("content"), "/content", out);
-        JsonNode structured = result.get("structuredContent");
-        if (structured != null) {
-          strings(structured, "/structuredContent", out);
-        }
-      }
-      case "resources/read" -> {
-        JsonNode contents = result.path("contents");
-        for (int i = 0; i < contents.size(); i++) {
-          text(contents.get(i), "/contents/" + i, "text", out);
-        }
-      }
-      case "prompts/get" -> {
-        text(result, "", "description", out);
-        JsonNode messages = result.path("messages");
-        for (int i = 0; i < messages.size(); i++) {
-          JsonNode content = messages.get(i).path("content");
-          if (content.isArray()) {
-            contents(content, "/messages/" + i + "/content", out);
-          } else {
-            content(content, "/messages/" + i + "/content", out);
-          }
-        }
-      }
-      default -> { }
+    if (node != null) {
+      walk(node, "", out);
     }
     return out;
   }
 
-  private static void contents(JsonNode items, String pointer, List<Part> out) {
-    for (int i = 0; i < items.size(); i++) {
-      content(items.get(i), pointer + "/" + i, out);
-    }
-  }
-
-  private static void content(JsonNode item, String pointer, List<Part> out) {
-    switch (item.path("type").asText("")) {
-      case "text" -> text(item, pointer, "text", out);
-      case "resource" -> text(item.path("resource"), pointer + "/resource", "text", out);
-      default -> { }
-    }
-  }
-
-  private static void text(JsonNode node, String pointer, String field, List<Part> out) {
-    JsonNode t = node.get(field);
-    if (t != null && t.isTextual()) {
-      out.add(new Part(JsonPointer.compile(pointer + "/" + field), t.textValue()));
-    }
-  }
-
-  private static void strings(JsonNode node, String pointer, List<Part> out) {
+  private static void walk(JsonNode node, String pointer, List<Part> out) {
     if (node.isTextual()) {
-      out.add(new Part(JsonPointer.compile(pointer), node.textValue()));
+      out.add(new Part(JsonPointer.compile(pointer), node.textValue(), Form.VALUE));
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        strings(node.get(i), pointer + "/" + i, out);
+        walk(node.get(i), pointer + "/" + i, out);
       }
     } else if (node.isObject()) {
+      String type = node.path("type").asText("");
+      boolean binary = type.equals("image") || type.equals("audio");
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        strings(e.getValue(), pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1"), out);
+        String child = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
+        if (!IDENTIFIER.matcher(e.getKey()).matches()) {  // a plain identifier carries no instruction or URL
+          out.add(new Part(JsonPointer.compile(pointer), e.getKey(), Form.KEY));
+        }
+        if (binary && e.getKey().equals("data") && e.getValue().isTextual()) {
+          continue;
+        }
+        if (e.getKey().equals("blob") && e.getValue().isTextual()) {
+          if (textual(node.path("mimeType").asText(""))) {
+            out.add(blob(child, e.getValue().textValue()));
+          }
+          continue;
+        }
+        walk(e.getValue(), child, out);
       }
     }
+  }
+
+  private static Part blob(String pointer, String base64) {
+    try {
+      byte[] bytes = Base64.getMimeDecoder().decode(base64);
+      String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      return new Part(JsonPointer.compile(pointer), text, Form.BASE64);
+    } catch (IllegalArgumentException | CharacterCodingException e) {
+      return new Part(JsonPointer.compile(pointer), base64, Form.VALUE);
+    }
+  }
+
+  static boolean textual(String mimeType) {
+    String m = mimeType.toLowerCase(Locale.ROOT).strip();
+    return m.startsWith("text/") || m.contains("json") || m.contains("xml") || m.contains("yaml")
+        || m.contains("javascript") || m.contains("x-sh");
   }
 }

@@ -37,7 +37,12 @@ public final class ResultChecks {
       return Optional.of(new Finding(Finding.Kind.OUTPUT_SCHEMA, "/structuredContent", 1.0,
           "no structuredContent, but the tool declares an output schema"));
     }
-    List<String> problems = schemas.validate(item.facts().pin(), "output", schema, structured);
+    List<String> problems;
+    try {
+      problems = schemas.validate(item.facts().pin(), "output", schema, structured);
+    } catch (RuntimeException e) {  // fail closed: what could not be checked does not pass
+      problems = List.of("the output schema could not be checked: " + e.getClass().getSimpleName());
+    }
     return problems.isEmpty() ? Optional.empty()
         : Optional.of(new Finding(Finding.Kind.OUTPUT_SCHEMA, "/structuredContent", 1.0, problems.getFirst()));
   }

@@ -26,7 +26,10 @@ public final class Pipeline {
    * exactly its arguments. The intent is last before the response side: only calls that
    * passed every check are recorded as about to run, and nothing reaches an upstream before
    * its intent is durable. The response is inspected outside the credentials stage, so it is
-   * inspected as the agent would see it. Credentials come last before dispatch: plaintext
+   * inspected as the agent would see it; the same holds for what the upstream sends the client
+   * during the call: response inspection wraps the client channel first and the credentials
+   * stage wraps that, so the upstream's requests and notifications are scrubbed, then
+   * inspected, then sent. Credentials come last before dispatch: plaintext
    * secrets exist only in those two stages, and what comes back passes the credentials
    * stage's scrubbing before any other stage (or the audit trail) sees it.
    */

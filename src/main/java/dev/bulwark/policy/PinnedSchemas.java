@@ -19,7 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * never fetched: it does not compile, and whatever it should check fails.
  */
 public final class PinnedSchemas {
-  private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+  // Server-supplied patterns are matched with bounded work (BoundedRegex): a value whose
+  // match would cost too much fails validation.
+  private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+      b -> b.schemaRegistryConfig(com.networknt.schema.SchemaRegistryConfig.builder()
+          .regularExpressionFactory(new BoundedRegex()).build()));
+  static final String TOO_COSTLY = "a value is too costly to match against the schema's patterns";
   private final Map<String, Optional<Schema>> compiled = new ConcurrentHashMap<>();
 
   /**
@@ -34,10 +39,16 @@ public final class PinnedSchemas {
       return List.of("the tool's " + kind + " schema refers outside itself or does not compile");
     }
     List<String> problems = new ArrayList<>();
-    for (Error e : s.get().validate(value)) {
-      problems.add(e.getInstanceLocation() + ": " + e.getMessage());
+    BoundedRegex.exceeded();
+    try {
+      for (Error e : s.get().validate(value)) {
+        problems.add(e.getInstanceLocation() + ": " + e.getMessage());
+      }
+    } catch (BoundedRegex.TooCostly e) {
+      BoundedRegex.exceeded();
+      return List.of(TOO_COSTLY);
     }
-    return problems;
+    return BoundedRegex.exceeded() ? List.of(TOO_COSTLY) : problems;
   }
 
   private Optional<Schema> compile(JsonNode schema) {

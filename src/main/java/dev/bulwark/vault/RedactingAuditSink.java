@@ -5,7 +5,7 @@ import dev.bulwark.audit.AuditSink;
 
 /**
  * Scrubs every audit event before it is chained: known secret values and credential formats
- * in arguments, item names, details and inspection evidence become {@link Redactor#MASK}. The hash chain covers the
+ * in arguments, item names, decision reasons, details and inspection evidence become {@link Redactor#MASK}. The hash chain covers the
  * scrubbed event, so what is verified is what was kept.
  */
 public final class RedactingAuditSink implements AuditSink {
@@ -29,7 +29,11 @@ public final class RedactingAuditSink implements AuditSink {
         values.scrub(r.detail()), r.latencyMicros(), r.responseBytes(), r.inspection() == null ? null
             : r.inspection().stream().map(i -> new AuditEvent.Inspected(i.surface(), i.applied(), i.kind(),
                 values.scrub(i.location()), i.score(), values.scrub(i.evidence()))).toList());
-    next.write(new AuditEvent(e.type(), e.code(), e.time(), e.exchangeId(), e.who(), request, e.decision(), result));
+    AuditEvent.DecisionBlock d = e.decision();
+    // Reasons name gates, and a gate's name may quote what a stage found (inspection's does).
+    AuditEvent.DecisionBlock decision = d == null || d.reasons().isEmpty() ? d : new AuditEvent.DecisionBlock(d.effect(),
+        d.reasons().stream().map(values::scrub).toList(), d.policyRevision(), d.approvalId());
+    next.write(new AuditEvent(e.type(), e.code(), e.time(), e.exchangeId(), e.who(), request, decision, result));
   }
 
   @Override
