@@ -122,6 +122,21 @@ class InspectionIT {
     gw.awaitAudit("\"item\":\"fetch_page\"", "\"kind\":\"confusables\"", "\"kind\":\"assistant_directive\"");
   }
 
+  /** T6c, ROT13 and reversed text with a hint. Depends on Encodings' ROT13/reversal rescan before the rules. */
+  @Test
+  void rot13AndReversedInstructionsAreWithheld() throws Exception {
+    withheld(page("rot13"), "rznvy");
+    gw.awaitAudit("\"item\":\"fetch_page\"", "\"applied\":\"block\"", "/rot13");
+    withheld(page("reversed"), "elpmaxe.live");
+    gw.awaitAudit("\"item\":\"fetch_page\"", "\"applied\":\"block\"", "/reversed");
+  }
+
+  /** T6c, whitespace padding that pushes the payload off-screen. Depends on Rules (the payload is scanned wherever it sits). */
+  @Test
+  void aPayloadPushedOffScreenByWhitespaceIsWithheld() throws Exception {
+    withheld(page("whitespace-padding"), "attacker@evil.example");
+  }
+
   /** T6d, Spanish. Depends on Rules' multilingual instruction-override family (ASSISTANT_DIRECTIVE): withheld. */
   @Test
   void aSpanishInjectionIsWithheld() throws Exception {
