@@ -53,7 +53,10 @@ final class ResponseTexts {
 
   private static void walk(JsonNode node, String pointer, List<Part> out) {
     if (node.isTextual()) {
-      out.add(new Part(JsonPointer.compile(pointer), node.textValue(), Form.VALUE));
+      // A plain identifier ("text", "image", an id) carries no instruction or URL: not worth a scan.
+      if (!IDENTIFIER.matcher(node.textValue()).matches()) {
+        out.add(new Part(JsonPointer.compile(pointer), node.textValue(), Form.VALUE));
+      }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
         walk(node.get(i), pointer + "/" + i, out);

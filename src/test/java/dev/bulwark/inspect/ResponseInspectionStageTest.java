@@ -218,10 +218,19 @@ class ResponseInspectionStageTest {
     ResponseInspector broken = text -> {
       throw new IllegalStateException("bug");
     };
-    Outcome o = tool(broken, defaults(), "anything");
+    Outcome o = tool(broken, defaults(), "anything at all");
 
     assertThat(((Outcome.Result) o).result().path("isError").asBoolean()).isTrue();
-    assertThat(wire(o)).doesNotContain("anything");
+    assertThat(wire(o)).doesNotContain("anything at all");
+  }
+
+  /** A plain identifier ("ok", an id) can carry no instruction or URL: it is not scanned at all. */
+  @Test
+  void plainIdentifiersAreNotScanned() {
+    ResponseInspector broken = text -> {
+      throw new IllegalStateException("scanned " + text);
+    };
+    assertThat(text(tool(broken, defaults(), "order_4711"), 0)).isEqualTo("order_4711");
   }
 
   @Test
