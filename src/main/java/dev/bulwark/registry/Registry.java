@@ -267,8 +267,15 @@ public final class Registry {
   private void reportPoisoned(String server, String name, String hash, dev.bulwark.inspect.Verdict v, boolean held) {
     String summary = DefinitionScreen.summary(v);
     if ((hash + summary).equals(reported.put(server + "/" + name, hash + summary))) return;
+    if (!held && !DefinitionScreen.holds(v)) {
+      // The classifier alone scores some ordinary descriptions high (the filesystem server's
+      // read_text_file at 0.68): recorded for review, not raised as an alert.
+      events.accept(new Event("registry.suspicious", server, name, "definition " + hash + " scored by the classifier "
+          + "alone, " + summary + " (classifier alone: reported, not held)"));
+      return;
+    }
     events.accept(new Event("registry.poisoned", server, name, "definition " + hash + " looks poisoned, " + summary
-        + (held ? " quarantined until approved" : DefinitionScreen.holds(v) ? "" : " (classifier alone: reported, not held)")));
+        + (held ? " quarantined until approved" : "")));
   }
 
   private static boolean automatic(PinStore.Pin pin) {

@@ -158,7 +158,7 @@ class DefinitionScreenTest {
     assertThat(r.tool("calc", "simple").orElseThrow().usable()).isTrue();
     assertThat(events).anySatisfy(e -> {
       assertThat(e.tool()).isEqualTo("simple");
-      assertThat(e.type()).isEqualTo("registry.poisoned");
+      assertThat(e.type()).isEqualTo("registry.suspicious");  // recorded, not an alert
       assertThat(e.detail()).contains("classifier alone: reported, not held");
     });
   }
