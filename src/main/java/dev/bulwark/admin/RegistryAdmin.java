@@ -7,6 +7,7 @@ import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.UpstreamConfig;
 import dev.bulwark.mcp.Json;
 import dev.bulwark.registry.Registry;
+import dev.bulwark.registry.RegistryReview;
 import dev.bulwark.registry.ToolDefinitions;
 import dev.bulwark.server.AdminResource;
 import java.util.NoSuchElementException;
@@ -69,10 +70,10 @@ public final class RegistryAdmin implements AdminResource {
   }
 
   private ObjectNode review() {
-    Registry.Review review = registry.review();
+    RegistryReview review = registry.review();
     ObjectNode out = Json.object().put("today", review.today().toString()).put("clean", review.clean());
     ArrayNode servers = out.putArray("servers");
-    for (Registry.Review.ServerLine line : review.servers()) {
+    for (RegistryReview.ServerLine line : review.servers()) {
       UpstreamConfig.Registration r = line.server().registry();
       ObjectNode s = servers.addObject().put("name", line.server().name())
           .put("transport", line.server().http() != null ? "http" : line.server().npm() != null ? "npm" : "stdio")

@@ -44,6 +44,7 @@ public final class Registry {
   private final Classifier classifier;
   private final Clock clock;
   private final Consumer<Event> events;
+  private final PoisonReports reports;
   private final DefinitionScreen screen;
   private final Map<String, Map<String, Tool>> tools = new ConcurrentHashMap<>();
   private final List<Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -62,6 +63,7 @@ public final class Registry {
     this.classifier = classifier;
     this.clock = clock;
     this.events = events;
+    this.reports = new PoisonReports(events);
   }
 
   /** Called with the server's name after an approval changes what it may list. */
@@ -170,7 +172,7 @@ public final class Registry {
       if (poison.isPresent()) {
         reportPoisoned(server, name, hash, poison.get(), held && (pin.isEmpty() || overruled));
       } else {
-        reported.remove(server + "/" + name);
+        reports.clear(server, name);
       }
       Status status;
       if (pin.isPresent()) {
@@ -235,12 +237,10 @@ public final class Registry {
     return now;
   }
 
-  private final Map<String, String> reported = new ConcurrentHashMap<>();
-
   /**
    * Screens the prompts, resources or resource templates {@code server} just listed ({@code
    * kind}: "prompt", "resource", "template"; {@code keyField}: the field that names each) and
-   * raises {@code registry.poisoned} for each that looks poisoned, once per version of it.
+   * reports each that looks poisoned ({@link PoisonReports}), once per version of it.
    * They are reported only, never held: unlike tools they are not pinned, so there would be
    * no approval to release them.
    */
@@ -253,29 +253,15 @@ public final class Registry {
       String hash = ToolDefinitions.hash(item);
       var poison = screen.poisonedItem(id, item);
       if (poison.isEmpty()) {
-        reported.remove(server + "/" + id);
+        reports.clear(server, id);
         continue;
       }
-      String summary = DefinitionScreen.summary(poison.get());
-      if ((hash + summary).equals(reported.put(server + "/" + id, hash + summary))) continue;
-      events.accept(new Event("registry.poisoned", server, id, kind + " " + hash + " looks poisoned, " + summary
-          + " reported, not held (" + kind + "s are not pinned)"));
+      reports.report(server, id, kind, hash, poison.get(), "reported, not held (" + kind + "s are not pinned)");
     }
   }
 
-  // registry.poisoned once per definition and set of findings, not at every listing.
   private void reportPoisoned(String server, String name, String hash, dev.bulwark.inspect.Verdict v, boolean held) {
-    String summary = DefinitionScreen.summary(v);
-    if ((hash + summary).equals(reported.put(server + "/" + name, hash + summary))) return;
-    if (!held && !DefinitionScreen.holds(v)) {
-      // The classifier alone scores some ordinary descriptions high (the filesystem server's
-      // read_text_file at 0.68): recorded for review, not raised as an alert.
-      events.accept(new Event("registry.suspicious", server, name, "definition " + hash + " scored by the classifier "
-          + "alone, " + summary + " (classifier alone: reported, not held)"));
-      return;
-    }
-    events.accept(new Event("registry.poisoned", server, name, "definition " + hash + " looks poisoned, " + summary
-        + (held ? " quarantined until approved" : "")));
+    reports.report(server, name, "definition", hash, v, held ? "quarantined until approved" : "");
   }
 
   private static boolean automatic(PinStore.Pin pin) {
@@ -396,37 +382,7 @@ public final class Registry {
   }
 
   /** Servers past their review date (or without one), and tools waiting for a decision. */
-  public Review review() {
-    LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-    List<Review.ServerLine> lines = new ArrayList<>();
-    for (UpstreamConfig u : servers.values()) {
-      UpstreamConfig.Registration r = u.registry();
-      List<String> problems = new ArrayList<>();
-      if (r.reviewBy() == null) {
-        problems.add("no review_by date");
-      } else if (r.reviewBy().isBefore(today)) {
-        problems.add("review overdue since " + r.reviewBy());
-      }
-      if (r.owner() == null) {
-        problems.add("no owner");
-      }
-      if (r.purpose() == null) {
-        problems.add("no purpose");
-      }
-      List<Tool> attention = tools(u.name()).stream()
-          .filter(t -> t.status() != Status.APPROVED || !t.lookalikeOf().isEmpty()).toList();
-      lines.add(new Review.ServerLine(u, problems, attention, tools(u.name()).size(), observed(u.name())));
-    }
-    return new Review(today, lines);
-  }
-
-  /** The registry's state for {@code bulwark registry review}. */
-  public record Review(LocalDate today, List<ServerLine> servers) {
-    public record ServerLine(UpstreamConfig server, List<String> problems, List<Tool> attention, int tools,
-        boolean observed) {}
-
-    public boolean clean() {
-      return servers.stream().allMatch(s -> s.problems().isEmpty() && s.attention().isEmpty());
-    }
+  public RegistryReview review() {
+    return RegistryReview.of(this, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
   }
 }

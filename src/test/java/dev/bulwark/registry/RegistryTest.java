@@ -182,7 +182,7 @@ class RegistryTest {
         server("fresh", new UpstreamConfig.Registration("ops", "tickets", null, null, null, LocalDate.parse("2027-06-30"),
             null, null, null)),
         server("bare", null)), new PinStore(dataDir), new Classifier(), clock, events::add);
-    Registry.Review review = r.review();
+    RegistryReview review = r.review();
     Map<String, List<String>> problems = new java.util.HashMap<>();
     review.servers().forEach(s -> problems.put(s.server().name(), s.problems()));
     assertThat(problems.get("old")).containsExactly("review overdue since 2026-01-31");
