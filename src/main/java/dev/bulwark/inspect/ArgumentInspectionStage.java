@@ -102,7 +102,7 @@ public final class ArgumentInspectionStage implements Stage {
     if (action == Action.ALLOW) {
       return chain.proceed(exchange);
     }
-    boolean enforced = policy.of(item.server()).enforced();
+    boolean enforced = policy.enforces(item.server(), findings);
     exchange.inspected(new Exchange.Inspected("arguments", (enforced ? "" : "report:")
         + action.name().toLowerCase(Locale.ROOT), findings));
     if (!enforced) {

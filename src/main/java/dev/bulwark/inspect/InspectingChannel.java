@@ -115,7 +115,7 @@ final class InspectingChannel implements ClientChannel {
     if (worst == Action.ALLOW) {
       return answer;
     }
-    boolean enforced = policy.of(item.server()).enforced();
+    boolean enforced = policy.enforces(item.server(), findings);
     boolean refuse = enforced && worst.compareTo(Action.ANNOTATE) > 0;
     exchange.inspected(new Exchange.Inspected("client-answer", (enforced ? "" : "report:")
         + (refuse ? "block" : worst.name().toLowerCase(Locale.ROOT)), located(findings, "answer to " + method)));

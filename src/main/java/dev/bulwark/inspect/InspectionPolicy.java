@@ -70,6 +70,16 @@ public final class InspectionPolicy {
   }
 
   /** The action on one data-loss finding. */
+  /**
+   * Whether {@code findings} on {@code server} are acted on rather than only recorded: always
+   * in enforce mode; in report mode only when one is a secret this policy refuses — a secret
+   * never leaves, whatever the mode (as with inspection disabled).
+   */
+  public boolean enforces(String server, List<Finding> findings) {
+    return of(server).enforced() || (dataLoss(server, Finding.Kind.SECRET) == Action.BLOCK
+        && findings.stream().anyMatch(f -> f.kind() == Finding.Kind.SECRET));
+  }
+
   public Action dataLoss(String server, Finding.Kind kind) {
     InspectionConfig.DataLoss d = of(server).dataLoss();
     Action a = switch (kind) {

@@ -126,6 +126,18 @@ class ArgumentInspectionStageTest {
     assertThat(exchange.inspected().getFirst().applied()).isEqualTo("report:block");
   }
 
+  /** Report mode records instead of acting, but never lets a secret out (as with inspection disabled). */
+  @Test
+  void reportModeStillRefusesASecretLeavingThroughAnExternalTool() {
+    InspectionConfig report = new InspectionConfig(null, InspectionConfig.Mode.REPORT, null, null, null, null);
+    Outcome o = call(report, "external", Json.object().put("body", "here: " + KNOWN));
+
+    assertThat(sent).isZero();
+    assertThat(o).isInstanceOfSatisfying(Outcome.Failure.class,
+        f -> assertThat(f.error().message()).contains("secret at /body").doesNotContain(KNOWN));
+    assertThat(exchange.inspected().getFirst().applied()).isEqualTo("block");
+  }
+
   @Test
   void configurationCanRefuseWhatWouldBeHeld() {
     InspectionConfig strict = new InspectionConfig(null, null, null, null,
