@@ -24,11 +24,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
     if (authorizationHeader == null || authorizationHeader.isBlank()) {
       return new Authentication.Refused("no credentials");
     }
-    String[] parts = authorizationHeader.trim().split("\\s+", 2);
-    if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer") || parts[1].isBlank()) {
+    String credential = Bearer.credential(authorizationHeader);
+    if (credential == null) {
       return new Authentication.Refused("not a bearer credential");
     }
-    return agents.agentForKey(ApiKey.of(parts[1].trim()))
+    return agents.agentForKey(ApiKey.of(credential))
         .<Authentication>map(a -> new Authentication.Authenticated(
             new Caller(a.tenant(), a.id(), java.util.Optional.empty(), List.of(), List.of())))
         .orElseGet(() -> new Authentication.Refused("unknown or revoked api key"));

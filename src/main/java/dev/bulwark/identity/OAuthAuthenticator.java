@@ -153,11 +153,7 @@ public final class OAuthAuthenticator implements Authenticator {
   }
 
   static String bearer(String header) {
-    if (header == null) {
-      return null;
-    }
-    String[] parts = header.trim().split("\\s+", 2);
-    return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer") ? parts[1].trim() : null;
+    return Bearer.credential(header);
   }
 
   // Three base64url segments: a JWS. API keys (bwk_...) never contain dots.

@@ -60,8 +60,8 @@ final class AdminEndpoint extends Handler.Abstract {
       return true;
     }
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    String[] parts = auth == null ? new String[0] : auth.trim().split("\\s+", 2);
-    if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer") || !adminKey.matches(ApiKey.of(parts[1]))) {
+    String credential = dev.bulwark.identity.Bearer.credential(auth);
+    if (credential == null || !adminKey.matches(ApiKey.of(credential))) {
       audit.refused(remote, null, null, "admin " + path, 401, "no valid admin key");
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"bulwark-admin\"");
       error(response, callback, 401, "admin key required");

@@ -133,8 +133,8 @@ final class OpsEndpoint extends Handler.Abstract {
       return false;
     }
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    String[] parts = auth == null ? new String[0] : auth.trim().split("\\s+", 2);
-    return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer") && adminKey.matches(ApiKey.of(parts[1]));
+    String credential = dev.bulwark.identity.Bearer.credential(auth);
+    return credential != null && adminKey.matches(ApiKey.of(credential));
   }
 
   private static void plain(Response response, Callback callback, int status, String type, String body) {
