@@ -3,7 +3,10 @@
 //   java bench/LoadDriver.java http URL TOOL [KEY]            Streamable HTTP (Bulwark, supergateway)
 //   java bench/LoadDriver.java stdio TOOL -- COMMAND ARGS...  the stdio server itself, directly
 // Measures: sequential latency (p50/p99 of single calls in one session) and throughput with
-// 32 concurrent sessions; prints one JSON line. Optional env: BENCH_SEQ (calls, default 2000),
+// 32 concurrent sessions; prints one JSON line. Sequential latency is measured twice: cold
+// (cold_p50_ms, cold_p99_ms: right after 3,000 calls from a fresh start) and in steady state
+// (p50_ms, p99_ms: after the concurrent warm-up, with the 32 sessions paused), which is what a
+// long-running gateway's callers see; the same order for every target. Optional env: BENCH_SEQ (calls, default 2000),
 // BENCH_SECONDS (throughput phase, default 10), BENCH_PID (a process whose CPU time per call
 // is reported, read from /proc), BENCH_WARMUP (seconds of concurrent load before the throughput
 // phase is measured, default 20: a JVM's JIT compilers are still busy for the first ~15 s of
@@ -43,24 +46,23 @@ public class LoadDriver {
     }
     Session one = factory.get();
     for (int i = 0; i < 3000; i++) one.call(tool, i);
-    long[] lat = new long[seq];
-    for (int i = 0; i < seq; i++) {
-      long t0 = System.nanoTime();
-      one.call(tool, i);
-      lat[i] = System.nanoTime() - t0;
-    }
-    Arrays.sort(lat);
+    long[] cold = sequential(one, tool, seq);
     List<Session> all = new ArrayList<>();
     for (int i = 0; i < sessions; i++) all.add(factory.get());
     AtomicLong done = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     AtomicBoolean measuring = new AtomicBoolean(false);
     AtomicBoolean stop = new AtomicBoolean(false);
+    AtomicBoolean paused = new AtomicBoolean(false);
     ExecutorService pool = Executors.newFixedThreadPool(sessions);
     for (Session s : all) {
       pool.submit(() -> {
         int i = 0;
         while (!stop.get()) {
+          if (paused.get()) {
+            Thread.sleep(50);
+            continue;
+          }
           try {
             s.call(tool, i++);
             if (measuring.get()) done.incrementAndGet();
@@ -74,6 +76,11 @@ public class LoadDriver {
       });
     }
     Thread.sleep(Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "20")) * 1000L);
+    paused.set(true);
+    Thread.sleep(500);  // calls in flight finish
+    long[] lat = sequential(one, tool, seq);
+    paused.set(false);
+    Thread.sleep(2000);
     long cpu0 = cpuTicks();
     long jit0 = jitTicks();
     long[] machine0 = machineTicks();
@@ -95,6 +102,8 @@ public class LoadDriver {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "{\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"throughput_rps\":%.1f,\"sessions\":%d,\"calls\":%d,\"errors\":%d",
         lat[seq / 2] / 1e6, lat[(int) (seq * 0.99)] / 1e6, calls / elapsed, sessions, calls, errors.get()));
+    out.append(String.format(Locale.ROOT, ",\"cold_p50_ms\":%.3f,\"cold_p99_ms\":%.3f", cold[seq / 2] / 1e6,
+        cold[(int) (seq * 0.99)] / 1e6));
     if (cpu0 >= 0) {
       double tick = 1000.0 / 100;  // ms per clock tick (CLK_TCK = 100 on Linux)
       out.append(String.format(Locale.ROOT, ",\"cpu_ms_per_call\":%.4f", (cpu1 - cpu0) * tick / Math.max(1, calls)));
@@ -107,6 +116,18 @@ public class LoadDriver {
         total <= 0 ? 0.0 : (double) (machine1[1] - machine0[1]) / total, (self1 - self0) / 1e6 / Math.max(1, calls)));
     System.out.println(out.append("}"));
     System.exit(0);
+  }
+
+  // Latencies of {@code n} calls in a row on one session, sorted.
+  static long[] sequential(Session one, String tool, int n) throws Exception {
+    long[] lat = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      one.call(tool, i);
+      lat[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(lat);
+    return lat;
   }
 
   // {all ticks, busy ticks} of every core, from the first line of /proc/stat (idle and iowait are not busy).
