@@ -141,4 +141,41 @@ class RulesTest {
     assertFalse(fires(rules, Kind.TOOL_HIJACK, d, "Sets the recipient of a draft; change it later with update_draft."));
     assertFalse(fires(rules, Kind.TOOL_HIJACK, d, "Returns every match, no matter how many files are searched."));
   }
+
+  // The character-set prefilter may only skip hints that cannot occur: for every hint of every
+  // rule and texts with folded (non-ASCII), upper-case and control characters, it must agree
+  // with a plain substring search.
+  @org.junit.jupiter.api.Test
+  void characterSetPrefilterNeverSkipsAHintThatOccurs() {
+    java.util.Random random = new java.util.Random(7);
+    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 .,:;|&$`<>/\\#!?-_{}[]()'\"~\n\t"
+        + "\u00e9\u0129\u0430\u043e\u0440\u4e0a\u65e0\u3042\u00df\u017f";
+    java.util.List<String> texts = new java.util.ArrayList<>();
+    for (Rules.Rule r : Rules.RULES) {
+      for (String h : r.hints()) {
+        texts.add("\n" + h);
+        texts.add("\nsome text " + h + " around");
+      }
+    }
+    for (int i = 0; i < 3000; i++) {
+      StringBuilder b = new StringBuilder("\n");
+      int n = random.nextInt(40);
+      for (int k = 0; k < n; k++) b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      texts.add(b.toString());
+    }
+    int occurring = 0;
+    for (String text : texts) {
+      long[] chars = Rules.charSet(text);
+      for (Rules.Rule r : Rules.RULES) {
+        for (String h : r.hints()) {
+          long[] mask = Rules.charSet(h);
+          boolean expected = text.contains(h);
+          occurring += expected ? 1 : 0;
+          org.junit.jupiter.api.Assertions.assertEquals(expected,
+              Rules.anyIn(text, java.util.List.of(h), mask, chars[0], chars[1]), () -> h + " in " + text);
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(occurring > 1000, "the texts contain hints: " + occurring);
+  }
 }
