@@ -34,7 +34,15 @@ final class ResponseTexts {
     }
   }
 
-  private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z0-9_]{0,40}");
+  /** [A-Za-z0-9_]{0,40}, as a loop: it is asked of every key and string of every answer. */
+  static boolean identifier(String s) {
+    if (s.length() > 40) return false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) return false;
+    }
+    return true;
+  }
 
   private ResponseTexts() {}
 
@@ -54,7 +62,7 @@ final class ResponseTexts {
   private static void walk(JsonNode node, String pointer, List<Part> out) {
     if (node.isTextual()) {
       // A plain identifier ("text", "image", an id) carries no instruction or URL: not worth a scan.
-      if (!IDENTIFIER.matcher(node.textValue()).matches()) {
+      if (!identifier(node.textValue())) {
         out.add(new Part(JsonPointer.compile(pointer), node.textValue(), Form.VALUE));
       }
     } else if (node.isArray()) {
@@ -67,7 +75,7 @@ final class ResponseTexts {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         String child = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
-        if (!IDENTIFIER.matcher(e.getKey()).matches()) {  // a plain identifier carries no instruction or URL
+        if (!identifier(e.getKey())) {  // a plain identifier carries no instruction or URL
           out.add(new Part(JsonPointer.compile(pointer), e.getKey(), Form.KEY));
         }
         if (binary && e.getKey().equals("data") && e.getValue().isTextual()) {

@@ -337,4 +337,18 @@ class ResponseSurfacesTest {
     Outcome o = run("tools/call", Target.Kind.TOOL, schema, ex -> new Outcome.Result(result));
     assertThat(withheld(o)).isTrue();
   }
+
+  // The identifier check replaced a regex: it must accept and refuse exactly what [A-Za-z0-9_]{0,40} did.
+  @Test
+  void identifierCheckAgreesWithItsRegex() {
+    java.util.regex.Pattern regex = java.util.regex.Pattern.compile("[A-Za-z0-9_]{0,40}");
+    java.util.List<String> texts = new java.util.ArrayList<>(java.util.List.of("", "text", "image", "A_b9", "x".repeat(40),
+        "x".repeat(41), "a-b", "a b", "\u00e9t\u00e9", "\uff41", "a\n", "_", "0", "Z", "`", "@", "[", "{", "/", ":"));
+    for (char c = 0; c < 256; c++) {
+      texts.add("ab" + c);
+    }
+    for (String t : texts) {
+      assertThat(ResponseTexts.identifier(t)).as(t).isEqualTo(regex.matcher(t).matches());
+    }
+  }
 }
