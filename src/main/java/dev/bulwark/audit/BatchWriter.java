@@ -134,10 +134,6 @@ final class BatchWriter {
     close();  // a fresh connection for the next batch: this one may be broken
   }
 
-  boolean checkpointsPending() {
-    return chained && checkpointer.pending();
-  }
-
   // Deletes first: a recovery whose intent another node (or an earlier run) already closed
   // finds no row and is skipped, so an intent is closed exactly once.
   private List<Boolean> closeIntents(List<StoreAuditSink.Pending> batch) throws SQLException {

@@ -74,11 +74,6 @@ final class Checkpointer {
     staged.clear();
   }
 
-  /** Whether some chain has events no checkpoint covers yet (the committer then wakes to check). */
-  boolean pending() {
-    return marks.values().stream().anyMatch(m -> m.headSeq() > m.checkpointSeq());
-  }
-
   /** Chains with uncovered events whose interval has passed; with {@code all}, every such chain. */
   List<String> due(boolean all) {
     long now = micros(clock.instant());
