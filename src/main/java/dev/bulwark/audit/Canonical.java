@@ -35,7 +35,7 @@ public final class Canonical {
   }
 
   /** {@code s} as UTF-8 would carry it: only lone surrogates change, so text without any is kept as is. */
-  private static String throughUtf8(String s) {
+  static String throughUtf8(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (Character.isSurrogate(s.charAt(i))) {
         return new String(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8);
@@ -64,7 +64,8 @@ public final class Canonical {
     return b.toString();
   }
 
-  private static void write(JsonNode n, StringBuilder b) {
+  /** Appends the canonical form of {@code n} (any node; null and missing are JSON null). */
+  static void write(JsonNode n, StringBuilder b) {
     if (n == null || n.isNull() || n.isMissingNode()) {
       b.append("null");
     } else if (n.isObject()) {
@@ -109,7 +110,8 @@ public final class Canonical {
     }
   }
 
-  private static void string(String s, StringBuilder b) {
+  /** Appends the canonical form of a string value. */
+  static void string(String s, StringBuilder b) {
     b.append('"');
     int plain = 0;  // most strings need no escape: copy them whole
     while (plain < s.length()) {
