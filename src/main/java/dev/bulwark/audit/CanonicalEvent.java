@@ -15,141 +15,164 @@ import java.util.TreeMap;
  * fields absent from the tree (null) are left out, as {@link AuditJson#tree} does. Arguments
  * are a Jackson tree already and go through {@link Canonical#write} unchanged. Fails like the
  * tree path: a score that is not a finite number is an {@link IllegalArgumentException}.
+ *
+ * <p>One instance writes one event (not thread-safe): it notes whether the member being
+ * written holds a surrogate, so text without one skips a second scan through UTF-8.
  */
 final class CanonicalEvent {
+  private final StringBuilder b = new StringBuilder(512);  // reused for every member
+  private boolean surrogate;  // the member being written holds one
+
   private CanonicalEvent() {}
 
   static TreeMap<String, String> members(AuditEvent e) {
+    CanonicalEvent w = new CanonicalEvent();
     TreeMap<String, String> out = new TreeMap<>();
-    StringBuilder b = new StringBuilder(256);  // reused for every member
-    out.put("type", Canonical.throughUtf8(Canonical.string(e.type())));
-    out.put("code", Canonical.throughUtf8(Canonical.string(e.code())));
-    out.put("time", Canonical.throughUtf8(Canonical.string(e.time().toString())));
-    out.put("exchange_id", Canonical.throughUtf8(Canonical.string(e.exchangeId())));
+    out.put("type", w.text(e.type()));
+    out.put("code", w.text(e.code()));
+    out.put("time", w.text(e.time().toString()));
+    out.put("exchange_id", w.text(e.exchangeId()));
     if (e.who() != null) {
-      out.put("who", who(b, e.who()));
+      out.put("who", w.who(e.who()));
     }
     if (e.request() != null) {
-      out.put("request", request(b, e.request()));
+      out.put("request", w.request(e.request()));
     }
     if (e.decision() != null) {
-      out.put("decision", decision(b, e.decision()));
+      out.put("decision", w.decision(e.decision()));
     }
     if (e.result() != null) {
-      out.put("result", result(b, e.result()));
+      out.put("result", w.result(e.result()));
     }
     return out;
   }
 
-  private static String who(StringBuilder b, AuditEvent.Who w) {
-    b.setLength(0);
-    b.append('{');
-    string(b, "agent", w.agent());
-    strings(b, "chain", w.chain());
-    strings(b, "groups", w.groups());
-    string(b, "remote_address", w.remoteAddress());
-    strings(b, "roles", w.roles());
-    string(b, "session", w.session());
-    string(b, "tenant", w.tenant());
-    string(b, "transport", w.transport());
-    string(b, "user", w.user());
-    return end(b);
+  private String text(String s) {
+    begin();
+    surrogate = Canonical.string(s, b);
+    return end();
   }
 
-  private static String request(StringBuilder b, AuditEvent.Request r) {
-    b.setLength(0);
+  private String who(AuditEvent.Who w) {
+    begin();
+    b.append('{');
+    string("agent", w.agent());
+    strings("chain", w.chain());
+    strings("groups", w.groups());
+    string("remote_address", w.remoteAddress());
+    strings("roles", w.roles());
+    string("session", w.session());
+    string("tenant", w.tenant());
+    string("transport", w.transport());
+    string("user", w.user());
+    b.append('}');
+    return end();
+  }
+
+  private String request(AuditEvent.Request r) {
+    begin();
     b.append('{');
     if (r.arguments() != null) {
-      name(b, "arguments");
-      Canonical.write(r.arguments(), b);
+      name("arguments");
+      surrogate |= Canonical.write(r.arguments(), b);
     }
-    string(b, "item", r.item());
-    string(b, "kind", r.kind());
-    string(b, "method", r.method());
-    string(b, "protocol_version", r.protocolVersion());
-    name(b, "request_bytes");
+    string("item", r.item());
+    string("kind", r.kind());
+    string("method", r.method());
+    string("protocol_version", r.protocolVersion());
+    name("request_bytes");
     b.append(r.requestBytes());
-    string(b, "server", r.server());
-    strings(b, "tiers", r.tiers());
-    return end(b);
+    string("server", r.server());
+    strings("tiers", r.tiers());
+    b.append('}');
+    return end();
   }
 
-  private static String decision(StringBuilder b, AuditEvent.DecisionBlock d) {
-    b.setLength(0);
+  private String decision(AuditEvent.DecisionBlock d) {
+    begin();
     b.append('{');
-    string(b, "approval_id", d.approvalId());
-    string(b, "effect", d.effect());
-    string(b, "policy_revision", d.policyRevision());
-    strings(b, "reasons", d.reasons());
-    return end(b);
+    string("approval_id", d.approvalId());
+    string("effect", d.effect());
+    string("policy_revision", d.policyRevision());
+    strings("reasons", d.reasons());
+    b.append('}');
+    return end();
   }
 
-  private static String result(StringBuilder b, AuditEvent.Result r) {
-    b.setLength(0);
+  private String result(AuditEvent.Result r) {
+    begin();
     b.append('{');
-    string(b, "detail", r.detail());
+    string("detail", r.detail());
     if (r.errorCode() != null) {
-      name(b, "error_code");
+      name("error_code");
       b.append(r.errorCode().intValue());
     }
     if (r.inspection() != null) {
-      name(b, "inspection");
+      name("inspection");
       b.append('[');
       for (int i = 0; i < r.inspection().size(); i++) {
         if (i > 0) {
           b.append(',');
         }
-        inspected(b, r.inspection().get(i));
+        inspected(r.inspection().get(i));
       }
       b.append(']');
     }
-    name(b, "latency_micros");
+    name("latency_micros");
     b.append(r.latencyMicros());
-    name(b, "response_bytes");
+    name("response_bytes");
     b.append(r.responseBytes());
-    string(b, "status", r.status());
-    return end(b);
+    string("status", r.status());
+    b.append('}');
+    return end();
   }
 
-  private static void inspected(StringBuilder b, AuditEvent.Inspected i) {
+  private void inspected(AuditEvent.Inspected i) {
     b.append('{');
-    string(b, "applied", i.applied());
-    string(b, "evidence", i.evidence());
-    string(b, "kind", i.kind());
-    string(b, "location", i.location());
-    name(b, "score");
+    string("applied", i.applied());
+    string("evidence", i.evidence());
+    string("kind", i.kind());
+    string("location", i.location());
+    name("score");
     b.append(Canonical.number(i.score()));
-    string(b, "surface", i.surface());
+    string("surface", i.surface());
     b.append('}');
   }
 
+  private void begin() {
+    b.setLength(0);
+    surrogate = false;
+  }
+
   // As Canonical.members: through UTF-8 and back, so a lone surrogate is hashed as stored.
-  private static String end(StringBuilder b) {
-    return Canonical.throughUtf8(b.append('}').toString());
+  // Text without any surrogate is unchanged by that, so it is not scanned again.
+  private String end() {
+    String member = b.toString();
+    return surrogate ? Canonical.throughUtf8(member) : member;
   }
 
   /**
    * Starts a member: a comma unless it is the object's first. {@code name} is one of this
    * class's constants, plain ASCII needing no escape, so it is written as is.
    */
-  private static void name(StringBuilder b, String name) {
+  private void name(String name) {
     if (b.charAt(b.length() - 1) != '{') {  // no value ends with '{': it follows the opening brace only
       b.append(',');
     }
     b.append('"').append(name).append("\":");
   }
 
-  private static void string(StringBuilder b, String name, String value) {
+  private void string(String name, String value) {
     if (value != null) {
-      name(b, name);
-      Canonical.string(value, b);
+      name(name);
+      surrogate |= Canonical.string(value, b);
     }
   }
 
   // A list's null elements are JSON nulls, as ArrayNode.add(String) makes them.
-  private static void strings(StringBuilder b, String name, List<String> values) {
+  private void strings(String name, List<String> values) {
     if (values != null) {
-      name(b, name);
+      name(name);
       b.append('[');
       for (int i = 0; i < values.size(); i++) {
         if (i > 0) {
@@ -159,7 +182,7 @@ final class CanonicalEvent {
         if (v == null) {
           b.append("null");
         } else {
-          Canonical.string(v, b);
+          surrogate |= Canonical.string(v, b);
         }
       }
       b.append(']');
