@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.State;
  * typical tool-call outcome: its canonical members through a Jackson tree (the former path,
  * {@code tree}) and straight from the record ({@code direct}); beside them the other
  * per-event work on the request path, for scale: sanitizing the arguments
- * ({@code sanitize}, done for the intent and again for the outcome) and scrubbing the event
+ * ({@code sanitize}, once per exchange: its intent and outcome share it) and scrubbing the event
  * of known secrets ({@code redact}). Run with bench/jmh (add {@code -prof gc} for
  * allocation); not a test.
  *
