@@ -235,8 +235,10 @@ public final class Gateway implements AutoCloseable {
     dev.bulwark.inspect.InspectionPolicy inspection = new dev.bulwark.inspect.InspectionPolicy(config.inspection(),
         config.upstreams());
     dev.bulwark.inspect.DataLoss dataLoss = new dev.bulwark.inspect.DataLoss(text -> known.redactor().scrub(text));
+    // One sanitizer for the intent and the outcome: an exchange's arguments are then sanitized once.
+    ArgumentSanitizer auditArguments = ArgumentSanitizer.defaults();
     Pipeline stages = Pipeline.standard(
-        new AuditStage(audit, env.clock(), ArgumentSanitizer.defaults()),
+        new AuditStage(audit, env.clock(), auditArguments),
         new AuthenticateStage(),
         new KillSwitchStage(kill, request -> router.resolve(request) instanceof Router.Resolution.Resolved r
             && r.target() instanceof dev.bulwark.pipeline.Target.Item item ? java.util.Optional.of(item.server())
@@ -246,7 +248,7 @@ public final class Gateway implements AutoCloseable {
         new dev.bulwark.inspect.ArgumentInspectionStage(inspector, dataLoss, inspection),
         new AuthorizeStage(policy, env.clock(), flows, new RateLimits(config.policy().rateLimits()),
             new dev.bulwark.approval.WaitingGate(approvals, config.approvals().waitFor(), flows::labels)),
-        new IntentStage(audit, env.clock(), ArgumentSanitizer.defaults()),
+        new IntentStage(audit, env.clock(), auditArguments),
         new dev.bulwark.inspect.ResponseInspectionStage(inspector, dataLoss, inspection,
             new dev.bulwark.inspect.ResultChecks(new dev.bulwark.policy.PinnedSchemas()), env.random()),
         new dev.bulwark.vault.CredentialsStage(credentials, known),

@@ -19,15 +19,23 @@ import java.util.regex.Pattern;
  * breadth are bounded.
  */
 public final class ArgumentSanitizer {
-  private static final Pattern SECRET_KEY = Pattern.compile(
+  static final Pattern SECRET_KEY = Pattern.compile(
       "(?i).*(pass(word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|authorization|(^|_|-)auth($|_|-)|cookie"
           + "|credential|private[_-]?key|session[_-]?id|(^|_)pat$).*");
   // Well-known credential shapes inside any string value: bearer credentials, JWTs, Bulwark
   // keys, and common provider tokens (Stripe, GitHub, AWS access key ids, Slack).
-  private static final Pattern SECRET_VALUE = Pattern.compile(
+  static final Pattern SECRET_VALUE = Pattern.compile(
       "(?i)bearer\\s+[\\w.~+/=-]{8,}|eyJ[\\w-]{8,}\\.[\\w-]{8,}\\.[\\w-]*|bwk_[\\w-]{16,}"
           + "|\\b[sr]k_(live|test)_\\w{8,}|\\bgh[pousr]_\\w{20,}|\\bgithub_pat_\\w{20,}|\\bAKIA[0-9A-Z]{16}\\b"
           + "|\\bxox[abposr]-[\\w-]{10,}");
+  // Every alternative of SECRET_KEY holds one of these words (ASCII case aside; "pat" only at
+  // the end, since its "$" and the ".*" after it must meet the end of the key), and every one
+  // of SECRET_VALUE one of VALUE_WORDS: text holding none cannot match, and most holds none.
+  // Both patterns try every position of the text, most of a sanitization's cost; this skips them.
+  private static final String[] KEY_WORDS = {"pass", "pwd", "secret", "token", "key", "auth", "cookie",
+      "credential", "session"};
+  private static final String[] VALUE_WORDS = {"bearer", "eyj", "bwk_", "k_live_", "k_test_", "gh", "github_pat_",
+      "akia", "xox"};
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final int maxString;
@@ -52,7 +60,7 @@ public final class ArgumentSanitizer {
     if (node.isTextual()) {
       String original = node.asText();
       // The shortest credential shape matched is 20 characters: shorter strings skip the scan.
-      String s = original.length() < 20 ? original : SECRET_VALUE.matcher(original).replaceAll("[redacted]");
+      String s = original.length() < 20 ? original : scrubValue(original);
       if (s.length() <= maxString) {
         return s.equals(original) ? node : NODES.textNode(s);
       }
@@ -86,11 +94,36 @@ public final class ArgumentSanitizer {
         out.put("…", "[" + (node.size() - maxEntries) + " more]");
         break;
       }
-      out.set(e.getKey(), SECRET_KEY.matcher(e.getKey()).matches()
+      out.set(e.getKey(), secretKey(e.getKey())
           ? NODES.textNode("[redacted]")
           : walk(e.getValue(), depth + 1));
     }
     return out;
+  }
+
+  /** True if values under {@code key} are redacted: exactly {@code SECRET_KEY.matcher(key).matches()}. */
+  static boolean secretKey(String key) {
+    return holdsAny(key, KEY_WORDS, "pat") && SECRET_KEY.matcher(key).matches();
+  }
+
+  /** {@code text} with credential shapes redacted: exactly {@code SECRET_VALUE}'s replaceAll. */
+  static String scrubValue(String text) {
+    return holdsAny(text, VALUE_WORDS, null) ? SECRET_VALUE.matcher(text).replaceAll("[redacted]") : text;
+  }
+
+  // Lower-cased for the patterns' (?i), which folds ASCII letters only: Locale.ROOT folds those
+  // alike (and other characters too, which can only add a needless pattern run, never lose one).
+  private static boolean holdsAny(String text, String[] words, String end) {
+    String lower = text.toLowerCase(java.util.Locale.ROOT);
+    if (end != null && lower.endsWith(end)) {
+      return true;
+    }
+    for (String w : words) {
+      if (lower.contains(w)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String sha256(String s) {

@@ -81,8 +81,21 @@ final class AuditEvents {
             ex.caller().flatMap(Caller::user).map(u -> u.roles().stream().sorted().toList()).orElse(null),
             ex.caller().flatMap(Caller::user).map(u -> u.groups().stream().sorted().toList()).orElse(null)),
         new AuditEvent.Request(req.method(), ex.inbound().protocolVersion().wire(), kind, server, item, tiers,
-            sanitizer.sanitize(args), ex.inbound().requestBytes()),
+            sanitized(ex, args, sanitizer), ex.inbound().requestBytes()),
         decision, result);
+  }
+
+  // Sanitized once per exchange: the intent's result serves the outcome when made by the same
+  // sanitizer from the same arguments node (sanitizing costs as much as encoding the event).
+  // Anything else (another sanitizer, other arguments) is sanitized afresh.
+  private static JsonNode sanitized(Exchange ex, JsonNode args, ArgumentSanitizer sanitizer) {
+    Exchange.AuditedArguments kept = ex.auditedArguments().orElse(null);
+    if (kept != null && kept.by() == sanitizer && kept.from() == args) {
+      return kept.sanitized();
+    }
+    JsonNode sanitized = sanitizer.sanitize(args);
+    ex.auditedArguments(new Exchange.AuditedArguments(sanitizer, args, sanitized));
+    return sanitized;
   }
 
   // An approval-gated decision names the rules that allow and, marked, the gates that hold it.

@@ -95,9 +95,10 @@ final class AuditJson {
   }
 
   /**
-   * The same event as a tree, built directly (no text written and parsed back): what the
-   * store canonicalizes and hashes. {@code AuditJsonTest} holds its canonical form equal to
-   * that of {@link #encode}'s output.
+   * The same event as a tree, built directly (no text written and parsed back). Its
+   * canonical form is what the store hashes: the store writes it with {@link CanonicalEvent}
+   * (no tree), which {@code CanonicalEventTest} holds to this. {@code AuditJsonTest} holds
+   * its canonical form equal to that of {@link #encode}'s output.
    */
   static com.fasterxml.jackson.databind.node.ObjectNode tree(AuditEvent e) {
     com.fasterxml.jackson.databind.node.ObjectNode o = Json.object();

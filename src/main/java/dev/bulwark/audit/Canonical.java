@@ -35,7 +35,7 @@ public final class Canonical {
   }
 
   /** {@code s} as UTF-8 would carry it: only lone surrogates change, so text without any is kept as is. */
-  private static String throughUtf8(String s) {
+  static String throughUtf8(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (Character.isSurrogate(s.charAt(i))) {
         return new String(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8);
@@ -64,7 +64,12 @@ public final class Canonical {
     return b.toString();
   }
 
-  private static void write(JsonNode n, StringBuilder b) {
+  /**
+   * Appends the canonical form of {@code n} (any node; null and missing are JSON null). True if
+   * it holds a surrogate: only such text can change through UTF-8 ({@link #throughUtf8}).
+   */
+  static boolean write(JsonNode n, StringBuilder b) {
+    boolean surrogate = false;
     if (n == null || n.isNull() || n.isMissingNode()) {
       b.append("null");
     } else if (n.isObject()) {
@@ -76,9 +81,9 @@ public final class Canonical {
         if (i > 0) {
           b.append(',');
         }
-        string(names.get(i), b);
+        surrogate |= string(names.get(i), b);
         b.append(':');
-        write(n.get(names.get(i)), b);
+        surrogate |= write(n.get(names.get(i)), b);
       }
       b.append('}');
     } else if (n.isArray()) {
@@ -87,11 +92,11 @@ public final class Canonical {
         if (i > 0) {
           b.append(',');
         }
-        write(n.get(i), b);
+        surrogate |= write(n.get(i), b);
       }
       b.append(']');
     } else if (n.isTextual()) {
-      string(n.asText(), b);
+      surrogate = string(n.asText(), b);
     } else if (n.isBoolean()) {
       b.append(n.asBoolean());
     } else if (n.isIntegralNumber()) {
@@ -105,23 +110,27 @@ public final class Canonical {
     } else if (n.isNumber()) {
       b.append(number(n.doubleValue()));
     } else {
-      string(n.asText(), b);
+      surrogate = string(n.asText(), b);
     }
+    return surrogate;
   }
 
-  private static void string(String s, StringBuilder b) {
+  /** Appends the canonical form of a string value. True if {@code s} holds a surrogate (see {@link #write}). */
+  static boolean string(String s, StringBuilder b) {
     b.append('"');
-    int plain = 0;  // most strings need no escape: copy them whole
+    int plain = 0;  // most strings need no escape and hold no surrogate: copy them whole
     while (plain < s.length()) {
       char c = s.charAt(plain);
-      if (c < 0x20 || c == '"' || c == '\\') {
+      if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
         break;
       }
       plain++;
     }
     b.append(s, 0, plain);
+    boolean surrogate = false;
     for (int i = plain; i < s.length(); i++) {
       char c = s.charAt(i);
+      surrogate |= Character.isSurrogate(c);
       switch (c) {
         case '"' -> b.append("\\\"");
         case '\\' -> b.append("\\\\");
@@ -140,6 +149,7 @@ public final class Canonical {
       }
     }
     b.append('"');
+    return surrogate;
   }
 
   /** ECMAScript's shortest round-trip form of a double (JCS section 3.2.2.3). */

@@ -29,6 +29,7 @@ public final class Exchange {
   private PipelineObserver.Trace trace = PipelineObserver.Trace.NONE;
   private final java.util.List<Inspected> inspected = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.List<String> holds = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile AuditedArguments auditedArguments;
 
   /**
    * What the transport saw besides the message itself. {@code traceParent} and {@code
@@ -225,5 +226,29 @@ public final class Exchange {
 
   public java.util.List<String> holds() {
     return java.util.List.copyOf(holds);
+  }
+
+  /**
+   * The request's arguments as an audit event records them: {@code sanitized} is what
+   * {@code by} made of {@code from} (the arguments node itself, compared by identity). Kept by
+   * the first event built for the exchange (its intent), so that its outcome, made by the same
+   * sanitizer from the same node, reuses it instead of sanitizing again. Sound because the
+   * request is immutable and its arguments are never modified in place: what is sent upstream
+   * is a copy around them.
+   */
+  public record AuditedArguments(dev.bulwark.audit.ArgumentSanitizer by, com.fasterxml.jackson.databind.JsonNode from,
+      com.fasterxml.jackson.databind.JsonNode sanitized) {
+    public AuditedArguments {
+      Objects.requireNonNull(by, "by");
+    }
+  }
+
+  public Optional<AuditedArguments> auditedArguments() {
+    return Optional.ofNullable(auditedArguments);
+  }
+
+  /** Replaces what was kept: a cache, which a reader uses only if {@code by} and {@code from} are its own. */
+  public void auditedArguments(AuditedArguments value) {
+    auditedArguments = Objects.requireNonNull(value);
   }
 }

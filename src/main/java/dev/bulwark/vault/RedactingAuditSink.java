@@ -1,7 +1,9 @@
 package dev.bulwark.vault;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.AuditSink;
+import java.util.List;
 
 /**
  * Scrubs every audit event before it is chained: known secret values and credential formats
@@ -20,20 +22,64 @@ public final class RedactingAuditSink implements AuditSink {
   @Override
   public void write(AuditEvent e) throws AuditException {
     Redactor values = known.redactor();
-    AuditEvent.Request q = e.request();
-    AuditEvent.Request request = q == null ? null : new AuditEvent.Request(q.method(), q.protocolVersion(), q.kind(),
-        q.server(), values.scrub(q.item()), q.tiers(),
-        q.arguments() == null ? null : values.scrub(q.arguments()), q.requestBytes());
-    AuditEvent.Result r = e.result();
-    AuditEvent.Result result = r == null ? null : new AuditEvent.Result(r.status(), r.errorCode(),
-        values.scrub(r.detail()), r.latencyMicros(), r.responseBytes(), r.inspection() == null ? null
-            : r.inspection().stream().map(i -> new AuditEvent.Inspected(i.surface(), i.applied(), i.kind(),
-                values.scrub(i.location()), i.score(), values.scrub(i.evidence()))).toList());
-    AuditEvent.DecisionBlock d = e.decision();
-    // Reasons name gates, and a gate's name may quote what a stage found (inspection's does).
-    AuditEvent.DecisionBlock decision = d == null || d.reasons().isEmpty() ? d : new AuditEvent.DecisionBlock(d.effect(),
-        d.reasons().stream().map(values::scrub).toList(), d.policyRevision(), d.approvalId());
-    next.write(new AuditEvent(e.type(), e.code(), e.time(), e.exchangeId(), e.who(), request, decision, result));
+    AuditEvent.Request request = request(e.request(), values);
+    AuditEvent.Result result = result(e.result(), values);
+    AuditEvent.DecisionBlock decision = decision(e.decision(), values);
+    // Most events hold nothing to scrub (the scrubbers return what they were given when they
+    // find nothing): those go on as they are, not copied.
+    next.write(request == e.request() && result == e.result() && decision == e.decision() ? e
+        : new AuditEvent(e.type(), e.code(), e.time(), e.exchangeId(), e.who(), request, decision, result));
+  }
+
+  private static AuditEvent.Request request(AuditEvent.Request q, Redactor values) {
+    if (q == null) {
+      return null;
+    }
+    String item = values.scrub(q.item());
+    JsonNode arguments = q.arguments() == null ? null : values.scrub(q.arguments());
+    return item == q.item() && arguments == q.arguments() ? q : new AuditEvent.Request(q.method(), q.protocolVersion(),
+        q.kind(), q.server(), item, q.tiers(), arguments, q.requestBytes());
+  }
+
+  private static AuditEvent.Result result(AuditEvent.Result r, Redactor values) {
+    if (r == null) {
+      return null;
+    }
+    String detail = values.scrub(r.detail());
+    List<AuditEvent.Inspected> inspection = r.inspection();
+    if (inspection != null) {
+      List<AuditEvent.Inspected> scrubbed = inspection.stream().map(i -> inspected(i, values)).toList();
+      inspection = same(scrubbed, inspection) ? inspection : scrubbed;
+    }
+    return detail == r.detail() && inspection == r.inspection() ? r : new AuditEvent.Result(r.status(), r.errorCode(),
+        detail, r.latencyMicros(), r.responseBytes(), inspection);
+  }
+
+  private static AuditEvent.Inspected inspected(AuditEvent.Inspected i, Redactor values) {
+    String location = values.scrub(i.location());
+    String evidence = values.scrub(i.evidence());
+    return location == i.location() && evidence == i.evidence() ? i
+        : new AuditEvent.Inspected(i.surface(), i.applied(), i.kind(), location, i.score(), evidence);
+  }
+
+  // Reasons name gates, and a gate's name may quote what a stage found (inspection's does).
+  private static AuditEvent.DecisionBlock decision(AuditEvent.DecisionBlock d, Redactor values) {
+    if (d == null || d.reasons().isEmpty()) {
+      return d;
+    }
+    List<String> reasons = d.reasons().stream().map(values::scrub).toList();
+    return same(reasons, d.reasons()) ? d
+        : new AuditEvent.DecisionBlock(d.effect(), reasons, d.policyRevision(), d.approvalId());
+  }
+
+  // Element by element, by identity: what a scrubber returns unchanged is the same instance.
+  private static <T> boolean same(List<T> a, List<T> b) {
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -184,4 +184,44 @@ class ArgumentSanitizerTest {
         .doesNotContain("sk_live_abcdefghijklmnop").doesNotContain("eyJzdWIiOiJhbGljZSJ9")
         .doesNotContain("ghp_abcdefghijklmnopqrstuvwxyz012345").contains("Ada Lovelace");
   }
+
+  // The words the patterns skip to, in any case, with the separators and look-alikes around
+  // them that decide a match: ASCII folding only (the long s, Kelvin sign and dotted I are
+  // not letters of the patterns), line terminators that stop ".*" and "$".
+  private static final List<String> PIECES = List.of("pass", "Password", "PASSWD", "pwd", "Secret", "tOken", "api_key",
+      "api-key", "ApiKey", "access_key", "Authorization", "auth", "_auth_", "-AUTH", "auth-", "cookie", "Credential",
+      "private_key", "session_id", "SessionId", "_pat", "pat", "PAT", "path", "pattern", "bearer ", "Bearer\t  ",
+      "eyJ", "EYJ", "abcdefgh", "ABCDEFGH12", ".", "bwk_", "sk_live_", "rk_TEST_", "ghp_", "GHO_", "github_pat_",
+      "AKIA", "akia", "0123456789ABCDEF", "xoxb-", "XOXP-", "\n", "\r\n", "\u2028", "\u0085", "\u017f", "\u212a",
+      "\u0130", "\u0131", " ", "_", "-", "x", "\u00e9", "\ud83d\ude00");
+
+  @Test
+  void decidesSecretKeysExactlyAsThePatternAlone() {
+    java.util.Random random = new java.util.Random(7);
+    for (int n = 0; n < 100_000; n++) {
+      String key = pieces(random);
+      assertThat(ArgumentSanitizer.secretKey(key)).as(key).isEqualTo(ArgumentSanitizer.SECRET_KEY.matcher(key).matches());
+    }
+  }
+
+  @Test
+  void scrubsValuesExactlyAsThePatternAlone() {
+    java.util.Random random = new java.util.Random(11);
+    for (int n = 0; n < 100_000; n++) {
+      String value = pieces(random);
+      assertThat(ArgumentSanitizer.scrubValue(value)).as(value)
+          .isEqualTo(ArgumentSanitizer.SECRET_VALUE.matcher(value).replaceAll("[redacted]"));
+    }
+  }
+
+  private static String pieces(java.util.Random random) {
+    StringBuilder b = new StringBuilder();
+    for (int i = random.nextInt(7); i >= 0; i--) {
+      String p = PIECES.get(random.nextInt(PIECES.size()));
+      for (char c : p.toCharArray()) {  // any case: the patterns ignore ASCII case
+        b.append(random.nextInt(4) == 0 ? (Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c)) : c);
+      }
+    }
+    return b.toString();
+  }
 }

@@ -179,6 +179,41 @@ class AuditStageTest {
     assertThat(event.toString()).doesNotContain("sk-live-123");
   }
 
+  @Test
+  void recordsTheArgumentsItsIntentRecordedSanitizingThemOnce() {
+    ObjectNode args = JsonNodeFactory.instance.objectNode().put("customer", "c-1").put("api_key", "sk-live-123");
+    ArgumentSanitizer sanitizer = ArgumentSanitizer.defaults();
+    AuditStage outer = new AuditStage(sink, Clock.fixed(NOW, ZoneOffset.UTC), sanitizer);
+    IntentStage intent = new IntentStage(sink, Clock.fixed(NOW, ZoneOffset.UTC), sanitizer);
+    Chain inner = allowedThen(new Outcome.Result(JsonNodeFactory.instance.objectNode()));
+
+    outer.handle(toolCall(args), ex -> {
+      inner.proceed(ex);
+      return intent.handle(ex, ignored -> new Outcome.Result(JsonNodeFactory.instance.objectNode()));
+    });
+
+    assertThat(sink.events).extracting(AuditEvent::type).containsExactly("tool.call.intent", "tool.call");
+    // The outcome reuses the intent's sanitized arguments (the same node), which are what sanitizing gives.
+    assertThat(sink.events.get(1).request().arguments()).isSameAs(sink.events.get(0).request().arguments())
+        .isEqualTo(sanitizer.sanitize(args));
+    assertThat(sink.events.get(1).request().arguments().path("api_key").asText()).isEqualTo("[redacted]");
+  }
+
+  @Test
+  void sanitizesAfreshWhenTheIntentWasSanitizedByAnotherSanitizer() {
+    ObjectNode args = JsonNodeFactory.instance.objectNode().put("customer", "customer-0000001");
+    IntentStage intent = new IntentStage(sink, Clock.fixed(NOW, ZoneOffset.UTC), new ArgumentSanitizer(4, 6, 50));
+    Chain inner = allowedThen(new Outcome.Result(JsonNodeFactory.instance.objectNode()));
+
+    stage.handle(toolCall(args), ex -> {
+      inner.proceed(ex);
+      return intent.handle(ex, ignored -> new Outcome.Result(JsonNodeFactory.instance.objectNode()));
+    });
+
+    assertThat(sink.events.get(0).request().arguments().path("customer").asText()).startsWith("cust…[16 chars");
+    assertThat(sink.events.get(1).request().arguments().path("customer").asText()).isEqualTo("customer-0000001");
+  }
+
   private static AuditStage stage(AuditSink sink) {
     return new AuditStage(sink, Clock.fixed(NOW, ZoneOffset.UTC), ArgumentSanitizer.defaults());
   }
