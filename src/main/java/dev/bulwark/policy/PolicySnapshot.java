@@ -97,6 +97,8 @@ final class PolicySnapshot {
       });
   // Decisions of cacheable slices by everything their rules can read; a new snapshot starts empty.
   final Map<String, Object> decisions = new java.util.concurrent.ConcurrentHashMap<>();
+  // Request parts that depend on the caller or the item only; each snapshot starts with none.
+  final InputCache inputs = new InputCache(this::slice);
 
   private PolicySnapshot(long version, Map<String, Rule> rules, Map<String, Policy> policies, Map<String, Reads> reads) {
     this.revision = PolicyRevisions.revision(List.copyOf(rules.values()));
