@@ -132,13 +132,27 @@ final class CedarInputs {
     static ServerKey of(String name, UpstreamConfig.Registration r) {
       return new ServerKey(name, r == null || r.owner() == null ? "" : r.owner(),
           r == null || r.purpose() == null ? "" : r.purpose(),
-          r == null ? "confidential" : r.dataClass().name().toLowerCase(Locale.ROOT));
+          r == null ? "confidential" : DATA_CLASSES.get(r.dataClass()));
     }
 
     Entity entity() {
       return new Entity(SERVER.of(name), Map.of("owner", new PrimString(owner), "purpose", new PrimString(purpose),
           "data_class", new PrimString(dataClass)), Set.of());
     }
+  }
+
+  // Names as policies see them, spelled once rather than lower-cased at every call.
+  private static final Map<UpstreamConfig.DataClass, String> DATA_CLASSES = names(UpstreamConfig.DataClass.class,
+      d -> d.name().toLowerCase(Locale.ROOT));
+  private static final Map<java.time.DayOfWeek, String> WEEKDAYS = names(java.time.DayOfWeek.class,
+      d -> d.name().substring(0, 3).toLowerCase(Locale.ROOT));
+
+  private static <E extends Enum<E>> Map<E, String> names(Class<E> type, java.util.function.Function<E, String> name) {
+    Map<E, String> names = new java.util.EnumMap<>(type);
+    for (E e : type.getEnumConstants()) {
+      names.put(e, name.apply(e));
+    }
+    return java.util.Collections.unmodifiableMap(names);
   }
 
   /** The context fields that depend on the caller alone. */
@@ -156,11 +170,12 @@ final class CedarInputs {
   /** The whole context: the caller's fields ({@link #callerContext}) and this call's. */
   static Map<String, Value> context(Map<String, Value> callerContext, Situation s, boolean approved) {
     ZonedDateTime at = s.now().atZone(ZoneOffset.UTC);
-    Map<String, Value> c = new HashMap<>(callerContext);
+    Map<String, Value> c = HashMap.newHashMap(callerContext.size() + 5);
+    c.putAll(callerContext);
     c.put("session_labels", strings(s.sessionLabels()));
     c.put("now", new PrimLong(s.now().getEpochSecond()));
     c.put("hour", new PrimLong(at.getHour()));
-    c.put("weekday", new PrimString(at.getDayOfWeek().name().substring(0, 3).toLowerCase(Locale.ROOT)));
+    c.put("weekday", new PrimString(WEEKDAYS.get(at.getDayOfWeek())));
     c.put("approved", new PrimBool(approved));
     return c;
   }

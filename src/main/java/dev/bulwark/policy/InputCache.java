@@ -42,20 +42,30 @@ final class InputCache {
     this.slices = slices;
   }
 
-  /** A caller's principals in the order they are asked, the slice each evaluates, and its context fields. */
-  record CallerInputs(List<CedarInputs.Principal> principals, List<PolicySnapshot.Slice> slices,
-      Map<String, Value> context) {
+  /** A caller's principals in the order they are asked, and its context fields. */
+  record CallerInputs(List<Asked> principals, Map<String, Value> context) {
     CallerInputs {
       principals = List.copyOf(principals);
-      slices = List.copyOf(slices);
     }
   }
 
   /**
-   * An item's action and entity without arguments, and {@code key}: the entity as the
-   * decision cache keys it (its id, tiers and labels as Cedar expressions).
+   * A principal, the slice of rules it evaluates, and {@code key}: both as the decision
+   * cache's key starts ({@code slice key, NUL, principal key, NUL}).
    */
-  record ItemInputs(EntityUID action, Entity actionEntity, Entity resource, String key) {}
+  record Asked(CedarInputs.Principal principal, PolicySnapshot.Slice slice, String key) {}
+
+  /**
+   * An item's action and entity without arguments, and {@code key}: both as the decision
+   * cache keys them (the action's id, NUL, the entity's id, tiers and labels as Cedar expressions).
+   */
+  record ItemInputs(EntityUID action, Entity actionEntity, Entity resource, String key) {
+    /** The same item under another action (listing). */
+    ItemInputs as(EntityUID other) {
+      return new ItemInputs(other, CedarInputs.actionEntity(other), resource,
+          other.getId() + key.substring(key.indexOf('\u0000')));
+    }
+  }
 
   /** A server's entity, and {@code key}: its name and attributes, quoted, as the decision cache keys them. */
   record ServerInputs(Entity entity, String key) {}
@@ -68,10 +78,12 @@ final class InputCache {
     if (known != null) {
       return known;
     }
-    List<CedarInputs.Principal> principals = CedarInputs.principals(caller);
-    List<PolicySnapshot.Slice> sliced = new ArrayList<>();
-    principals.forEach(p -> sliced.add(slices.apply(p.scopes())));
-    return put(callers, caller, new CallerInputs(principals, sliced, CedarInputs.callerContext(caller)));
+    List<Asked> asked = new ArrayList<>();
+    for (CedarInputs.Principal p : CedarInputs.principals(caller)) {
+      PolicySnapshot.Slice slice = slices.apply(p.scopes());
+      asked.add(new Asked(p, slice, slice.key() + '\u0000' + p.key() + '\u0000'));
+    }
+    return put(callers, caller, new CallerInputs(asked, CedarInputs.callerContext(caller)));
   }
 
   ItemInputs item(Target.Item item) {
@@ -82,7 +94,7 @@ final class InputCache {
     }
     EntityUID action = CedarInputs.ACTION.of(CedarInputs.actionFor(item.kind()));
     Entity resource = CedarInputs.resourceEntity(item);
-    String cacheKey = resource.getEUID().toCedarExpr() + resource.attrs.get("tiers").toCedarExpr()
+    String cacheKey = action.getId() + "\u0000" + resource.getEUID().toCedarExpr() + resource.attrs.get("tiers").toCedarExpr()
         + resource.attrs.get("labels").toCedarExpr();
     return put(items, key, new ItemInputs(action, CedarInputs.actionEntity(action), resource, cacheKey));
   }

@@ -201,10 +201,9 @@ public final class PolicyEngine implements Authorizer {
     Map<String, Value> context = CedarInputs.context(who.context(), situation, situation.approved());
     List<String> reasons = new ArrayList<>();
     List<String> gates = new ArrayList<>();
-    for (int i = 0; i < who.principals().size(); i++) {
-      CedarInputs.Principal p = who.principals().get(i);
-      PolicySnapshot.Slice slice = who.slices().get(i);
-      Evaluation first = evaluate(snap, slice, p, request, context);
+    for (InputCache.Asked asked : who.principals()) {
+      CedarInputs.Principal p = asked.principal();
+      Evaluation first = evaluate(snap, asked, request, context);
       if (!first.errors().isEmpty()) {
         steps.add(new Step(p.label(), "error", first.determining(), first.errors()));
         return new Explanation(new Decision.Deny(first.errors().stream().map(e -> "policy-error:" + e).toList()), steps,
@@ -218,7 +217,7 @@ public final class PolicyEngine implements Authorizer {
       boolean onlyGates = !first.determining().isEmpty()
           && first.determining().stream().allMatch(id -> snap.rules.get(id) != null && snap.rules.get(id).gate());
       if (onlyGates && !situation.approved()) {
-        Evaluation approved = evaluate(snap, slice, p, request, CedarInputs.context(who.context(), situation, true));
+        Evaluation approved = evaluate(snap, asked, request, CedarInputs.context(who.context(), situation, true));
         if (approved.allowed() && approved.errors().isEmpty()) {
           steps.add(new Step(p.label(), "require_approval", first.determining(), List.of()));
           reasons.addAll(approved.determining());
@@ -266,14 +265,12 @@ public final class PolicyEngine implements Authorizer {
       return false;
     }
     InputCache.CallerInputs who = snap.inputs.caller(caller);
-    InputCache.ItemInputs listed = snap.inputs.item(item);
-    EntityUID list = CedarInputs.ACTION.of("list");
-    Request request = new Request(new InputCache.ItemInputs(list, CedarInputs.actionEntity(list), listed.resource(),
-        listed.key()), null, snap.inputs.server(item.server(), servers.apply(item.server()).orElse(null)));
+    Request request = new Request(snap.inputs.item(item).as(CedarInputs.ACTION.of("list")), null,
+        snap.inputs.server(item.server(), servers.apply(item.server()).orElse(null)));
     Map<String, Value> context = CedarInputs.context(who.context(), new Situation(null, Set.of(), situation.now(), false),
         false);
-    for (int i = 0; i < who.principals().size(); i++) {
-      Evaluation e = evaluate(snap, who.slices().get(i), who.principals().get(i), request, context);
+    for (InputCache.Asked asked : who.principals()) {
+      Evaluation e = evaluate(snap, asked, request, context);
       if (!e.allowed() || !e.errors().isEmpty()) {
         return false;
       }
@@ -312,12 +309,13 @@ public final class PolicyEngine implements Authorizer {
 
   private record Evaluation(boolean allowed, List<String> determining, List<String> errors) {}
 
-  private Evaluation evaluate(PolicySnapshot snap, PolicySnapshot.Slice slice, CedarInputs.Principal p, Request request,
-      Map<String, Value> context) {
+  private Evaluation evaluate(PolicySnapshot snap, InputCache.Asked asked, Request request, Map<String, Value> context) {
+    PolicySnapshot.Slice slice = asked.slice();
+    CedarInputs.Principal p = asked.principal();
     if (slice.set().policies.isEmpty()) {
       return new Evaluation(false, List.of(), List.of());
     }
-    String key = cacheDecisions && slice.cacheable() ? decisionKey(slice, p, request, context) : null;
+    String key = cacheDecisions && slice.cacheable() ? decisionKey(asked, request, context) : null;
     if (key != null && snap.decisions.get(key) instanceof Evaluation cached) {
       return cached;
     }
@@ -335,11 +333,11 @@ public final class PolicyEngine implements Authorizer {
    * the attributes of its server (a rule may name the server entity), and the context fields
    * the rules name. The action hierarchy is fixed. Time-reading slices are never cached.
    */
-  private static String decisionKey(PolicySnapshot.Slice slice, CedarInputs.Principal p, Request request,
-      Map<String, Value> context) {
+  private static String decisionKey(InputCache.Asked asked, Request request, Map<String, Value> context) {
     // Quoted and escaped strings throughout, so no two inputs share a key.
-    StringBuilder k = new StringBuilder(slice.key()).append('\u0000').append(p.key()).append('\u0000')
-        .append(request.item.action().getId()).append('\u0000').append(request.item.key()).append('\u0000')
+    PolicySnapshot.Slice slice = asked.slice();
+    StringBuilder k = new StringBuilder(256).append(asked.key())
+        .append(request.item.key()).append('\u0000')
         .append(request.server.key());
     if (slice.readsTags()) {
       k.append('\u0000').append(expr(request.resource().getTags()));
