@@ -32,8 +32,11 @@ final class PolicySnapshot {
 
   /** Whether any rule reads the time in seconds or uses the context whole (listings are then not cached). */
   boolean readsNowAnywhere() {
-    return reads.values().stream().anyMatch(r -> r.wholeContext() || r.contextFields().contains("now"));
+    return readsNowAnywhere;
   }
+
+  // Fixed with the rules; asked once per item of every listing, so not recomputed each time.
+  private final boolean readsNowAnywhere;
   private static final int MAX_DECISIONS = 100_000;
   /**
    * What a rule can read, from its syntax tree (Cedar's JSON form), not its text: whether it
@@ -106,6 +109,7 @@ final class PolicySnapshot {
     this.rules = rules;
     this.policies = policies;
     this.reads = reads;
+    this.readsNowAnywhere = reads.values().stream().anyMatch(r -> r.wholeContext() || r.contextFields().contains("now"));
   }
 
   /** Parses and validates every rule against the schema; any problem is an exception naming the rules. */

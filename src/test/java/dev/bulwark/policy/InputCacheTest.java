@@ -136,6 +136,36 @@ class InputCacheTest {
     assertThat(e.decide(OPS, item, withFile)).isEqualTo(new Decision.Deny(List.of("no-file-argument")));
   }
 
+  @Test
+  void aListingFollowsTheSecondOnceAReloadBringsARuleOnIt() throws Exception {
+    AtomicReference<List<Rule>> extra = new AtomicReference<>(List.of());
+    PolicyEngine e = new PolicyEngine(() -> {
+      List<Rule> rules = new ArrayList<>(new PolicyCompiler().compile(agent("ops", "*/*"), Map.of(),
+          PolicyConfig.defaults()));
+      rules.addAll(extra.get());
+      return rules;
+    }, name -> Optional.empty());
+    Target.Item item = new Target.Item(Kind.TOOL, "crm", "get_customer", READ);
+    Authorizer.Situation before = Authorizer.Situation.at(Instant.parse("2026-11-24T12:00:00Z"));
+    Authorizer.Situation after = Authorizer.Situation.at(Instant.parse("2026-11-24T12:30:00Z"));
+    assertThat(visible(e, before, item)).isTrue();
+    assertThat(visible(e, after, item)).isTrue();
+
+    // Within one hour: only a listing decided afresh (not cached by hour) can tell the two apart.
+    extra.set(CedarFiles.parse("cutoff.cedar", """
+        @id("crm-closed-at-12-15")
+        forbid (principal, action, resource in Bulwark::Server::"crm")
+        when { context.now >= %d };
+        """.formatted(Instant.parse("2026-11-24T12:15:00Z").getEpochSecond())));
+    e.reload();
+    assertThat(visible(e, before, item)).isTrue();
+    assertThat(visible(e, after, item)).isFalse();
+  }
+
+  private static boolean visible(PolicyEngine e, Authorizer.Situation at, Target.Item item) {
+    return ((Decision.Allow) e.decide(OPS, new Target.Listing(Kind.TOOL), at)).visible().test(item);
+  }
+
   private static Caller through(User user) {
     return new Caller(Caller.DEFAULT_TENANT, "ops", Optional.of(user), List.of(), List.of());
   }
