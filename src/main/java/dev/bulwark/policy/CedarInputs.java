@@ -9,6 +9,7 @@ import com.cedarpolicy.value.PrimLong;
 import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.config.UpstreamConfig;
 import dev.bulwark.identity.Caller;
 import dev.bulwark.identity.User;
 import dev.bulwark.pipeline.Target;
@@ -87,7 +88,8 @@ final class CedarInputs {
     return new Entity(action, Map.of(), Set.of(ACTION.of("use")));
   }
 
-  static Entity resourceEntity(Target.Item item, JsonNode arguments) {
+  /** The item with its attributes and, for a resource, its URI as a tag; no arguments. */
+  static Entity resourceEntity(Target.Item item) {
     EntityTypeName t = switch (item.kind()) {
       case TOOL -> TOOL;
       case PROMPT -> PROMPT;
@@ -102,17 +104,59 @@ final class CedarInputs {
     if (item.kind() == Target.Kind.RESOURCE) {
       ArgumentTags.add(tags, "uri", item.name());
     }
-    if (arguments != null && arguments.isObject()) {
-      arguments.fields().forEachRemaining(f -> {
-        ArgumentTags.add(tags, f.getKey(), ArgumentTags.text(f.getValue()));
-        ArgumentTags.addNumber(tags, f.getKey(), f.getValue());
-      });
-    }
     return new Entity(t.of(item.server() + "/" + item.name()), attrs, Set.of(SERVER.of(item.server())), tags);
   }
 
-  static Map<String, Value> context(Caller caller, Situation s, boolean approved) {
-    ZonedDateTime at = s.now().atZone(ZoneOffset.UTC);
+  /**
+   * {@code item} (from {@link #resourceEntity(Target.Item)}, never changed) with the call's
+   * arguments added to its tags: a new entity, or {@code item} itself when there are none.
+   */
+  static Entity withArguments(Entity item, JsonNode arguments) {
+    if (arguments == null || !arguments.isObject() || arguments.isEmpty()) {
+      return item;
+    }
+    Map<String, Value> tags = new HashMap<>(item.getTags());
+    arguments.fields().forEachRemaining(f -> {
+      ArgumentTags.add(tags, f.getKey(), ArgumentTags.text(f.getValue()));
+      ArgumentTags.addNumber(tags, f.getKey(), f.getValue());
+    });
+    return new Entity(item.getEUID(), item.attrs, item.getParents(), tags);
+  }
+
+  static Entity resourceEntity(Target.Item item, JsonNode arguments) {
+    return withArguments(resourceEntity(item), arguments);
+  }
+
+  /** What a server's entity is made of: its name and the registration fields policies can read. */
+  record ServerKey(String name, String owner, String purpose, String dataClass) {
+    static ServerKey of(String name, UpstreamConfig.Registration r) {
+      return new ServerKey(name, r == null || r.owner() == null ? "" : r.owner(),
+          r == null || r.purpose() == null ? "" : r.purpose(),
+          r == null ? "confidential" : DATA_CLASSES.get(r.dataClass()));
+    }
+
+    Entity entity() {
+      return new Entity(SERVER.of(name), Map.of("owner", new PrimString(owner), "purpose", new PrimString(purpose),
+          "data_class", new PrimString(dataClass)), Set.of());
+    }
+  }
+
+  // Names as policies see them, spelled once rather than lower-cased at every call.
+  private static final Map<UpstreamConfig.DataClass, String> DATA_CLASSES = names(UpstreamConfig.DataClass.class,
+      d -> d.name().toLowerCase(Locale.ROOT));
+  private static final Map<java.time.DayOfWeek, String> WEEKDAYS = names(java.time.DayOfWeek.class,
+      d -> d.name().substring(0, 3).toLowerCase(Locale.ROOT));
+
+  private static <E extends Enum<E>> Map<E, String> names(Class<E> type, java.util.function.Function<E, String> name) {
+    Map<E, String> names = new java.util.EnumMap<>(type);
+    for (E e : type.getEnumConstants()) {
+      names.put(e, name.apply(e));
+    }
+    return java.util.Collections.unmodifiableMap(names);
+  }
+
+  /** The context fields that depend on the caller alone. */
+  static Map<String, Value> callerContext(Caller caller) {
     Map<String, Value> c = new HashMap<>();
     c.put("tenant", new PrimString(caller.tenant()));
     c.put("agent", new PrimString(caller.agentId()));
@@ -120,12 +164,24 @@ final class CedarInputs {
     c.put("has_user", new PrimBool(caller.user().isPresent()));
     c.put("chain", strings(caller.chain()));
     c.put("chain_depth", new PrimLong(caller.chain().size()));
+    return java.util.Collections.unmodifiableMap(c);
+  }
+
+  /** The whole context: the caller's fields ({@link #callerContext}) and this call's. */
+  static Map<String, Value> context(Map<String, Value> callerContext, Situation s, boolean approved) {
+    ZonedDateTime at = s.now().atZone(ZoneOffset.UTC);
+    Map<String, Value> c = HashMap.newHashMap(callerContext.size() + 5);
+    c.putAll(callerContext);
     c.put("session_labels", strings(s.sessionLabels()));
     c.put("now", new PrimLong(s.now().getEpochSecond()));
     c.put("hour", new PrimLong(at.getHour()));
-    c.put("weekday", new PrimString(at.getDayOfWeek().name().substring(0, 3).toLowerCase(Locale.ROOT)));
+    c.put("weekday", new PrimString(WEEKDAYS.get(at.getDayOfWeek())));
     c.put("approved", new PrimBool(approved));
     return c;
+  }
+
+  static Map<String, Value> context(Caller caller, Situation s, boolean approved) {
+    return context(callerContext(caller), s, approved);
   }
 
   static CedarList strings(java.util.Collection<String> values) {

@@ -57,8 +57,13 @@ public final class Flows {
     Instant now = clock.instant();
     for (String key : keys(caller)) {
       flows.compute(key, (k, f) -> {
+        boolean current = f != null && !f.last().plus(window).isBefore(now);
+        // Most calls add nothing new: the same labels, with the window restarted from now.
+        if (current && f.labels().containsAll(labels)) {
+          return new Flow(f.labels(), now);
+        }
         Set<String> all = new TreeSet<>(labels);
-        if (f != null && !f.last().plus(window).isBefore(now)) {
+        if (current) {
           all.addAll(f.labels());
         }
         return new Flow(Set.copyOf(all), now);

@@ -9,7 +9,6 @@ import com.cedarpolicy.model.exception.AuthException;
 import com.cedarpolicy.model.policy.PolicySet;
 import com.cedarpolicy.model.schema.Schema;
 import com.cedarpolicy.value.EntityUID;
-import com.cedarpolicy.value.PrimString;
 import com.cedarpolicy.value.Value;
 import dev.bulwark.config.UpstreamConfig;
 import dev.bulwark.identity.Caller;
@@ -21,11 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -199,15 +195,15 @@ public final class PolicyEngine implements Authorizer {
       steps.add(new Step("token scope", "deny", List.of("outside-token-scope"), List.of()));
       return new Explanation(new Decision.Deny(List.of("outside-token-scope")), steps, snap.version, snap.revision);
     }
-    EntityUID action = CedarInputs.ACTION.of(CedarInputs.actionFor(item.kind()));
-    Entity resource = CedarInputs.resourceEntity(item, situation.arguments());
-    Set<Entity> base = Set.of(resource, serverEntity(item.server()), CedarInputs.actionEntity(action));
+    InputCache.CallerInputs who = snap.inputs.caller(caller);
+    Request request = new Request(snap.inputs.item(item), situation.arguments(),
+        snap.inputs.server(item.server(), servers.apply(item.server()).orElse(null)));
+    Map<String, Value> context = CedarInputs.context(who.context(), situation, situation.approved());
     List<String> reasons = new ArrayList<>();
     List<String> gates = new ArrayList<>();
-    for (CedarInputs.Principal p : CedarInputs.principals(caller)) {
-      Set<Entity> entities = new HashSet<>(base);
-      entities.add(p.entity());
-      Evaluation first = evaluate(snap, p, action, resource, entities, CedarInputs.context(caller, situation, situation.approved()));
+    for (InputCache.Asked asked : who.principals()) {
+      CedarInputs.Principal p = asked.principal();
+      Evaluation first = evaluate(snap, asked, request, context);
       if (!first.errors().isEmpty()) {
         steps.add(new Step(p.label(), "error", first.determining(), first.errors()));
         return new Explanation(new Decision.Deny(first.errors().stream().map(e -> "policy-error:" + e).toList()), steps,
@@ -221,7 +217,7 @@ public final class PolicyEngine implements Authorizer {
       boolean onlyGates = !first.determining().isEmpty()
           && first.determining().stream().allMatch(id -> snap.rules.get(id) != null && snap.rules.get(id).gate());
       if (onlyGates && !situation.approved()) {
-        Evaluation approved = evaluate(snap, p, action, resource, entities, CedarInputs.context(caller, situation, true));
+        Evaluation approved = evaluate(snap, asked, request, CedarInputs.context(who.context(), situation, true));
         if (approved.allowed() && approved.errors().isEmpty()) {
           steps.add(new Step(p.label(), "require_approval", first.determining(), List.of()));
           reasons.addAll(approved.determining());
@@ -268,13 +264,13 @@ public final class PolicyEngine implements Authorizer {
         .noneMatch(p -> p != null && p.matches(item))) {
       return false;
     }
-    Entity resource = CedarInputs.resourceEntity(item, null);
-    Set<Entity> base = Set.of(resource, serverEntity(item.server()), CedarInputs.actionEntity(CedarInputs.ACTION.of("list")));
-    Map<String, Value> context = CedarInputs.context(caller, new Situation(null, Set.of(), situation.now(), false), false);
-    for (CedarInputs.Principal p : CedarInputs.principals(caller)) {
-      Set<Entity> entities = new HashSet<>(base);
-      entities.add(p.entity());
-      Evaluation e = evaluate(snap, p, CedarInputs.ACTION.of("list"), resource, entities, context);
+    InputCache.CallerInputs who = snap.inputs.caller(caller);
+    Request request = new Request(snap.inputs.item(item).as(CedarInputs.ACTION.of("list")), null,
+        snap.inputs.server(item.server(), servers.apply(item.server()).orElse(null)));
+    Map<String, Value> context = CedarInputs.context(who.context(), new Situation(null, Set.of(), situation.now(), false),
+        false);
+    for (InputCache.Asked asked : who.principals()) {
+      Evaluation e = evaluate(snap, asked, request, context);
       if (!e.allowed() || !e.errors().isEmpty()) {
         return false;
       }
@@ -282,19 +278,49 @@ public final class PolicyEngine implements Authorizer {
     return true;
   }
 
+  /**
+   * One call's request parts. The item with the call's arguments as tags, and the entity set,
+   * are built only when asked for: a cached decision needs neither unless its rules read tags.
+   * Confined to the deciding thread.
+   */
+  private static final class Request {
+    final InputCache.ItemInputs item;
+    private final com.fasterxml.jackson.databind.JsonNode arguments;
+    final InputCache.ServerInputs server;
+    private Entity resource;
+
+    Request(InputCache.ItemInputs item, com.fasterxml.jackson.databind.JsonNode arguments, InputCache.ServerInputs server) {
+      this.item = item;
+      this.arguments = arguments;
+      this.server = server;
+    }
+
+    Entity resource() {
+      if (resource == null) {
+        resource = CedarInputs.withArguments(item.resource(), arguments);
+      }
+      return resource;
+    }
+
+    Set<Entity> entities(CedarInputs.Principal p) {
+      return Set.of(resource(), server.entity(), item.actionEntity(), p.entity());
+    }
+  }
+
   private record Evaluation(boolean allowed, List<String> determining, List<String> errors) {}
 
-  private Evaluation evaluate(PolicySnapshot snap, CedarInputs.Principal p, EntityUID action, Entity resource, Set<Entity> entities,
-      Map<String, Value> context) {
-    PolicySnapshot.Slice slice = snap.slice(p.scopes());
+  private Evaluation evaluate(PolicySnapshot snap, InputCache.Asked asked, Request request, Map<String, Value> context) {
+    PolicySnapshot.Slice slice = asked.slice();
+    CedarInputs.Principal p = asked.principal();
     if (slice.set().policies.isEmpty()) {
       return new Evaluation(false, List.of(), List.of());
     }
-    String key = cacheDecisions && slice.cacheable() ? decisionKey(slice, p, action, resource, context) : null;
+    String key = cacheDecisions && slice.cacheable() ? decisionKey(asked, request, context) : null;
     if (key != null && snap.decisions.get(key) instanceof Evaluation cached) {
       return cached;
     }
-    Evaluation e = evaluateWithCedar(slice.set(), p, action, resource, entities, context);
+    Evaluation e = evaluateWithCedar(slice.set(), p, request.item.action(), request.resource(), request.entities(p),
+        context);
     if (key != null && e.errors().isEmpty()) {
       snap.remember(key, e);
     }
@@ -304,17 +330,17 @@ public final class PolicyEngine implements Authorizer {
   /**
    * Everything a cacheable slice's rules can read: the principal with its parents, the
    * action, the item with its attributes, its tags (the arguments) if any rule reads tags,
-   * and the context fields the rules name. Server attributes and the action hierarchy are
-   * fixed for the snapshot's life. Time-reading slices are never cached.
+   * the attributes of its server (a rule may name the server entity), and the context fields
+   * the rules name. The action hierarchy is fixed. Time-reading slices are never cached.
    */
-  private static String decisionKey(PolicySnapshot.Slice slice, CedarInputs.Principal p, EntityUID action, Entity resource,
-      Map<String, Value> context) {
+  private static String decisionKey(InputCache.Asked asked, Request request, Map<String, Value> context) {
     // Quoted and escaped strings throughout, so no two inputs share a key.
-    StringBuilder k = new StringBuilder(slice.key()).append('\u0000').append(p.key()).append('\u0000')
-        .append(action.getId()).append('\u0000').append(resource.getEUID().toCedarExpr())
-        .append(resource.attrs.get("tiers").toCedarExpr()).append(resource.attrs.get("labels").toCedarExpr());
+    PolicySnapshot.Slice slice = asked.slice();
+    StringBuilder k = new StringBuilder(256).append(asked.key())
+        .append(request.item.key()).append('\u0000')
+        .append(request.server.key());
     if (slice.readsTags()) {
-      k.append('\u0000').append(expr(resource.getTags()));
+      k.append('\u0000').append(expr(request.resource().getTags()));
     }
     for (String field : slice.contextFields()) {
       Value v = context.get(field);
@@ -346,24 +372,6 @@ public final class PolicyEngine implements Authorizer {
       return new Evaluation(false, List.of(), List.of("cedar: " + PolicySnapshot.oneLine(e.getMessage())));
     }
   }
-
-
-
-
-
-
-  private Entity serverEntity(String name) {
-    UpstreamConfig.Registration r = servers.apply(name).orElse(null);
-    Map<String, Value> attrs = new HashMap<>();
-    attrs.put("owner", new PrimString(r == null || r.owner() == null ? "" : r.owner()));
-    attrs.put("purpose", new PrimString(r == null || r.purpose() == null ? "" : r.purpose()));
-    attrs.put("data_class", new PrimString(r == null ? "confidential" : r.dataClass().name().toLowerCase(Locale.ROOT)));
-    return new Entity(CedarInputs.SERVER.of(name), attrs, Set.of());
-  }
-
-
-
-
 
   private static AccessPattern pattern(String s) {
     try {

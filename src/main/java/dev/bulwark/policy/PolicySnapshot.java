@@ -32,8 +32,11 @@ final class PolicySnapshot {
 
   /** Whether any rule reads the time in seconds or uses the context whole (listings are then not cached). */
   boolean readsNowAnywhere() {
-    return reads.values().stream().anyMatch(r -> r.wholeContext() || r.contextFields().contains("now"));
+    return readsNowAnywhere;
   }
+
+  // Fixed with the rules; asked once per item of every listing, so not recomputed each time.
+  private final boolean readsNowAnywhere;
   private static final int MAX_DECISIONS = 100_000;
   /**
    * What a rule can read, from its syntax tree (Cedar's JSON form), not its text: whether it
@@ -97,6 +100,8 @@ final class PolicySnapshot {
       });
   // Decisions of cacheable slices by everything their rules can read; a new snapshot starts empty.
   final Map<String, Object> decisions = new java.util.concurrent.ConcurrentHashMap<>();
+  // Request parts that depend on the caller or the item only; each snapshot starts with none.
+  final InputCache inputs = new InputCache(this::slice);
 
   private PolicySnapshot(long version, Map<String, Rule> rules, Map<String, Policy> policies, Map<String, Reads> reads) {
     this.revision = PolicyRevisions.revision(List.copyOf(rules.values()));
@@ -104,6 +109,7 @@ final class PolicySnapshot {
     this.rules = rules;
     this.policies = policies;
     this.reads = reads;
+    this.readsNowAnywhere = reads.values().stream().anyMatch(r -> r.wholeContext() || r.contextFields().contains("now"));
   }
 
   /** Parses and validates every rule against the schema; any problem is an exception naming the rules. */

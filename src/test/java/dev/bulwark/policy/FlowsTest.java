@@ -55,4 +55,37 @@ class FlowsTest {
     now.set(now.get().plus(Duration.ofMinutes(31)));
     assertThat(flows.labels(c)).isEmpty();
   }
+
+  @Test
+  void aCallAddingNoNewLabelStillRestartsTheWindowAndANewLabelIsAdded() {
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-11-24T08:00:00Z"));
+    Flows flows = new Flows(new Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return now.get();
+      }
+    }, Duration.ofMinutes(30));
+    Caller c = new Caller("a");
+    flows.record(c, Set.of("reads-private"));
+    now.set(now.get().plus(Duration.ofMinutes(20)));
+    flows.record(c, Set.of("reads-private"));
+    flows.record(c, Set.of());
+    now.set(now.get().plus(Duration.ofMinutes(20)));  // 40 minutes after the first call, 20 after the last
+    assertThat(flows.labels(c)).containsExactly("reads-private");
+    flows.record(c, Set.of("reads-untrusted"));
+    assertThat(flows.labels(c)).containsExactly("reads-private", "reads-untrusted");
+    now.set(now.get().plus(Duration.ofMinutes(31)));
+    assertThat(flows.labels(c)).isEmpty();
+  }
 }

@@ -52,6 +52,9 @@ public class PolicyDecisionBench {
   // The same rules with the decision cache off: every decision is a Cedar evaluation.
   private PolicyEngine uncached;
   private PolicyEngine floor;
+  // The profiled load: one agent, a one-rule allow list, the default flow rule, everything/echo.
+  private PolicyEngine typical;
+  private final Input[] typicalInputs = new Input[N];
   private List<Target.Item> tools;
   private final Input[] allowed = new Input[N];
   private final Input[] denied = new Input[N];
@@ -163,6 +166,20 @@ public class PolicyDecisionBench {
       floorInputs[i] = new Input(new Caller("solo"), crm.get(i % crm.size()), now);
     }
 
+    // 7. The typical call: one agent whose allow list names one tool, with the default flow
+    // rule (approval), calling everything/echo with an argument, as the gateway decides it.
+    AgentRegistry echoRegistry = AgentRegistry.of(List.of(new AgentConfig("echoer", HASH, null,
+        List.of("tool:everything/echo"))));
+    typical = new PolicyEngine(() -> new PolicyCompiler().compile(echoRegistry, Map.of(),
+        new PolicyConfig(List.of(), null, null, null)), name -> Optional.of(new dev.bulwark.config.UpstreamConfig
+            .Registration("platform", "reference server", null, null, null, null, null, null, null, null)));
+    Target.Item echo = new Target.Item(Target.Kind.TOOL, "everything", "echo",
+        new Target.Facts(Set.of("read"), Set.of(), "sha256:echo", null));
+    for (int i = 0; i < N; i++) {
+      typicalInputs[i] = new Input(new Caller("echoer"), echo, new Authorizer.Situation(
+          Json.object().put("message", "hello " + (i % 4)), Set.of(), NOON, false));
+    }
+
     verify();
   }
 
@@ -197,6 +214,7 @@ public class PolicyDecisionBench {
       expect(engine, new Input(withArguments[i].caller(), withArguments[i].item(), Authorizer.Situation.at(NOON)),
           Decision.Deny.class, PolicyEngine.DEFAULT_DENY);
       expect(floor, floorInputs[i], Decision.Allow.class, null);
+      expect(typical, typicalInputs[i], Decision.Allow.class, null);
       int visible = listingFilter(listers[i]);
       if (visible <= 0 || visible >= tools.size()) {
         throw new IllegalStateException("listing of " + listers[i].agentId() + " shows " + visible + " of 100 tools");
@@ -277,6 +295,13 @@ public class PolicyDecisionBench {
   public Decision withArgumentRuleUncached() {
     Input in = withArguments[next++ & (N - 1)];
     return uncached.decide(in.caller(), in.item(), in.situation());
+  }
+
+  /** One authorize decision of the profiled load, as AuthorizeStage asks for it (with its revision). */
+  @Benchmark
+  public Authorizer.Decided typicalCall() {
+    Input in = typicalInputs[next++ & (N - 1)];
+    return typical.decideRecorded(in.caller(), in.item(), in.situation());
   }
 
   @Benchmark
