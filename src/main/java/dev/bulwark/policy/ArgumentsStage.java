@@ -104,9 +104,15 @@ public final class ArgumentsStage implements Stage {
     }
   }
 
+  // Strings over the length limit, and numbers outside a double's range: a server's JSON
+  // parser reads 1e999999999 as Infinity and 1e-999999999 as 0, so a schema's bounds say
+  // nothing about what it will get (and the validator let 1e999999999 pass "integer,
+  // maximum 100"). Zero itself, in any notation, is in range.
   private void tooLong(JsonNode value, String path, List<String> problems) {
     if (value.isTextual() && value.asText().length() > maxLength) {
       problems.add("field " + (path.isEmpty() ? "/" : path) + " is longer than " + maxLength + " characters");
+    } else if (value.isNumber() && outsideDouble(value)) {
+      problems.add("field " + (path.isEmpty() ? "/" : path) + " is a number outside the range of a double");
     } else if (value.isObject()) {
       value.fields().forEachRemaining(f -> tooLong(f.getValue(), path + "/" + f.getKey(), problems));
     } else if (value.isArray()) {
@@ -115,5 +121,27 @@ public final class ArgumentsStage implements Stage {
         tooLong(e, path + "/" + i++, problems);
       }
     }
+  }
+
+  private static final java.math.BigDecimal DOUBLE_MAX = new java.math.BigDecimal(Double.MAX_VALUE);
+  // Below half the smallest double a parser rounds to zero.
+  private static final java.math.BigDecimal DOUBLE_MIN = new java.math.BigDecimal(Double.MIN_VALUE)
+      .divide(java.math.BigDecimal.valueOf(2));
+
+  // BigDecimal compares magnitudes by their exponents first: no huge number is ever expanded.
+  static boolean outsideDouble(JsonNode number) {
+    if (number.isInt() || number.isLong() || number.isShort()) {
+      return false;
+    }
+    if (number.isDouble() || number.isFloat()) {
+      return !Double.isFinite(number.doubleValue());
+    }
+    java.math.BigDecimal d = number.isBigInteger() ? new java.math.BigDecimal(number.bigIntegerValue())
+        : number.decimalValue();
+    if (d.signum() == 0) {
+      return false;
+    }
+    java.math.BigDecimal magnitude = d.abs();
+    return magnitude.compareTo(DOUBLE_MAX) > 0 || magnitude.compareTo(DOUBLE_MIN) < 0;
   }
 }

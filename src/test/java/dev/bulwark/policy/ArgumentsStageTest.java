@@ -101,4 +101,24 @@ class ArgumentsStageTest {
     assertThat(call(tuple, "{\"t\":[{\"a\":1}]}")).isSameAs(RAN);
     assertThat(call(tuple, "{\"t\":[{\"a\":1,\"evil\":2}]}")).isInstanceOf(Outcome.Failure.class);
   }
+
+  // The schema validator let {"n": 1e999999999} through "integer, maximum 100" (it refuses
+  // 1e30); a server's JSON parser reads such a number as Infinity, and one below a double's
+  // smallest as 0: numbers outside a double's range are refused before any schema check.
+  @Test
+  void refusesNumbersOutsideADoublesRangeWhateverTheSchemaSays() {
+    String bounded = "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"maximum\":100},"
+        + "\"x\":{\"type\":\"number\",\"exclusiveMinimum\":0},\"l\":{\"type\":\"array\",\"items\":{\"type\":\"number\"}}}}";
+    for (String args : new String[] {"{\"n\":1e999999999}", "{\"n\":-1e999999999}", "{\"n\":1e309}",
+        "{\"x\":1e-999999999}", "{\"x\":1e-400}", "{\"l\":[1, 2e400]}", "{\"n\":" + "9".repeat(400) + "}"}) {
+      Outcome o = call(bounded, args);
+      assertThat(o).as(args).isInstanceOf(Outcome.Failure.class);
+      assertThat(((Outcome.Failure) o).error().message()).as(args).contains("outside the range of a double");
+    }
+    assertThat(calls).isZero();
+    for (String args : new String[] {"{\"n\":100}", "{\"n\":1e2}", "{\"x\":1e-300}", "{\"x\":4.9e-324}",
+        "{\"l\":[1.7976931348623157e308, 0, 0.0, -0e10]}"}) {
+      assertThat(call(bounded, args)).as(args).isSameAs(RAN);
+    }
+  }
 }
