@@ -63,6 +63,8 @@ final class StoreAuditSink implements AuditSink {
   // When the first event of the batch being committed (or, for the committer, waiting for the
   // lock) was queued; 0 when there is none. For the readiness lag.
   private volatile long inlineSince;
+  // Writers inside write(): from before their event is queued until its commit is known.
+  private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long committerSince;
   private boolean closed;
 
@@ -90,6 +92,15 @@ final class StoreAuditSink implements AuditSink {
   }
 
   private boolean submit(String chain, AuditEvent event, Kind kind) throws AuditException {
+    writers.incrementAndGet();
+    try {
+      return commitOrQueue(chain, event, kind);
+    } finally {
+      writers.decrementAndGet();
+    }
+  }
+
+  private boolean commitOrQueue(String chain, AuditEvent event, Kind kind) throws AuditException {
     java.util.SortedMap<String, String> members;
     try {
       // The canonical form is computed here, on the writer's thread, in parallel with
@@ -106,8 +117,10 @@ final class StoreAuditSink implements AuditSink {
       if (closed) {
         throw new AuditException("the audit store is closed", null);
       }
-      if (queue.isEmpty() && !Thread.currentThread().isInterrupted() && committing.tryLock()) {
-        // Nothing to group with and nobody committing: commit it here. Under the read lock,
+      if (writers.get() == 1 && queue.isEmpty() && !Thread.currentThread().isInterrupted() && committing.tryLock()) {
+        // The only writer, nothing to group with, nobody committing: commit it here. (With
+        // other writers waiting, the committer groups them: one commit for many events,
+        // where commits of one would cost more CPU per event under load.) Under the read lock,
         // so close() cannot queue its stop meanwhile, and whatever was queued since the
         // check goes in the same transaction. Not on an interrupted thread: a virtual
         // thread's interrupt closes the socket of a PostgreSQL connection under way.
