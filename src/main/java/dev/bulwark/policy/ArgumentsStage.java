@@ -124,7 +124,7 @@ public final class ArgumentsStage implements Stage {
   }
 
   private static final java.math.BigDecimal DOUBLE_MAX = new java.math.BigDecimal(Double.MAX_VALUE);
-  // Below half the smallest double a parser rounds to zero.
+  // At or below half the smallest double a parser rounds to zero (exactly half: to even, 0).
   private static final java.math.BigDecimal DOUBLE_MIN = new java.math.BigDecimal(Double.MIN_VALUE)
       .divide(java.math.BigDecimal.valueOf(2));
 
@@ -142,6 +142,6 @@ public final class ArgumentsStage implements Stage {
       return false;
     }
     java.math.BigDecimal magnitude = d.abs();
-    return magnitude.compareTo(DOUBLE_MAX) > 0 || magnitude.compareTo(DOUBLE_MIN) < 0;
+    return magnitude.compareTo(DOUBLE_MAX) > 0 || magnitude.compareTo(DOUBLE_MIN) <= 0;
   }
 }

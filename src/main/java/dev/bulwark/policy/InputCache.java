@@ -32,6 +32,11 @@ import java.util.function.Function;
  */
 final class InputCache {
   static final int MAX_ENTRIES = 10_000;
+  /**
+   * Items with longer names (a resource's name is the URI the agent sends, up to the request
+   * size) are built per call and never kept: 10,000 entries of 4 MB names would be 40 GB.
+   */
+  static final int MAX_CACHED_NAME = 1024;
   private final Function<Set<String>, PolicySnapshot.Slice> slices;
   private final Map<Caller, CallerInputs> callers = new ConcurrentHashMap<>();
   private final Map<ItemKey, ItemInputs> items = new ConcurrentHashMap<>();
@@ -96,7 +101,9 @@ final class InputCache {
     Entity resource = CedarInputs.resourceEntity(item);
     String cacheKey = action.getId() + "\u0000" + resource.getEUID().toCedarExpr() + resource.attrs.get("tiers").toCedarExpr()
         + resource.attrs.get("labels").toCedarExpr();
-    return put(items, key, new ItemInputs(action, CedarInputs.actionEntity(action), resource, cacheKey));
+    ItemInputs built = new ItemInputs(action, CedarInputs.actionEntity(action), resource, cacheKey);
+    return item.name().length() > MAX_CACHED_NAME || item.server().length() > MAX_CACHED_NAME ? built
+        : put(items, key, built);
   }
 
   /** The entity of server {@code name} as {@code registration} (null: unregistered) describes it. */

@@ -105,12 +105,16 @@ class ArgumentsStageTest {
   // The schema validator let {"n": 1e999999999} through "integer, maximum 100" (it refuses
   // 1e30); a server's JSON parser reads such a number as Infinity, and one below a double's
   // smallest as 0: numbers outside a double's range are refused before any schema check.
+  // 2^-1075 written out exactly: a parser rounds it (half to even) to 0.
+  private static final String HALF_OF_SMALLEST_DOUBLE = new java.math.BigDecimal(Double.MIN_VALUE)
+      .divide(java.math.BigDecimal.valueOf(2)).toString();
+
   @Test
   void refusesNumbersOutsideADoublesRangeWhateverTheSchemaSays() {
     String bounded = "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"maximum\":100},"
         + "\"x\":{\"type\":\"number\",\"exclusiveMinimum\":0},\"l\":{\"type\":\"array\",\"items\":{\"type\":\"number\"}}}}";
     for (String args : new String[] {"{\"n\":1e999999999}", "{\"n\":-1e999999999}", "{\"n\":1e309}",
-        "{\"x\":1e-999999999}", "{\"x\":1e-400}", "{\"l\":[1, 2e400]}", "{\"n\":" + "9".repeat(400) + "}"}) {
+        "{\"x\":1e-999999999}", "{\"x\":1e-400}", "{\"x\":" + HALF_OF_SMALLEST_DOUBLE + "}", "{\"l\":[1, 2e400]}", "{\"n\":" + "9".repeat(400) + "}"}) {
       Outcome o = call(bounded, args);
       assertThat(o).as(args).isInstanceOf(Outcome.Failure.class);
       assertThat(((Outcome.Failure) o).error().message()).as(args).contains("outside the range of a double");

@@ -162,6 +162,17 @@ class InputCacheTest {
     assertThat(visible(e, after, item)).isFalse();
   }
 
+  // A resource's name is the URI an agent sends: a long one is built per call, never kept.
+  @Test
+  void itemsWithLongNamesAreNeverKept() {
+    InputCache cache = new InputCache(scopes -> null);
+    Target.Item small = new Target.Item(Kind.RESOURCE, "fs", "file:///a", READ);
+    Target.Item big = new Target.Item(Kind.RESOURCE, "fs", "file:///" + "a".repeat(InputCache.MAX_CACHED_NAME), READ);
+    assertThat(cache.item(small)).isSameAs(cache.item(small));
+    assertThat(cache.item(big)).isNotSameAs(cache.item(big));
+    assertThat(cache.item(big).key()).isEqualTo(cache.item(big).key());
+  }
+
   private static boolean visible(PolicyEngine e, Authorizer.Situation at, Target.Item item) {
     return ((Decision.Allow) e.decide(OPS, new Target.Listing(Kind.TOOL), at)).visible().test(item);
   }
