@@ -69,10 +69,13 @@ public final class DataLoss {
   }
 
   private void text(String s, String location, List<Finding> out) {
-    String text = s.length() > MAX_CHARS ? s.substring(0, MAX_CHARS) : s;
-    if (!secrets.apply(text).equals(text)) {
+    // The secret check reads the whole text, however long (a secret must never leave, and it
+    // runs even with inspection disabled, where nothing refuses long texts); the personal-data
+    // patterns below read the first MAX_CHARS.
+    if (!secrets.apply(s).equals(s)) {
       out.add(new Finding(Kind.SECRET, location, 1.0, "a credential or a secret value the gateway holds"));
     }
+    String text = s.length() > MAX_CHARS ? s.substring(0, MAX_CHARS) : s;
     Matcher m = IBAN.matcher(text);
     while (m.find()) {
       if (ibanValid(m.group())) {

@@ -19,6 +19,15 @@ class DataLossTest {
     assertThat(kinds("token ghp_" + "a".repeat(36))).containsExactly(Finding.Kind.SECRET);
   }
 
+  // Nothing refuses long texts when inspection is disabled or in a client's answer to a server:
+  // the secret check must read all of one.
+  @Test
+  void findsASecretPastTheFirstMegabyteOfAText() {
+    String padded = "x".repeat(1 << 20) + " token ghp_" + "a".repeat(36);
+    assertThat(kinds(padded)).contains(Finding.Kind.SECRET);
+    assertThat(dataLoss.scan(Json.object().put(padded, 1)).stream().map(Finding::kind)).contains(Finding.Kind.SECRET);
+  }
+
   @Test
   void findsIbansOnlyWithValidCheckDigits() {
     assertThat(kinds("pay to DE89 3704 0044 0532 0130 00")).containsExactly(Finding.Kind.PERSONAL_DATA);
