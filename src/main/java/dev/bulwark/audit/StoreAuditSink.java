@@ -117,8 +117,9 @@ final class StoreAuditSink implements AuditSink {
       if (closed) {
         throw new AuditException("the audit store is closed", null);
       }
-      if (writers.get() == 1 && queue.isEmpty() && !Thread.currentThread().isInterrupted() && committing.tryLock()) {
-        // The only writer, nothing to group with, nobody committing: commit it here. (With
+      if (writers.get() == 1 && !Thread.currentThread().isInterrupted() && committing.tryLock()) {
+        // The only writer (so nothing is queued: a queued event's writer is still in here),
+        // nobody committing: commit it here. (With
         // other writers waiting, the committer groups them: one commit for many events,
         // where commits of one would cost more CPU per event under load.) Under the read lock,
         // so close() cannot queue its stop meanwhile, and whatever was queued since the

@@ -53,7 +53,7 @@ public final class ArgumentsStage implements Stage {
         problems.add("the tool declares no input schema");
       } else {
         undeclared(schema, args, "", problems);
-        tooLong(args, "", problems);
+        outOfBounds(args, "", problems);
         if (problems.isEmpty()) {
           problems.addAll(schemas.validate(item.facts().pin(), "input", schema, args));
         }
@@ -108,17 +108,17 @@ public final class ArgumentsStage implements Stage {
   // parser reads 1e999999999 as Infinity and 1e-999999999 as 0, so a schema's bounds say
   // nothing about what it will get (and the validator let 1e999999999 pass "integer,
   // maximum 100"). Zero itself, in any notation, is in range.
-  private void tooLong(JsonNode value, String path, List<String> problems) {
+  private void outOfBounds(JsonNode value, String path, List<String> problems) {
     if (value.isTextual() && value.asText().length() > maxLength) {
       problems.add("field " + (path.isEmpty() ? "/" : path) + " is longer than " + maxLength + " characters");
     } else if (value.isNumber() && outsideDouble(value)) {
       problems.add("field " + (path.isEmpty() ? "/" : path) + " is a number outside the range of a double");
     } else if (value.isObject()) {
-      value.fields().forEachRemaining(f -> tooLong(f.getValue(), path + "/" + f.getKey(), problems));
+      value.fields().forEachRemaining(f -> outOfBounds(f.getValue(), path + "/" + f.getKey(), problems));
     } else if (value.isArray()) {
       int i = 0;
       for (JsonNode e : value) {
-        tooLong(e, path + "/" + i++, problems);
+        outOfBounds(e, path + "/" + i++, problems);
       }
     }
   }
