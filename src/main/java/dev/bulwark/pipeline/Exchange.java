@@ -234,9 +234,10 @@ public final class Exchange {
    * the first event built for the exchange (its intent), so that its outcome, made by the same
    * sanitizer from the same node, reuses it instead of sanitizing again. Sound because the
    * request is immutable and its arguments are never modified in place: what is sent upstream
-   * is a copy around them.
+   * is a copy around them. {@code by} is only compared by identity, so it is typed
+   * {@code Object}: the pipeline does not depend on the audit package that uses it.
    */
-  public record AuditedArguments(dev.bulwark.audit.ArgumentSanitizer by, com.fasterxml.jackson.databind.JsonNode from,
+  public record AuditedArguments(Object by, com.fasterxml.jackson.databind.JsonNode from,
       com.fasterxml.jackson.databind.JsonNode sanitized) {
     public AuditedArguments {
       Objects.requireNonNull(by, "by");

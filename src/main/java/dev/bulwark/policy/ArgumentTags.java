@@ -51,13 +51,16 @@ final class ArgumentTags {
     // A JSON number's plain form can be vast (1e999999999: a billion digits, seconds of CPU and
     // a gigabyte per call); one with more than 40 digits either side of the point cannot match
     // DECIMAL, so it gets no tag without being written out.
+    String text;
     if (value.isNumber()) {
       java.math.BigDecimal d = value.decimalValue();
       if (d.scale() > 40 || (long) d.precision() - d.scale() > 40) {  // long: -scale can be 2^31 - 1
         return;
       }
+      text = d.toPlainString();
+    } else {
+      text = value.isTextual() ? value.asText() : null;
     }
-    String text = value.isNumber() ? value.decimalValue().toPlainString() : value.isTextual() ? value.asText() : null;
     if (text == null || !DECIMAL.matcher(text).matches()) {
       return;
     }

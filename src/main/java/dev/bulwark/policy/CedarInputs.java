@@ -123,10 +123,6 @@ final class CedarInputs {
     return new Entity(item.getEUID(), item.attrs, item.getParents(), tags);
   }
 
-  static Entity resourceEntity(Target.Item item, JsonNode arguments) {
-    return withArguments(resourceEntity(item), arguments);
-  }
-
   /** What a server's entity is made of: its name and the registration fields policies can read. */
   record ServerKey(String name, String owner, String purpose, String dataClass) {
     static ServerKey of(String name, UpstreamConfig.Registration r) {
@@ -178,10 +174,6 @@ final class CedarInputs {
     c.put("weekday", new PrimString(WEEKDAYS.get(at.getDayOfWeek())));
     c.put("approved", new PrimBool(approved));
     return c;
-  }
-
-  static Map<String, Value> context(Caller caller, Situation s, boolean approved) {
-    return context(callerContext(caller), s, approved);
   }
 
   static CedarList strings(java.util.Collection<String> values) {
