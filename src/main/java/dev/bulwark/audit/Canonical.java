@@ -24,7 +24,8 @@ public final class Canonical {
   /**
    * The canonical form of each member of an object, keyed by member name in canonical
    * order: {@link #object} joins them (with members added) into exactly what {@link #of}
-   * gives for the whole object. Lets the costly part run before the last members are known.
+   * gives for the whole object. No longer on the write path ({@link CanonicalEvent} builds the
+   * members from the record): kept as the reference {@code CanonicalEventTest} holds it to.
    */
   static java.util.TreeMap<String, String> members(JsonNode object) {
     java.util.TreeMap<String, String> out = new java.util.TreeMap<>();  // String order: UTF-16 code units

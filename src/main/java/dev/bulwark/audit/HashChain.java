@@ -86,8 +86,8 @@ public final class HashChain {
   }
 
   /**
-   * Places an event, given as its canonical members ({@link Canonical#members}, computed by
-   * the writer), at {@code seq} after {@code prev}: the committer only adds the chain fields,
+   * Places an event, given as its canonical members ({@link CanonicalEvent#members}, computed
+   * by the writer), at {@code seq} after {@code prev}: the committer only adds the chain fields,
    * joins and hashes.
    */
   static Linked link(java.util.SortedMap<String, String> members, String chain, long seq, String prev) {

@@ -60,12 +60,13 @@ final class StoreAuditSink implements AuditSink {
   // its own event: the BatchWriter is used by one thread at a time.
   private final java.util.concurrent.locks.ReentrantLock committing = new java.util.concurrent.locks.ReentrantLock();
   private final Thread committer;
-  // When the first event of the batch being committed (or, for the committer, waiting for the
-  // lock) was queued; 0 when there is none. For the readiness lag.
+  // For the readiness lag, when the oldest event not yet committed outside the queue was
+  // queued (0: none): a lone writer's event in its own commit, and the committer's batch,
+  // waiting for the lock or in its commit.
   private volatile long inlineSince;
+  private volatile long committerSince;
   // Writers inside write(): from before their event is queued until its commit is known.
   private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
-  private volatile long committerSince;
   private boolean closed;
 
   /** {@code checkpoints} null is for the benchmark's baseline only: no hashes, no checkpoints. */

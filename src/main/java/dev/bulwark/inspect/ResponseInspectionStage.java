@@ -31,7 +31,6 @@ import java.util.Optional;
  * sends the client during the call and what the client answers back.
  */
 public final class ResponseInspectionStage implements Stage {
-  static final String REDACTED_URL = TextJudge.REDACTED_URL;
 
   private final TextJudge judge;
   private final DataLoss dataLoss;

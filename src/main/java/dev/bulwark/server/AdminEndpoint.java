@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.identity.AgentRegistry;
 import dev.bulwark.identity.ApiKey;
+import dev.bulwark.identity.Bearer;
 import dev.bulwark.identity.KeyHash;
 import dev.bulwark.mcp.Json;
 import java.io.IOException;
@@ -60,7 +61,7 @@ final class AdminEndpoint extends Handler.Abstract {
       return true;
     }
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    String credential = dev.bulwark.identity.Bearer.credential(auth);
+    String credential = Bearer.credential(auth);
     if (credential == null || !adminKey.matches(ApiKey.of(credential))) {
       audit.refused(remote, null, null, "admin " + path, 401, "no valid admin key");
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"bulwark-admin\"");

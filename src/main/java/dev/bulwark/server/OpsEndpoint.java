@@ -6,6 +6,7 @@ import dev.bulwark.audit.RefusalRecorder;
 import dev.bulwark.config.TelemetryConfig;
 import dev.bulwark.health.Readiness;
 import dev.bulwark.identity.ApiKey;
+import dev.bulwark.identity.Bearer;
 import dev.bulwark.identity.KeyHash;
 import dev.bulwark.mcp.Json;
 import java.nio.ByteBuffer;
@@ -133,7 +134,7 @@ final class OpsEndpoint extends Handler.Abstract {
       return false;
     }
     String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    String credential = dev.bulwark.identity.Bearer.credential(auth);
+    String credential = Bearer.credential(auth);
     return credential != null && adminKey.matches(ApiKey.of(credential));
   }
 

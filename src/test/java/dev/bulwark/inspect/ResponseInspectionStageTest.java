@@ -132,7 +132,7 @@ class ResponseInspectionStageTest {
   void redactsTheExfiltrationUrlAndKeepsTheRest() {
     Outcome o = tool(Inspection.standard(Set.of()), defaults(), EXFIL);
 
-    assertThat(text(o, 0)).isEqualTo("Chart: ![c](" + ResponseInspectionStage.REDACTED_URL + ") done.");
+    assertThat(text(o, 0)).isEqualTo("Chart: ![c](" + TextJudge.REDACTED_URL + ") done.");
     assertThat(exchange.inspected().getFirst().applied()).isEqualTo("redact");
     assertThat(exchange.inspected().getFirst().findings()).anyMatch(f -> f.kind() == Finding.Kind.EXFILTRATION_URL);
   }
