@@ -19,10 +19,14 @@ import org.slf4j.LoggerFactory;
  * store. Writers enqueue; one committer thread takes everything queued, links each event
  * into its chain (one per tenant, {@code gateway} for events without one), inserts the batch
  * in one transaction and commits, then releases the writers (group commit: one sync for
- * many events). A writer that finds nothing queued and no commit under way commits its
- * event itself instead: handing one event to the committer and back costs two thread
- * wake-ups (~0.1 ms on a loaded two-core machine, twice per call), and there is nothing to
- * group it with. Commits never overlap: one lock is held around each, whoever runs it.
+ * many events). A writer alone — no other writer, no commit under way, and no other call
+ * in flight (no other exchange's intent open) — commits its event itself instead: handing
+ * one event to the committer and back costs two thread wake-ups (~0.1 ms on a loaded
+ * two-core machine, twice per call), and there is nothing to group it with. With other
+ * calls in flight their events are coming, and the committer groups them: a writer that
+ * happened to be alone for a moment would otherwise commit a batch of one, and under load
+ * many such small commits cost more CPU and throughput than the wake-ups they save.
+ * Commits never overlap: one lock is held around each, whoever runs it.
  * A failed commit fails every writer of its batch, and nothing of it is kept: the next
  * batch reads the chain heads afresh from the database. Never drops an event: a full queue
  * makes writers wait, a closed sink refuses.
@@ -67,6 +71,10 @@ final class StoreAuditSink implements AuditSink {
   private volatile long committerSince;
   // Writers inside write(): from before their event is queued until its commit is known.
   private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
+  // Exchanges whose intent has been written here and whose outcome has not: the calls in
+  // flight. Only steers who commits (a leftover costs grouping, never an event).
+  private final java.util.Set<String> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final AtomicLong inlineCommits = new AtomicLong();
   private boolean closed;
 
   /** {@code checkpoints} null is for the benchmark's baseline only: no hashes, no checkpoints. */
@@ -93,12 +101,25 @@ final class StoreAuditSink implements AuditSink {
   }
 
   private boolean submit(String chain, AuditEvent event, Kind kind) throws AuditException {
+    String exchange = event.exchangeId();
+    if (kind == Kind.INTENT && exchange != null) {
+      open.add(exchange);
+    }
     writers.incrementAndGet();
     try {
       return commitOrQueue(chain, event, kind);
     } finally {
       writers.decrementAndGet();
+      if (kind == Kind.OUTCOME && exchange != null) {
+        open.remove(exchange);
+      }
     }
+  }
+
+  // No call in flight but (perhaps) the writer's own.
+  private boolean noOtherCall(String exchange) {
+    int n = open.size();
+    return n == 0 || n == 1 && exchange != null && open.contains(exchange);
   }
 
   private boolean commitOrQueue(String chain, AuditEvent event, Kind kind) throws AuditException {
@@ -118,24 +139,28 @@ final class StoreAuditSink implements AuditSink {
       if (closed) {
         throw new AuditException("the audit store is closed", null);
       }
-      if (writers.get() == 1 && !Thread.currentThread().isInterrupted() && committing.tryLock()) {
+      if (writers.get() == 1 && noOtherCall(event.exchangeId()) && !Thread.currentThread().isInterrupted()
+          && committing.tryLock()) {
         // The only writer (so nothing is queued: a queued event's writer is still in here),
-        // nobody committing: commit it here. (With
-        // other writers waiting, the committer groups them: one commit for many events,
-        // where commits of one would cost more CPU per event under load.) Under the read lock,
+        // no other call in flight, nobody committing: commit it here. (With other calls in
+        // flight, the committer groups their events: one commit for many events, where
+        // commits of one would cost more CPU per event under load.) Under the read lock,
         // so close() cannot queue its stop meanwhile, and whatever was queued since the
         // check goes in the same transaction. Not on an interrupted thread: a virtual
         // thread's interrupt closes the socket of a PostgreSQL connection under way.
+        Runnable release;
         try {
           inlineSince = p.queuedNanos();
           List<Pending> batch = new ArrayList<>();
           batch.add(p);
           queue.drainTo(batch, MAX_BATCH - 1);
-          commit(batch);
+          release = commit(batch);
+          inlineCommits.incrementAndGet();
         } finally {
           inlineSince = 0;
           committing.unlock();
         }
+        release.run();
       } else {
         // Blocks while the queue is full: back-pressure, never a dropped event.
         queue.put(p);
@@ -179,6 +204,11 @@ final class StoreAuditSink implements AuditSink {
     return commits.get();
   }
 
+  /** Of {@link #commits}, those a writer ran on its own thread. */
+  long inlineCommits() {
+    return inlineCommits.get();
+  }
+
   private void run() {
     List<Pending> batch = new ArrayList<>();
     boolean stopping = false;
@@ -198,16 +228,20 @@ final class StoreAuditSink implements AuditSink {
         continue;  // only close() stops the committer, through STOP
       }
       committerSince = batch.get(0) == STOP ? 0 : batch.get(0).queuedNanos();
+      Runnable release = null;
       committing.lock();
       try {
         queue.drainTo(batch, MAX_BATCH - 1);
         stopping = batch.remove(STOP);
         if (!batch.isEmpty()) {
-          commit(batch);
+          release = commit(batch);
         }
       } finally {
         committerSince = 0;
         committing.unlock();
+      }
+      if (release != null) {
+        release.run();
       }
     }
     checkpointIdle(true);  // a clean stop leaves every chain covered by a checkpoint
@@ -219,19 +253,22 @@ final class StoreAuditSink implements AuditSink {
     }
   }
 
-  // Under the commit lock: one transaction for the batch, then every writer of it released.
-  private void commit(List<Pending> batch) {
+  // Under the commit lock: one transaction for the batch. Returns what releases its writers,
+  // run once the lock is let go (a released writer that writes again finds it free).
+  private Runnable commit(List<Pending> batch) {
     try {
       List<Boolean> written = writer.commit(batch);
       commits.incrementAndGet();
       failing = false;
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).done().complete(written.get(i));
-      }
+      return () -> {
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).done().complete(written.get(i));
+        }
+      };
     } catch (Throwable t) {
       failing = true;
       LOG.error("audit commit of {} event(s) failed; their calls fail", batch.size(), t);
-      batch.forEach(p -> p.done().completeExceptionally(t));
+      return () -> batch.forEach(p -> p.done().completeExceptionally(t));
     }
   }
 

@@ -91,6 +91,30 @@ class StoreAuditSinkTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
+  void aLoneCallCommitsItsOwnEventsWhileOtherCallsInFlightLeaveThemToTheCommitter(String kind) throws Exception {
+    Database db = TestDatabases.open(kind, dir);
+    AuditStore store = new AuditStore(db);
+    StoreAuditSink sink = AuditStore.unwrap(store.openSink(Clock.systemUTC(), "n1", StoreEvents.checkpoints()));
+    sink.write(StoreEvents.intent(null, "a"));
+    sink.write(StoreEvents.call(null, "a", "ok"));
+    assertThat(sink.inlineCommits()).as("one call at a time: on its own thread").isEqualTo(2);
+
+    sink.write(StoreEvents.intent(null, "b"));  // b in flight from here
+    sink.write(StoreEvents.intent(null, "c"));
+    sink.write(StoreEvents.call(null, "c", "ok"));
+    sink.write(StoreEvents.call(null, "x", "ok"));  // an event of no intent, with b in flight
+    assertThat(sink.inlineCommits()).as("with b in flight, the committer's").isEqualTo(3);
+    sink.write(StoreEvents.call(null, "b", "ok"));  // b's own outcome, nothing else in flight
+    assertThat(sink.inlineCommits()).isEqualTo(4);
+    long commits = sink.commits();
+    sink.close();
+    assertThat(commits).isEqualTo(7);
+    assertThat(store.count()).isEqualTo(7);
+    assertThat(store.verify(Optional.empty())).singleElement().satisfies(r -> assertThat(r.intact()).isTrue());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgres"})
   void twoGatewayNodesWritingOneDatabaseKeepEachTenantsChainIntact(String kind) throws Exception {
     Database db = TestDatabases.open(kind, dir);
     AuditStore store = new AuditStore(db);
