@@ -38,6 +38,7 @@ final class ExchangeRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeRunner.class);
   private static final Duration KEEPALIVE = Duration.ofSeconds(15);
   private static final Duration PROBE = Duration.ofSeconds(2);
+  private static final Duration SWEEP = Duration.ofMillis(500);
 
   private static final java.util.Set<String> INPUT_METHODS = java.util.Set.of("tools/call", "prompts/get", "resources/read");
 
@@ -49,6 +50,7 @@ final class ExchangeRunner {
   private final dev.bulwark.audit.RefusalRecorder refusals;
   private final Supplier<String> exchangeIds;
   private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
 
   ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, RoundTrips roundTrips, Listeners listeners,
       ProtectedResource resource, dev.bulwark.audit.RefusalRecorder refusals, Supplier<String> exchangeIds) {
@@ -88,18 +90,23 @@ final class ExchangeRunner {
 
   void run(Request http, Response response, Callback callback, JsonRpc.Request r, Authentication auth, int size,
       Session session, ProtocolVersion version, ObjectNode capabilities) {
-    RequestChannel channel = new RequestChannel(capabilities);
     CompletableFuture<Void> cancelled = new CompletableFuture<>();
-    Exchange ex = new Exchange(exchangeIds.get(), r, inbound(http, auth, session, version, size), channel,
-        cancelled, System.nanoTime());
+    java.util.concurrent.atomic.AtomicReference<Flight> self = new java.util.concurrent.atomic.AtomicReference<>();
+    String id = exchangeIds.get();
+    RequestChannel channel = new RequestChannel(capabilities, late -> Thread.ofVirtual().name("bulwark-pump-" + id)
+        .start(() -> pumpGuarded(self.get(), response, callback, r, late)));
+    Exchange ex = new Exchange(id, r, inbound(http, auth, session, version, size), channel, cancelled,
+        System.nanoTime());
     if (session != null) {
       session.track(r.id(), cancelled);
     }
     http.addFailureListener(failure -> cancelled.complete(null));
     Flight flight = new Flight(ex, channel, cancelled, session, version, accepts(http, "text/event-stream"),
         http.getHeaders().get(HttpHeader.AUTHORIZATION) != null);
+    self.set(flight);
     flights.put(ex.id(), flight);
-    Thread.ofVirtual().name("bulwark-exchange-" + ex.id()).start(() -> {
+    sweepWith(http.getComponents().getScheduler());
+    Runnable exchange = () -> {
       Outcome outcome;
       try {
         outcome = pipeline.run(ex);
@@ -115,9 +122,66 @@ final class ExchangeRunner {
         }
       }
       flights.remove(ex.id());
-      channel.done(outcome);
-    });
-    pump(flight, response, callback, r);
+      answer(flight, response, callback, r, outcome);
+    };
+    if (version.stateless() && INPUT_METHODS.contains(r.method())) {
+      // It may park (input_required): this HTTP request is then answered while the exchange
+      // goes on, and the client's retry may come on the same connection, which this
+      // request's handler would hold until the exchange ends. So it runs on its own thread.
+      Thread.ofVirtual().name("bulwark-exchange-" + ex.id()).start(exchange);
+    } else {
+      // On the request's own thread: no hand-off to another thread and back (one wake-up
+      // fewer per call); a pump thread is started only if the client is to hear something
+      // before the answer.
+      exchange.run();
+    }
+  }
+
+  // The exchange's end: it writes the answer itself unless a pump writes to this client.
+  private void answer(Flight f, Response response, Callback callback, JsonRpc.Request r, Outcome outcome) {
+    if (!f.channel().claimAnswer()) {
+      f.channel().done(outcome);
+      return;
+    }
+    boolean modern = f.version().stateless();
+    try {
+      finish(response, callback, null, null, responseBytes(r, outcome, modern), outcome, modern,
+          f.credentialPresented());
+    } catch (IOException | RuntimeException e) {
+      callback.failed(e);
+    }
+  }
+
+  // A pump on a thread of its own: whatever fails in it, the HTTP request gets its end.
+  private void pumpGuarded(Flight f, Response response, Callback callback, JsonRpc.Request r, boolean late) {
+    try {
+      pump(f, response, callback, r, late);
+    } catch (RuntimeException | Error e) {
+      LOG.error("writing to the client failed for {}", f.exchange().id(), e);
+      f.cancelled().complete(null);
+      callback.failed(e);
+    }
+  }
+
+  // Once per runner, on the server's scheduler: every SWEEP, exchanges that have run PROBE
+  // without a pump get one, which probes the client (a client that went away is noticed;
+  // for stateless clients that is their cancellation). Ends when the server's scheduler stops.
+  private void sweepWith(org.eclipse.jetty.util.thread.Scheduler scheduler) {
+    if (sweeping.compareAndSet(false, true)) {
+      sweepLater(scheduler);
+    }
+  }
+
+  private void sweepLater(org.eclipse.jetty.util.thread.Scheduler scheduler) {
+    scheduler.schedule(() -> {
+      long now = System.nanoTime();
+      for (Flight f : flights.values()) {
+        if (f.channel().idle() && now - f.exchange().startNanos() >= PROBE.toNanos()) {
+          f.channel().wake(true);
+        }
+      }
+      sweepLater(scheduler);
+    }, SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Cancels every call in flight the predicate picks (a kill switch); returns how many. */
@@ -172,17 +236,20 @@ final class ExchangeRunner {
           inputRequired(parked.flight(), missing, retry))));
       return;
     }
-    pump(parked.flight(), response, callback, retry);
+    pump(parked.flight(), response, callback, retry, false);
   }
 
-  // Writes the flight's output to this HTTP response until it is done or parked again.
-  private void pump(Flight f, Response response, Callback callback, JsonRpc.Request r) {
+  // Writes the flight's output to this HTTP response until it is done or parked again;
+  // {@code late}: the flight has been quiet for a while already, probe the client at once.
+  private void pump(Flight f, Response response, Callback callback, JsonRpc.Request r, boolean late) {
     boolean modern = f.version().stateless();
     SseStream stream = null;
     OutputStream out = null;
+    Duration wait = late ? Duration.ZERO : PROBE;
     try {
       while (true) {
-        RequestChannel.Item item = f.channel().poll(PROBE);
+        RequestChannel.Item item = f.channel().poll(wait);
+        wait = PROBE;
         if (item == null) {
           // Nothing to say for a while: probe the client with a comment so a client that
           // went away is noticed (for stateless clients that is their cancellation).

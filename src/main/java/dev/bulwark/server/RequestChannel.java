@@ -12,11 +12,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The client side of one POSTed request while it is in flight. Upstream threads only
- * enqueue; the request's own thread writes, so a slow client never stalls an upstream
- * reader. What the queue carries is a closed set: a message for the client, a request that
- * needs the client's answer, or the final outcome.
+ * enqueue; a pump thread writes, so a slow client never stalls an upstream reader. What the
+ * queue carries is a closed set: a message for the client, a request that needs the
+ * client's answer, or the final outcome.
+ *
+ * <p>Most exchanges say nothing to the client before their answer: no pump is started for
+ * them, and the exchange's own thread writes the answer ({@link #claimAnswer}). The first
+ * message or request for the client starts the pump ({@link #wake}), and so does an exchange
+ * that has run long enough that the client must be probed; from then on the pump writes
+ * everything, the outcome too.
  */
 final class RequestChannel implements ClientChannel {
+  private static final int IDLE = 0;
+  private static final int PUMPING = 1;
+  private static final int ANSWERED = 2;
   sealed interface Item {
     record Message(JsonRpc message) implements Item {}
 
@@ -28,14 +37,43 @@ final class RequestChannel implements ClientChannel {
 
   private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
   private final ObjectNode capabilities;
+  // Who writes to the client: nobody yet (IDLE), the pump (PUMPING), or the exchange's own
+  // thread, which wrote the answer (ANSWERED). Leaves IDLE once, either way.
+  private final java.util.concurrent.atomic.AtomicInteger writer = new java.util.concurrent.atomic.AtomicInteger(IDLE);
+  // Starts the pump; its argument says whether the client is due a probe at once.
+  private final java.util.function.Consumer<Boolean> pump;
 
+  /** A channel whose items are only read by {@link #poll} (tests). */
   RequestChannel(ObjectNode capabilities) {
+    this(capabilities, late -> {});
+  }
+
+  RequestChannel(ObjectNode capabilities, java.util.function.Consumer<Boolean> pump) {
     this.capabilities = capabilities == null ? JsonNodeFactory.instance.objectNode() : capabilities;
+    this.pump = pump;
   }
 
   @Override
   public void notify(JsonRpc.Notification notification) {
     queue.add(new Item.Message(notification));
+    wake(false);
+  }
+
+  /** Starts the pump unless one was started or the answer written; {@code late}: probe at once. */
+  void wake(boolean late) {
+    if (writer.compareAndSet(IDLE, PUMPING)) {
+      pump.accept(late);
+    }
+  }
+
+  /** True once, for the exchange's thread, if no pump was started: it writes the answer itself. */
+  boolean claimAnswer() {
+    return writer.compareAndSet(IDLE, ANSWERED);
+  }
+
+  /** No pump started and no answer written yet. */
+  boolean idle() {
+    return writer.get() == IDLE;
   }
 
   @Override
@@ -60,6 +98,7 @@ final class RequestChannel implements ClientChannel {
       return answer;
     }
     queue.add(new Item.Ask(method, params, answer));
+    wake(false);
     return answer;
   }
 
@@ -68,6 +107,7 @@ final class RequestChannel implements ClientChannel {
     return capabilities;
   }
 
+  /** The outcome, for the pump (after {@link #claimAnswer} returned false). */
   void done(Outcome outcome) {
     queue.add(new Item.Done(outcome));
   }

@@ -187,6 +187,31 @@ class GatewayControlsIT {
     assertThat(replayed.path("error").path("code").asInt()).isEqualTo(-32602);
   }
 
+  @Test
+  void aStatelessClientThatGoesAwayFromAQuietCallCancelsIt() throws Exception {
+    // No progress token: the call says nothing before its answer, so only the gateway's own
+    // probe of the client (after a couple of seconds) can notice the client is gone.
+    String body = """
+        {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"everything__trigger-long-running-operation",
+         "arguments":{"duration":12,"steps":2},
+         "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}""";
+    java.net.URI url = java.net.URI.create(gw.url());
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
+      String head = "POST " + url.getPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+          + "\r\nAuthorization: Bearer " + gw.key("full") + "\r\nContent-Type: application/json"
+          + "\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28"
+          + "\r\nMcp-Method: tools/call\r\nMcp-Name: everything__trigger-long-running-operation"
+          + "\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(bytes);
+      socket.getOutputStream().flush();
+      Thread.sleep(500);
+    }
+    // Long before the 12 s the operation takes.
+    gw.awaitAudit("\"item\":\"trigger-long-running-operation\"", "\"duration\":12", "\"status\":\"cancelled\"");
+  }
+
   private static McpHttp.Reply modern(String key, String name, String body) throws Exception {
     return http.post(body, Map.of("Authorization", "Bearer " + key, "MCP-Protocol-Version", "2026-07-28",
         "Mcp-Method", "tools/call", "Mcp-Name", name));
