@@ -83,6 +83,7 @@ public class LoadDriver {
     Thread.sleep(2000);
     long cpu0 = cpuTicks();
     long jit0 = jitTicks();
+    long switches0 = contextSwitches();
     long[] machine0 = machineTicks();
     long self0 = ownCpuNanos();
     long n0 = done.get();
@@ -93,6 +94,7 @@ public class LoadDriver {
     double elapsed = (System.nanoTime() - t0) / 1e9;
     long cpu1 = cpuTicks();
     long jit1 = jitTicks();
+    long switches1 = contextSwitches();
     long[] machine1 = machineTicks();
     long self1 = ownCpuNanos();
     stop.set(true);
@@ -108,6 +110,8 @@ public class LoadDriver {
       double tick = 1000.0 / 100;  // ms per clock tick (CLK_TCK = 100 on Linux)
       out.append(String.format(Locale.ROOT, ",\"cpu_ms_per_call\":%.4f", (cpu1 - cpu0) * tick / Math.max(1, calls)));
       out.append(String.format(Locale.ROOT, ",\"jit_ms_per_call\":%.4f", (jit1 - jit0) * tick / Math.max(1, calls)));
+      out.append(String.format(Locale.ROOT, ",\"switches_per_call\":%.2f", (double) (switches1 - switches0)
+          / Math.max(1, calls)));
     }
     // Where the machine's CPU went in the throughput phase: all cores' busy share, and this
     // driver's own CPU per call (the rest is the upstream, the kernel and everything else).
@@ -173,6 +177,26 @@ public class LoadDriver {
           String stat = Files.readString(t.resolve("stat"));
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
           sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException e) { /* thread ended */ }
+      }
+    }
+    return sum;
+  }
+
+  // Context switches (voluntary and not) of all BENCH_PID's threads: each is a thread that
+  // blocked or was preempted — hand-offs between threads show here, less noisy than CPU time.
+  static long contextSwitches() throws IOException {
+    String pid = System.getenv("BENCH_PID");
+    if (pid == null) return -1;
+    long sum = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : tasks) {
+        try {
+          for (String line : Files.readAllLines(t.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+              sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
         } catch (IOException e) { /* thread ended */ }
       }
     }
