@@ -222,6 +222,11 @@ class ResponseInspectionStageTest {
 
     assertThat(((Outcome.Result) o).result().path("isError").asBoolean()).isTrue();
     assertThat(wire(o)).doesNotContain("anything at all");
+    assertThat(exchange.inspected()).singleElement().satisfies(i -> {
+      assertThat(i.applied()).isEqualTo("block");
+      assertThat(i.findings()).singleElement()
+          .satisfies(f -> assertThat(f.evidence()).isEqualTo("inspection failed: IllegalStateException"));
+    });
   }
 
   /** A plain identifier ("ok", an id) can carry no instruction or URL: it is not scanned at all. */
