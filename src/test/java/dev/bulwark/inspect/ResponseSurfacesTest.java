@@ -260,6 +260,22 @@ class ResponseSurfacesTest {
     recordedAFailedInspection("client-answer");
   }
 
+  /** A check that failed may have missed a secret, and report mode never lets a secret out. */
+  @Test
+  void refusesToForwardAClientAnswerWhenItsCheckThrowsEvenInReportMode() {
+    config = new InspectionConfig(null, InspectionConfig.Mode.REPORT, null, null, null, null);
+    dataLoss = new DataLoss(text -> broken());
+    List<JsonRpc.Response> toServer = new ArrayList<>();
+    tool(ex -> {
+      toServer.add(ex.channel().request("elicitation/create", Json.object().put("message", "Your token?")).join());
+      return ok();
+    });
+
+    assertThat(asked).hasSize(1);
+    assertThat(toServer.getFirst().isError()).isTrue();
+    recordedAFailedInspection("client-answer");
+  }
+
   @Test
   void withholdsAnUpstreamErrorWhenTheInspectorThrows() {
     inspector = text -> broken();
