@@ -25,7 +25,12 @@ public record Finding(Kind kind, String location, double score, String evidence)
     // Data loss in arguments (DataLoss) and checks of results (ResultChecks), found by the pipeline.
     SECRET, PERSONAL_DATA, CONTACT_DETAILS, OUTPUT_SCHEMA, RESPONSE_SIZE,
     /** A text longer than inspection reads: it is refused or withheld, never passed half-read. */
-    TEXT_SIZE
+    TEXT_SIZE,
+    /**
+     * A flagged text that cannot be spotlighted or redacted in place — an object key (keys are
+     * not rewritten), a flagged URL not found as written: the whole tree is blocked.
+     */
+    UNMARKABLE_TEXT
   }
 
   public Finding {
