@@ -96,7 +96,7 @@ public final class ArgumentInspectionStage implements Stage {
       }
     } catch (RuntimeException e) {
       action = Action.BLOCK;
-      Finding finding = new Finding(Finding.Kind.CLASSIFIER, "", 1.0, "inspection failed: " + e.getClass().getSimpleName());
+      Finding finding = Finding.inspectionFailed(e);
       findings.add(finding);
       decisive.add(finding);
       failed = true;

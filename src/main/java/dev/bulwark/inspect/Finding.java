@@ -47,6 +47,14 @@ public record Finding(Kind kind, String location, double score, String evidence)
     return flat.length() <= MAX_EVIDENCE ? flat : flat.substring(0, MAX_EVIDENCE - 1) + "…";
   }
 
+  /**
+   * What a stage records when inspecting threw (it then fails closed): the exception's class
+   * only, never its message, which may quote the text.
+   */
+  static Finding inspectionFailed(RuntimeException e) {
+    return new Finding(Kind.CLASSIFIER, "", 1.0, "inspection failed: " + e.getClass().getSimpleName());
+  }
+
   /** The same finding seen in a decoded or hidden part of the text. */
   Finding at(String prefix) {
     return new Finding(kind, prefix + location, score, evidence);

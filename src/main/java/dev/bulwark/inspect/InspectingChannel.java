@@ -81,8 +81,7 @@ final class InspectingChannel implements ClientChannel {
     try {
       j = judge.judge(item.server(), item.name(), params);
     } catch (RuntimeException e) {
-      j = new TextJudge.Judgement(Action.BLOCK, "block", List.of(new Finding(Finding.Kind.CLASSIFIER, "", 1.0,
-          "inspection failed: " + e.getClass().getSimpleName())), null);
+      j = new TextJudge.Judgement(Action.BLOCK, "block", List.of(Finding.inspectionFailed(e)), null);
     }
     if (j.worst() != Action.ALLOW) {
       exchange.inspected(new Exchange.Inspected("channel", j.applied(), located(j.findings(), what)));
@@ -110,7 +109,7 @@ final class InspectingChannel implements ClientChannel {
         }
       }
     } catch (RuntimeException e) {
-      findings.add(new Finding(Finding.Kind.CLASSIFIER, "", 1.0, "inspection failed: " + e.getClass().getSimpleName()));
+      findings.add(Finding.inspectionFailed(e));
       worst = Action.BLOCK;
       failed = true;
     }
