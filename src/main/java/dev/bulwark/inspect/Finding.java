@@ -25,7 +25,12 @@ public record Finding(Kind kind, String location, double score, String evidence)
     // Data loss in arguments (DataLoss) and checks of results (ResultChecks), found by the pipeline.
     SECRET, PERSONAL_DATA, CONTACT_DETAILS, OUTPUT_SCHEMA, RESPONSE_SIZE,
     /** A text longer than inspection reads: it is refused or withheld, never passed half-read. */
-    TEXT_SIZE
+    TEXT_SIZE,
+    /**
+     * A flagged text that cannot be spotlighted or redacted in place — an object key (keys are
+     * not rewritten), a flagged URL not found as written: the whole tree is blocked.
+     */
+    UNMARKABLE_TEXT
   }
 
   public Finding {
@@ -40,6 +45,14 @@ public record Finding(Kind kind, String location, double score, String evidence)
   private static String clip(String s) {
     String flat = s.replaceAll("\\s+", " ").strip();
     return flat.length() <= MAX_EVIDENCE ? flat : flat.substring(0, MAX_EVIDENCE - 1) + "…";
+  }
+
+  /**
+   * What a stage records when inspecting threw (it then fails closed): the exception's class
+   * only, never its message, which may quote the text.
+   */
+  static Finding inspectionFailed(RuntimeException e) {
+    return new Finding(Kind.CLASSIFIER, "", 1.0, "inspection failed: " + e.getClass().getSimpleName());
   }
 
   /** The same finding seen in a decoded or hidden part of the text. */

@@ -81,8 +81,7 @@ final class InspectingChannel implements ClientChannel {
     try {
       j = judge.judge(item.server(), item.name(), params);
     } catch (RuntimeException e) {
-      j = new TextJudge.Judgement(Action.BLOCK, "block", List.of(new Finding(Finding.Kind.CLASSIFIER, "", 1.0,
-          "inspection failed: " + e.getClass().getSimpleName())), null);
+      j = new TextJudge.Judgement(Action.BLOCK, "block", List.of(Finding.inspectionFailed(e)), null);
     }
     if (j.worst() != Action.ALLOW) {
       exchange.inspected(new Exchange.Inspected("channel", j.applied(), located(j.findings(), what)));
@@ -97,6 +96,7 @@ final class InspectingChannel implements ClientChannel {
     }
     List<Finding> findings = new ArrayList<>();
     Action worst = Action.ALLOW;
+    boolean failed = false;
     try {
       for (Finding f : dataLoss.scan(answer.result())) {
         if (!policy.enabled() && f.kind() != Finding.Kind.SECRET) {
@@ -109,13 +109,15 @@ final class InspectingChannel implements ClientChannel {
         }
       }
     } catch (RuntimeException e) {
-      findings.add(new Finding(Finding.Kind.CLASSIFIER, "", 1.0, "inspection failed: " + e.getClass().getSimpleName()));
+      findings.add(Finding.inspectionFailed(e));
       worst = Action.BLOCK;
+      failed = true;
     }
     if (worst == Action.ALLOW) {
       return answer;
     }
-    boolean enforced = policy.enforces(item.server(), findings);
+    // A check that failed may have missed a secret, which never leaves whatever the mode.
+    boolean enforced = failed || policy.enforces(item.server(), findings);
     boolean refuse = enforced && worst.compareTo(Action.ANNOTATE) > 0;
     exchange.inspected(new Exchange.Inspected("client-answer", (enforced ? "" : "report:")
         + (refuse ? "block" : worst.name().toLowerCase(Locale.ROOT)), located(findings, "answer to " + method)));

@@ -86,8 +86,7 @@ public final class ResponseInspectionStage implements Stage {
   }
 
   private static Outcome failed(Exchange exchange, String method, RuntimeException e) {
-    exchange.inspected(new Exchange.Inspected("response", "block", List.of(new Finding(Finding.Kind.CLASSIFIER,
-        "", 1.0, "inspection failed: " + e.getClass().getSimpleName()))));
+    exchange.inspected(new Exchange.Inspected("response", "block", List.of(Finding.inspectionFailed(e))));
     return withheld(exchange, method, "it could not be inspected");
   }
 

@@ -96,7 +96,7 @@ final class TextJudge {
       }
       if (replaced == null) {
         List<Finding> all = new ArrayList<>(findings);
-        all.add(new Finding(Finding.Kind.EXFILTRATION_URL, p.location(), 1.0,
+        all.add(new Finding(Finding.Kind.UNMARKABLE_TEXT, p.location(), 1.0,
             "a flagged text could not be marked or redacted in place"));
         return new Judgement(Action.BLOCK, "block", all, null);
       }

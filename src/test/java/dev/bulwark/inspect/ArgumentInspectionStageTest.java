@@ -149,6 +149,23 @@ class ArgumentInspectionStageTest {
     assertThat(sent).isZero();
   }
 
+  /** Inspection that failed may have missed a secret, and report mode never lets a secret out. */
+  @Test
+  void anInspectorThatThrowsRefusesEvenInReportMode() {
+    ArgumentInspector broken = a -> {
+      throw new IllegalStateException("bug");
+    };
+    InspectionConfig report = new InspectionConfig(null, InspectionConfig.Mode.REPORT, null, null, null, null);
+    Outcome o = call(broken, report, "external", Json.object().put("body", "here: " + KNOWN));
+
+    assertThat(sent).isZero();
+    assertThat(o).isInstanceOfSatisfying(Outcome.Failure.class,
+        f -> assertThat(f.error().message()).doesNotContain(KNOWN));
+    assertThat(exchange.inspected().getFirst().applied()).isEqualTo("block");
+    assertThat(exchange.inspected().getFirst().findings()).singleElement()
+        .satisfies(f -> assertThat(f.evidence()).isEqualTo("inspection failed: IllegalStateException"));
+  }
+
   @Test
   void anInspectorThatThrowsRefuses() {
     ArgumentInspector broken = a -> {

@@ -137,6 +137,26 @@ class ResponseInspectionStageTest {
     assertThat(exchange.inspected().getFirst().findings()).anyMatch(f -> f.kind() == Finding.Kind.EXFILTRATION_URL);
   }
 
+  /** A key is not rewritten: a flagged one blocks, and the finding says why — not an exfiltration URL. */
+  @Test
+  void blocksAFlaggedKeyItCannotSpotlightAndSaysSo() {
+    ObjectNode result = Json.object();
+    result.withArray("content").addObject().put("type", "text").put("text", "ok");
+    result.putObject("structuredContent").put("a flag here", 1);
+    Outcome o = run(stub(Action.SPOTLIGHT), defaults(), "tools/call", result,
+        new Target.Facts(Set.of("read"), Set.of(), "pin", null));
+
+    assertThat(((Outcome.Result) o).result().path("isError").asBoolean()).isTrue();
+    assertThat(wire(o)).doesNotContain("a flag here").contains("unmarkable_text").doesNotContain("exfiltration_url");
+    assertThat(exchange.inspected()).singleElement().satisfies(i -> {
+      assertThat(i.applied()).isEqualTo("block");
+      assertThat(i.findings()).anySatisfy(f -> {
+        assertThat(f.kind()).isEqualTo(Finding.Kind.UNMARKABLE_TEXT);
+        assertThat(f.location()).isEqualTo("/structuredContent#key");
+      }).noneMatch(f -> f.kind() == Finding.Kind.EXFILTRATION_URL);
+    });
+  }
+
   @Test
   void blocksAHostileAnswerWithAnErrorResultThatHoldsNoneOfIt() {
     Outcome o = tool(Inspection.standard(Set.of()), defaults(), "ok", HOSTILE);
@@ -222,6 +242,11 @@ class ResponseInspectionStageTest {
 
     assertThat(((Outcome.Result) o).result().path("isError").asBoolean()).isTrue();
     assertThat(wire(o)).doesNotContain("anything at all");
+    assertThat(exchange.inspected()).singleElement().satisfies(i -> {
+      assertThat(i.applied()).isEqualTo("block");
+      assertThat(i.findings()).singleElement()
+          .satisfies(f -> assertThat(f.evidence()).isEqualTo("inspection failed: IllegalStateException"));
+    });
   }
 
   /** A plain identifier ("ok", an id) can carry no instruction or URL: it is not scanned at all. */

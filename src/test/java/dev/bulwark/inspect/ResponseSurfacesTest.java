@@ -68,16 +68,24 @@ class ResponseSurfacesTest {
         : real.inspectResponse(text);
   }
 
+  /** What the stage under test is built with; a test may replace them before {@link #run}. */
+  private ResponseInspector inspector = flagging();
+  private DataLoss dataLoss = new DataLoss(dev.bulwark.vault.Redactor::scrubFormats);
+  private InspectionConfig config = InspectionConfig.defaults();
+
+  /** A component that throws whenever it is asked, as a broken inspector or scanner would. */
+  private static <T> T broken() {
+    throw new IllegalStateException("bug");
+  }
+
   private Outcome run(String method, Target.Kind kind, JsonNode outputSchema, Chain upstream) {
     exchange = TestExchanges.authenticatedAs("a", method, Json.object().put("name", "docs__fetch"));
     exchange.caller(new Caller("a"));
     exchange.channel(client);
     exchange.target(new Target.Item(kind, "docs", "fetch", new Target.Facts(Set.of("read"), Set.of(), "pin-"
         + System.nanoTime(), null, outputSchema)));
-    ResponseInspectionStage stage = new ResponseInspectionStage(flagging(),
-        new DataLoss(dev.bulwark.vault.Redactor::scrubFormats),
-        new InspectionPolicy(InspectionConfig.defaults(), List.of()), new ResultChecks(new PinnedSchemas()),
-        new SecureRandom());
+    ResponseInspectionStage stage = new ResponseInspectionStage(inspector, dataLoss,
+        new InspectionPolicy(config, List.of()), new ResultChecks(new PinnedSchemas()), new SecureRandom());
     return stage.handle(exchange, upstream);
   }
 
@@ -191,6 +199,93 @@ class ResponseSurfacesTest {
       return ok();
     });
     assertThat(toServer.getFirst()).isSameAs(clientAnswer);
+  }
+
+  // --- fail closed: an inspector or a scanner that throws ---
+
+  /** {@code surface} recorded one block whose one finding says inspection failed, and why. */
+  private void recordedAFailedInspection(String surface) {
+    assertThat(exchange.inspected()).filteredOn(i -> i.surface().equals(surface)).singleElement().satisfies(i -> {
+      assertThat(i.applied()).isEqualTo("block");
+      assertThat(i.findings()).singleElement()
+          .satisfies(f -> assertThat(f.evidence()).isEqualTo("inspection failed: IllegalStateException"));
+    });
+  }
+
+  @Test
+  void refusesAServersRequestWhenTheInspectorThrowsAndTheClientNeverSeesIt() {
+    inspector = text -> broken();
+    List<JsonRpc.Response> toServer = new ArrayList<>();
+    tool(ex -> {
+      toServer.add(ex.channel().request("elicitation/create", Json.object().put("message", "Your name, please?"))
+          .join());
+      return ok();
+    });
+
+    assertThat(asked).isEmpty();
+    assertThat(toServer.getFirst().isError()).isTrue();
+    assertThat(toServer.getFirst().error().code()).isEqualTo(ErrorCodes.FORBIDDEN);
+    recordedAFailedInspection("channel");
+  }
+
+  @Test
+  void dropsANotificationWhenTheInspectorThrows() {
+    inspector = text -> broken();
+    tool(ex -> {
+      ex.channel().notify(new JsonRpc.Notification("notifications/progress", Json.object().put("progressToken", "t1")
+          .put("progress", 1).put("message", "Halfway there")));
+      return ok();
+    });
+
+    assertThat(notified).isEmpty();
+    recordedAFailedInspection("channel");
+  }
+
+  @Test
+  void refusesToForwardAClientAnswerWhenItsCheckThrows() {
+    dataLoss = new DataLoss(text -> broken());
+    clientAnswer = JsonRpc.Response.success(Json.MAPPER.getNodeFactory().numberNode(1), Json.object()
+        .put("role", "assistant").set("content", Json.object().put("type", "text").put("text", "Paris, in June")));
+    List<JsonRpc.Response> toServer = new ArrayList<>();
+    tool(ex -> {
+      toServer.add(ex.channel().request("sampling/createMessage", Json.object().put("systemPrompt", "Be brief."))
+          .join());
+      return ok();
+    });
+
+    assertThat(asked).hasSize(1);
+    assertThat(toServer.getFirst().isError()).isTrue();
+    assertThat(toServer.getFirst().error().code()).isEqualTo(ErrorCodes.FORBIDDEN);
+    assertThat(toServer.getFirst().error().message()).doesNotContain("Paris");
+    recordedAFailedInspection("client-answer");
+  }
+
+  /** A check that failed may have missed a secret, and report mode never lets a secret out. */
+  @Test
+  void refusesToForwardAClientAnswerWhenItsCheckThrowsEvenInReportMode() {
+    config = new InspectionConfig(null, InspectionConfig.Mode.REPORT, null, null, null, null);
+    dataLoss = new DataLoss(text -> broken());
+    List<JsonRpc.Response> toServer = new ArrayList<>();
+    tool(ex -> {
+      toServer.add(ex.channel().request("elicitation/create", Json.object().put("message", "Your token?")).join());
+      return ok();
+    });
+
+    assertThat(asked).hasSize(1);
+    assertThat(toServer.getFirst().isError()).isTrue();
+    recordedAFailedInspection("client-answer");
+  }
+
+  @Test
+  void withholdsAnUpstreamErrorWhenTheInspectorThrows() {
+    inspector = text -> broken();
+    Outcome o = run("resources/read", Target.Kind.RESOURCE, null, ex -> new Outcome.Failure(
+        new JsonRpc.RpcError(-32000, "Disk quota exceeded on volume 7", null), "upstream error -32000"));
+
+    assertThat(withheld(o)).isTrue();
+    assertThat(((Outcome.Failure) o).error().code()).isEqualTo(ErrorCodes.FORBIDDEN);
+    assertThat(wire(o)).doesNotContain("quota");
+    recordedAFailedInspection("response");
   }
 
   // --- item 2: upstream errors ---
