@@ -88,23 +88,66 @@ public final class HashChain {
   /**
    * Places an event, given as its canonical members ({@link CanonicalEvent#members}, computed
    * by the writer), at {@code seq} after {@code prev}: the committer only adds the chain fields,
-   * joins and hashes.
+   * joins and hashes. The chain fields are merged into the members' order as they are joined
+   * (RFC 8785 orders keys by UTF-16 code units: {@link String#compareTo}), with no copy of the
+   * map; a member of the same name gives way to them, and {@code hash} is never hashed.
    */
   static Linked link(java.util.SortedMap<String, String> members, String chain, long seq, String prev) {
-    java.util.TreeMap<String, String> all = new java.util.TreeMap<>(members);
-    all.remove("hash");
-    all.put("chain", Canonical.string(chain));
-    all.put("seq", Long.toString(seq));
-    all.put("prev", Canonical.string(prev));
-    String body = Canonical.object(all);
+    String[] values = {Canonical.string(chain), Canonical.string(prev), Long.toString(seq)};
+    int size = 64 + values[0].length() + values[1].length();
+    for (java.util.Map.Entry<String, String> e : members.entrySet()) {
+      size += e.getKey().length() + e.getValue().length() + 4;
+    }
+    StringBuilder b = new StringBuilder(size).append('{');
+    int k = 0;
+    for (java.util.Map.Entry<String, String> e : members.entrySet()) {
+      String key = e.getKey();
+      while (k < CHAIN_FIELDS.length && CHAIN_FIELDS[k].compareTo(key) < 0) {
+        member(b, CHAIN_FIELDS[k], values[k]);
+        k++;
+      }
+      if (k < CHAIN_FIELDS.length && CHAIN_FIELDS[k].equals(key)) {
+        member(b, CHAIN_FIELDS[k], values[k]);
+        k++;
+      } else if (!key.equals("hash")) {
+        member(b, key, e.getValue());
+      }
+    }
+    for (; k < CHAIN_FIELDS.length; k++) {
+      member(b, CHAIN_FIELDS[k], values[k]);
+    }
+    String body = b.append('}').toString();
     return new Linked(chain, seq, prev, body, sha256(body));
+  }
+
+  // The fields link adds, in canonical order.
+  private static final String[] CHAIN_FIELDS = {"chain", "prev", "seq"};
+
+  private static void member(StringBuilder b, String key, String value) {
+    if (b.length() > 1) {
+      b.append(',');
+    }
+    Canonical.string(key, b);
+    b.append(':').append(value);
   }
 
   static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
+      // A clone of a prototype: no provider lookup per event.
+      MessageDigest md = (MessageDigest) SHA256.clone();
+      return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (CloneNotSupportedException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static final MessageDigest SHA256;
+
+  static {
+    try {
+      SHA256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new ExceptionInInitializerError(e);
     }
   }
 

@@ -20,7 +20,9 @@ import org.openjdk.jmh.annotations.State;
  * {@code tree}) and straight from the record ({@code direct}); beside them the other
  * per-event work on the request path, for scale: sanitizing the arguments
  * ({@code sanitize}, once per exchange: its intent and outcome share it) and scrubbing the event
- * of known secrets ({@code redact}). Run with bench/jmh (add {@code -prof gc} for
+ * of known secrets ({@code redact}); and the committer's part, linking the members into a
+ * chain ({@code link}) beside the former way, through a copy of the map and a digest looked
+ * up per event ({@code linkByCopy}). Run with bench/jmh (add {@code -prof gc} for
  * allocation); not a test.
  *
  * <p>On a shared machine wall time swings with the neighbours' load: {@link #main} measures
@@ -36,6 +38,7 @@ public class AuditEncodingBench {
   ArgumentSanitizer sanitizer;
   dev.bulwark.vault.RedactingAuditSink redacting;
   AuditEvent redacted;  // what the redacting sink passed on: kept, so its work is not optimized away
+  SortedMap<String, String> members;
 
   @Setup
   public void setUp() throws Exception {
@@ -60,6 +63,24 @@ public class AuditEncodingBench {
       @Override
       public void close() {}
     }, new dev.bulwark.vault.KnownSecrets(1000));
+    members = CanonicalEvent.members(event);
+  }
+
+  @Benchmark
+  public HashChain.Linked link() {
+    return HashChain.link(members, "tenant:acme", 48213, "9f".repeat(32));
+  }
+
+  @Benchmark
+  public String linkByCopy() throws Exception {
+    java.util.TreeMap<String, String> all = new java.util.TreeMap<>(members);
+    all.remove("hash");
+    all.put("chain", Canonical.string("tenant:acme"));
+    all.put("seq", Long.toString(48213));
+    all.put("prev", Canonical.string("9f".repeat(32)));
+    String body = Canonical.object(all);
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   @Benchmark
@@ -94,6 +115,8 @@ public class AuditEncodingBench {
     variants.put("direct", b::direct);
     variants.put("sanitize", b::sanitize);
     variants.put("redact", b::redact);
+    variants.put("link", b::link);
+    variants.put("linkByCopy", b::linkByCopy);
     java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
     java.util.Map<String, List<Double>> nanos = new java.util.LinkedHashMap<>();
     int sink = 0;
