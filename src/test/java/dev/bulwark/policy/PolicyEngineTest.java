@@ -64,6 +64,22 @@ class PolicyEngineTest {
   }
 
   @Test
+  void writesASetsCedarTextAsCedarDoes() {
+    com.cedarpolicy.value.CedarList inner = new com.cedarpolicy.value.CedarList(List.of(
+        new com.cedarpolicy.value.PrimString("a\"]b"), new com.cedarpolicy.value.PrimLong(-3)));
+    List<com.cedarpolicy.value.Value> sets = List.of(new com.cedarpolicy.value.CedarList(),
+        new com.cedarpolicy.value.CedarList(List.of(new com.cedarpolicy.value.PrimString("read"))),
+        new com.cedarpolicy.value.CedarList(List.of(new com.cedarpolicy.value.PrimString("x, y"), inner,
+            new com.cedarpolicy.value.PrimBool(true), new com.cedarpolicy.value.CedarList())),
+        new com.cedarpolicy.value.PrimString("plain \\ text"));
+    for (com.cedarpolicy.value.Value v : sets) {
+      StringBuilder b = new StringBuilder();
+      PolicyEngine.cedarExpr(v, b);
+      assertThat(b.toString()).isEqualTo(v.toCedarExpr());
+    }
+  }
+
+  @Test
   void deniesWhenNoGrantMatches() {
     assertThat(engine.decide(SUPPORT, tool("crm", "delete_customer"), NOW)).isEqualTo(new Decision.Deny(List.of("default-deny")));
     assertThat(engine.decide(NOBODY, tool("crm", "get_customer"), NOW)).isInstanceOf(Decision.Deny.class);
