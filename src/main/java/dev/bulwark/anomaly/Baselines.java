@@ -50,8 +50,11 @@ final class Baselines {
     final Set<String> hosts = new LinkedHashSet<>();
   }
 
+  private final java.time.ZoneId zone;
+
   Baselines(AnomalyConfig config, Instant learningUntil) {
     this.config = config;
+    this.zone = config.zoneId();  // parsed once, not per call
     this.learningUntil = learningUntil;
   }
 
@@ -145,7 +148,7 @@ final class Baselines {
   }
 
   private void hour(AgentStats a, Observation o, boolean learning, List<Alert.Finding> found) {
-    java.time.ZonedDateTime local = o.time().atZone(config.zoneId());
+    java.time.ZonedDateTime local = o.time().atZone(zone);
     int h = local.getHour();
     long day = local.toLocalDate().toEpochDay();
     if (!learning && a.total >= config.hours().minHistory() && a.hours[h] * 200 < a.total
