@@ -61,12 +61,23 @@ public final class KeyHash {
 
   private static byte[] digest(byte[] salt, ApiKey key) {
     try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      // A clone of a prototype never updated: no provider lookup per request.
+      MessageDigest md = (MessageDigest) SHA256.clone();
       md.update(salt);
       md.update(key.bytesForHashing());
       return md.digest();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("SHA-256 digests can be cloned", e);
+    }
+  }
+
+  private static final MessageDigest SHA256;
+
+  static {
+    try {
+      SHA256 = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always present", e);
+      throw new ExceptionInInitializerError(e);
     }
   }
 }
