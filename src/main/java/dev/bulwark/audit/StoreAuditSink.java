@@ -71,9 +71,12 @@ final class StoreAuditSink implements AuditSink {
   private volatile long committerSince;
   // Writers inside write(): from before their event is queued until its commit is known.
   private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
-  // Exchanges whose intent has been written here and whose outcome has not: the calls in
-  // flight. Only steers who commits (a leftover costs grouping, never an event).
-  private final java.util.Set<String> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  // Exchanges whose intent has been written here and whose outcome has not (the calls in
+  // flight), with when the intent came (System.nanoTime). Only steers who commits: a
+  // leftover (an outcome that never reached this sink) would stop lone writers committing
+  // their own events, never lose one; the committer drops entries older than STALE when idle.
+  private final java.util.Map<String, Long> open = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final long STALE = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
   private final AtomicLong inlineCommits = new AtomicLong();
   private boolean closed;
 
@@ -103,7 +106,7 @@ final class StoreAuditSink implements AuditSink {
   private boolean submit(String chain, AuditEvent event, Kind kind) throws AuditException {
     String exchange = event.exchangeId();
     if (kind == Kind.INTENT && exchange != null) {
-      open.add(exchange);
+      open.put(exchange, System.nanoTime());
     }
     writers.incrementAndGet();
     try {
@@ -119,7 +122,7 @@ final class StoreAuditSink implements AuditSink {
   // No call in flight but (perhaps) the writer's own.
   private boolean noOtherCall(String exchange) {
     int n = open.size();
-    return n == 0 || n == 1 && exchange != null && open.contains(exchange);
+    return n == 0 || n == 1 && exchange != null && open.containsKey(exchange);
   }
 
   private boolean commitOrQueue(String chain, AuditEvent event, Kind kind) throws AuditException {
@@ -204,7 +207,7 @@ final class StoreAuditSink implements AuditSink {
     return commits.get();
   }
 
-  /** Of {@link #commits}, those a writer ran on its own thread. */
+  /** Commits a writer ran (or tried) on its own thread instead of the committer. */
   long inlineCommits() {
     return inlineCommits.get();
   }
@@ -221,6 +224,8 @@ final class StoreAuditSink implements AuditSink {
         Pending first = queue.poll(1, java.util.concurrent.TimeUnit.SECONDS);
         if (first == null) {
           checkpointIdle(false);
+          long now = System.nanoTime();
+          open.values().removeIf(since -> now - since > STALE);
           continue;
         }
         batch.add(first);
@@ -254,10 +259,14 @@ final class StoreAuditSink implements AuditSink {
   }
 
   // Under the commit lock: one transaction for the batch. Returns what releases its writers,
-  // run once the lock is let go (a released writer that writes again finds it free).
+  // run once the lock is let go (a released writer that writes again finds it free); it only
+  // completes futures, which never throw.
   private Runnable commit(List<Pending> batch) {
     try {
       List<Boolean> written = writer.commit(batch);
+      if (written.size() != batch.size()) {
+        throw new IllegalStateException(written.size() + " results for " + batch.size() + " events");
+      }
       commits.incrementAndGet();
       failing = false;
       return () -> {

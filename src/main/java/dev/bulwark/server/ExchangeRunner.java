@@ -50,7 +50,9 @@ final class ExchangeRunner {
   private final dev.bulwark.audit.RefusalRecorder refusals;
   private final Supplier<String> exchangeIds;
   private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
+  // When the sweep of quiet calls last ran (System.nanoTime), NEVER before the first.
+  private static final long NEVER = Long.MIN_VALUE;
+  private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong(NEVER);
 
   ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, RoundTrips roundTrips, Listeners listeners,
       ProtectedResource resource, dev.bulwark.audit.RefusalRecorder refusals, Supplier<String> exchangeIds) {
@@ -115,14 +117,17 @@ final class ExchangeRunner {
         LOG.error("pipeline failed for {}", ex.id(), e);
         outcome = new Outcome.Failure(new JsonRpc.RpcError(ErrorCodes.INTERNAL_ERROR, "Internal error", null), "bug");
       }
-      if (session != null) {
-        session.untrack(r.id());
-        if (outcome instanceof Outcome.Result) {
-          session.recordSubscription(r);
+      try {
+        if (session != null) {
+          session.untrack(r.id());
+          if (outcome instanceof Outcome.Result) {
+            session.recordSubscription(r);
+          }
         }
+      } finally {
+        flights.remove(ex.id());
+        answer(flight, response, callback, r, outcome);
       }
-      flights.remove(ex.id());
-      answer(flight, response, callback, r, outcome);
     };
     if (version.stateless() && INPUT_METHODS.contains(r.method())) {
       // It may park (input_required): this HTTP request is then answered while the exchange
@@ -166,21 +171,31 @@ final class ExchangeRunner {
   // Once per runner, on the server's scheduler: every SWEEP, exchanges that have run PROBE
   // without a pump get one, which probes the client (a client that went away is noticed;
   // for stateless clients that is their cancellation). Ends when the server's scheduler stops.
+  // A sweep that has not run for a while (its scheduler stopped and started again, or
+  // anything that ended it) is started afresh by the next request.
   private void sweepWith(org.eclipse.jetty.util.thread.Scheduler scheduler) {
-    if (sweeping.compareAndSet(false, true)) {
+    long now = System.nanoTime();
+    long last = lastSweep.get();
+    if ((last == NEVER || now - last > SWEEP.toNanos() * 20) && lastSweep.compareAndSet(last, now)) {
       sweepLater(scheduler);
     }
   }
 
   private void sweepLater(org.eclipse.jetty.util.thread.Scheduler scheduler) {
     scheduler.schedule(() -> {
-      long now = System.nanoTime();
-      for (Flight f : flights.values()) {
-        if (f.channel().idle() && now - f.exchange().startNanos() >= PROBE.toNanos()) {
-          f.channel().wake(true);
+      try {
+        long now = System.nanoTime();
+        lastSweep.set(now);
+        for (Flight f : flights.values()) {
+          if (f.channel().idle() && now - f.exchange().startNanos() >= PROBE.toNanos()) {
+            f.channel().wake(true);
+          }
         }
+      } catch (RuntimeException | Error e) {
+        LOG.error("probing quiet calls failed; trying again at the next sweep", e);
+      } finally {
+        sweepLater(scheduler);
       }
-      sweepLater(scheduler);
     }, SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
@@ -236,7 +251,7 @@ final class ExchangeRunner {
           inputRequired(parked.flight(), missing, retry))));
       return;
     }
-    pump(parked.flight(), response, callback, retry, false);
+    pumpGuarded(parked.flight(), response, callback, retry, false);
   }
 
   // Writes the flight's output to this HTTP response until it is done or parked again;

@@ -62,7 +62,13 @@ final class RequestChannel implements ClientChannel {
   /** Starts the pump unless one was started or the answer written; {@code late}: probe at once. */
   void wake(boolean late) {
     if (writer.compareAndSet(IDLE, PUMPING)) {
-      pump.accept(late);
+      try {
+        pump.accept(late);
+      } catch (RuntimeException | Error e) {
+        // No pump: the exchange's own thread still answers (what was queued is not sent).
+        writer.compareAndSet(PUMPING, IDLE);
+        throw e;
+      }
     }
   }
 

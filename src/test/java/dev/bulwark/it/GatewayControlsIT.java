@@ -189,27 +189,39 @@ class GatewayControlsIT {
 
   @Test
   void aStatelessClientThatGoesAwayFromAQuietCallCancelsIt() throws Exception {
-    // No progress token: the call says nothing before its answer, so only the gateway's own
-    // probe of the client (after a couple of seconds) can notice the client is gone.
+    // On the exchange's own thread (a stateless tools/call may park).
+    goAwayFromAQuietCall(12, "\r\nMCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call"
+        + "\r\nMcp-Name: everything__trigger-long-running-operation", """
+        ,"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}""");
+    // Long before the 12 s the operation takes.
+    gw.awaitAudit("\"item\":\"trigger-long-running-operation\"", "\"duration\":12", "\"status\":\"cancelled\"");
+  }
+
+  @Test
+  void aSessionClientThatGoesAwayFromAQuietCallCancelsIt() throws Exception {
+    // On the request's own thread (session generation).
+    goAwayFromAQuietCall(13, "\r\nMcp-Session-Id: " + http.initialize(gw.key("full")), "");
+    gw.awaitAudit("\"item\":\"trigger-long-running-operation\"", "\"duration\":13", "\"status\":\"cancelled\"");
+  }
+
+  // A call that says nothing before its answer (no progress token), from a client that goes
+  // away: only the gateway's own probe of the client, after a couple of seconds, notices.
+  private static void goAwayFromAQuietCall(int seconds, String headers, String meta) throws Exception {
     String body = """
         {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"everything__trigger-long-running-operation",
-         "arguments":{"duration":12,"steps":2},
-         "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}""";
+         "arguments":{"duration":%d,"steps":2}%s}}""".formatted(seconds, meta);
     java.net.URI url = java.net.URI.create(gw.url());
     byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
       String head = "POST " + url.getPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
           + "\r\nAuthorization: Bearer " + gw.key("full") + "\r\nContent-Type: application/json"
-          + "\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28"
-          + "\r\nMcp-Method: tools/call\r\nMcp-Name: everything__trigger-long-running-operation"
+          + "\r\nAccept: application/json, text/event-stream" + headers
           + "\r\nContent-Length: " + bytes.length + "\r\n\r\n";
       socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       socket.getOutputStream().write(bytes);
       socket.getOutputStream().flush();
       Thread.sleep(500);
     }
-    // Long before the 12 s the operation takes.
-    gw.awaitAudit("\"item\":\"trigger-long-running-operation\"", "\"duration\":12", "\"status\":\"cancelled\"");
   }
 
   private static McpHttp.Reply modern(String key, String name, String body) throws Exception {
