@@ -83,7 +83,7 @@ public class LoadDriver {
     Thread.sleep(2000);
     long cpu0 = cpuTicks();
     long jit0 = jitTicks();
-    long switches0 = contextSwitches();
+    java.util.Map<String, Long> switches0 = contextSwitches();
     long[] machine0 = machineTicks();
     long self0 = ownCpuNanos();
     long n0 = done.get();
@@ -94,7 +94,7 @@ public class LoadDriver {
     double elapsed = (System.nanoTime() - t0) / 1e9;
     long cpu1 = cpuTicks();
     long jit1 = jitTicks();
-    long switches1 = contextSwitches();
+    java.util.Map<String, Long> switches1 = contextSwitches();
     long[] machine1 = machineTicks();
     long self1 = ownCpuNanos();
     stop.set(true);
@@ -110,8 +110,11 @@ public class LoadDriver {
       double tick = 1000.0 / 100;  // ms per clock tick (CLK_TCK = 100 on Linux)
       out.append(String.format(Locale.ROOT, ",\"cpu_ms_per_call\":%.4f", (cpu1 - cpu0) * tick / Math.max(1, calls)));
       out.append(String.format(Locale.ROOT, ",\"jit_ms_per_call\":%.4f", (jit1 - jit0) * tick / Math.max(1, calls)));
-      out.append(String.format(Locale.ROOT, ",\"switches_per_call\":%.2f", (double) (switches1 - switches0)
-          / Math.max(1, calls)));
+      long switches = 0;  // per thread: one born in the window counts from 0 (one that ended is lost)
+      for (java.util.Map.Entry<String, Long> t : switches1.entrySet()) {
+        switches += t.getValue() - switches0.getOrDefault(t.getKey(), 0L);
+      }
+      out.append(String.format(Locale.ROOT, ",\"switches_per_call\":%.2f", (double) switches / Math.max(1, calls)));
     }
     // Where the machine's CPU went in the throughput phase: all cores' busy share, and this
     // driver's own CPU per call (the rest is the upstream, the kernel and everything else).
@@ -183,24 +186,27 @@ public class LoadDriver {
     return sum;
   }
 
-  // Context switches (voluntary and not) of all BENCH_PID's threads: each is a thread that
-  // blocked or was preempted — hand-offs between threads show here, less noisy than CPU time.
-  static long contextSwitches() throws IOException {
+  // Context switches (voluntary and not) of each of BENCH_PID's threads, by thread id: each
+  // is a thread that blocked or was preempted — hand-offs between threads show here, less
+  // noisy than CPU time.
+  static java.util.Map<String, Long> contextSwitches() throws IOException {
+    java.util.Map<String, Long> byThread = new java.util.HashMap<>();
     String pid = System.getenv("BENCH_PID");
-    if (pid == null) return -1;
-    long sum = 0;
+    if (pid == null) return byThread;
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
       for (Path t : tasks) {
         try {
+          long sum = 0;
           for (String line : Files.readAllLines(t.resolve("status"))) {
             if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
               sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
             }
           }
+          byThread.put(t.getFileName().toString(), sum);
         } catch (IOException e) { /* thread ended */ }
       }
     }
-    return sum;
+    return byThread;
   }
 
   static String callBody(String tool, Object id, int n) {
