@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -38,7 +37,6 @@ final class ExchangeRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeRunner.class);
   private static final Duration KEEPALIVE = Duration.ofSeconds(15);
   private static final Duration PROBE = Duration.ofSeconds(2);
-  private static final Duration SWEEP = Duration.ofMillis(500);
 
   private static final java.util.Set<String> INPUT_METHODS = java.util.Set.of("tools/call", "prompts/get", "resources/read");
 
@@ -50,9 +48,7 @@ final class ExchangeRunner {
   private final dev.bulwark.audit.RefusalRecorder refusals;
   private final Supplier<String> exchangeIds;
   private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();
-  // When the sweep of quiet calls last ran (System.nanoTime), NEVER before the first.
-  private static final long NEVER = Long.MIN_VALUE;
-  private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong(NEVER);
+  private final QuietCalls quiet = new QuietCalls(flights::values, PROBE);
 
   ExchangeRunner(Pipeline pipeline, SessionRegistry sessions, RoundTrips roundTrips, Listeners listeners,
       ProtectedResource resource, dev.bulwark.audit.RefusalRecorder refusals, Supplier<String> exchangeIds) {
@@ -83,7 +79,7 @@ final class ExchangeRunner {
       }
       response.getHeaders().put("Mcp-Session-Id", session.id());
     }
-    reply(http, response, callback, r, outcome, false);
+    reply(response, callback, r, outcome, false, http.getHeaders().get(HttpHeader.AUTHORIZATION) != null);
   }
 
   /** One exchange in flight; outlives the HTTP request that started it when it is parked. */
@@ -107,7 +103,7 @@ final class ExchangeRunner {
         http.getHeaders().get(HttpHeader.AUTHORIZATION) != null);
     self.set(flight);
     flights.put(ex.id(), flight);
-    sweepWith(http.getComponents().getScheduler());
+    quiet.watchWith(http.getComponents().getScheduler());
     Runnable exchange = () -> {
       Outcome outcome;
       try {
@@ -144,16 +140,10 @@ final class ExchangeRunner {
 
   // The exchange's end: it writes the answer itself unless a pump writes to this client.
   private void answer(Flight f, Response response, Callback callback, JsonRpc.Request r, Outcome outcome) {
-    if (!f.channel().claimAnswer()) {
+    if (f.channel().claimAnswer()) {
+      reply(response, callback, r, outcome, f.version().stateless(), f.credentialPresented());
+    } else {
       f.channel().done(outcome);
-      return;
-    }
-    boolean modern = f.version().stateless();
-    try {
-      finish(response, callback, null, null, responseBytes(r, outcome, modern), outcome, modern,
-          f.credentialPresented());
-    } catch (IOException | RuntimeException e) {
-      callback.failed(e);
     }
   }
 
@@ -166,37 +156,6 @@ final class ExchangeRunner {
       f.cancelled().complete(null);
       callback.failed(e);
     }
-  }
-
-  // Once per runner, on the server's scheduler: every SWEEP, exchanges that have run PROBE
-  // without a pump get one, which probes the client (a client that went away is noticed;
-  // for stateless clients that is their cancellation). Ends when the server's scheduler stops.
-  // A sweep that has not run for a while (its scheduler stopped and started again, or
-  // anything that ended it) is started afresh by the next request.
-  private void sweepWith(org.eclipse.jetty.util.thread.Scheduler scheduler) {
-    long now = System.nanoTime();
-    long last = lastSweep.get();
-    if ((last == NEVER || now - last > SWEEP.toNanos() * 20) && lastSweep.compareAndSet(last, now)) {
-      sweepLater(scheduler);
-    }
-  }
-
-  private void sweepLater(org.eclipse.jetty.util.thread.Scheduler scheduler) {
-    scheduler.schedule(() -> {
-      try {
-        long now = System.nanoTime();
-        lastSweep.set(now);
-        for (Flight f : flights.values()) {
-          if (f.channel().idle() && now - f.exchange().startNanos() >= PROBE.toNanos()) {
-            f.channel().wake(true);
-          }
-        }
-      } catch (RuntimeException | Error e) {
-        LOG.error("probing quiet calls failed; trying again at the next sweep", e);
-      } finally {
-        sweepLater(scheduler);
-      }
-    }, SWEEP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Cancels every call in flight the predicate picks (a kill switch); returns how many. */
@@ -248,7 +207,7 @@ final class ExchangeRunner {
     });
     if (!missing.isEmpty()) {
       Replies.json(response, callback, 200, JsonRpcCodec.toTree(JsonRpc.Response.success(retry.id(),
-          inputRequired(parked.flight(), missing, retry))));
+          roundTrips.inputRequired(parked.flight(), missing, retry))));
       return;
     }
     pumpGuarded(parked.flight(), response, callback, retry, false);
@@ -270,7 +229,7 @@ final class ExchangeRunner {
           // went away is noticed (for stateless clients that is their cancellation).
           if (f.canStream()) {
             if (stream == null) {
-              out = startStream(response);
+              out = Replies.eventStream(response);
               stream = new SseStream(out);
             }
             if (!stream.keepAlive()) {
@@ -281,7 +240,7 @@ final class ExchangeRunner {
         }
         switch (item) {
           case RequestChannel.Item.Done d -> {
-            finish(response, callback, stream, out, responseBytes(r, d.outcome(), modern), d.outcome(), modern,
+            finish(response, callback, stream, out, Replies.outcome(r, d.outcome(), modern), d.outcome(), modern,
                 f.credentialPresented());
             return;
           }
@@ -290,7 +249,7 @@ final class ExchangeRunner {
               continue;
             }
             if (stream == null) {
-              out = startStream(response);
+              out = Replies.eventStream(response);
               stream = new SseStream(out);
             }
             if (!stream.send(JsonRpcCodec.toTree(m.message()))) {
@@ -299,7 +258,7 @@ final class ExchangeRunner {
           }
           case RequestChannel.Item.Ask ask -> {
             if (modern && INPUT_METHODS.contains(r.method())) {
-              ObjectNode result = inputRequired(f, Map.of("input-1", ask), r);
+              ObjectNode result = roundTrips.inputRequired(f, Map.of("input-1", ask), r);
               byte[] bytes = JsonRpcCodec.encode(JsonRpc.Response.success(r.id(), result));
               finish(response, callback, stream, out, bytes, new Outcome.Result(result), modern,
                   f.credentialPresented());
@@ -311,7 +270,7 @@ final class ExchangeRunner {
               continue;
             }
             if (stream == null) {
-              out = startStream(response);
+              out = Replies.eventStream(response);
               stream = new SseStream(out);
             }
             String rid = f.session().newServerRequest(ask.answer());
@@ -332,23 +291,6 @@ final class ExchangeRunner {
     }
   }
 
-  private ObjectNode inputRequired(Flight f, Map<String, RequestChannel.Item.Ask> asks, JsonRpc.Request r) {
-    ObjectNode result = JsonNodeFactory.instance.objectNode();
-    result.put("resultType", "input_required");
-    ObjectNode requests = result.putObject("inputRequests");
-    asks.forEach((key, ask) -> {
-      ObjectNode q = requests.putObject(key);
-      q.put("method", ask.method());
-      if (ask.params() != null) {
-        q.set("params", ask.params());
-      }
-    });
-    String principal = f.exchange().caller().map(c -> c.principal()).orElseThrow();
-    result.put("requestState", roundTrips.park(new RoundTrips.Parked(f, asks, principal, r.method(),
-        McpEndpoint.nameOf(r), System.nanoTime())));
-    return result;
-  }
-
   // Ends the answer: on the event stream if one was started, else as plain JSON.
   // The challenge is only built for a 401, never on the way of a normal answer.
   private void finish(Response response, Callback callback, SseStream stream, OutputStream out, byte[] answer,
@@ -360,22 +302,8 @@ final class ExchangeRunner {
     } else if (outcome instanceof Outcome.Unauthenticated) {
       Replies.unauthenticated(response, callback, resource.challenge(credentialPresented));
     } else {
-      Replies.json(response, callback, httpStatus(outcome, modern), answer);
+      Replies.json(response, callback, Replies.status(outcome, modern), answer);
     }
-  }
-
-  /**
-   * The one place outcomes become HTTP statuses: no credentials is 401; for stateless
-   * clients an unknown method is 404 (as 2026-07-28 asks); everything else travels as a
-   * JSON-RPC result or error in a 200.
-   */
-  private static int httpStatus(Outcome outcome, boolean modern) {
-    return switch (outcome) {
-      case Outcome.Unauthenticated u -> 401;
-      case Outcome.Failure f when modern && f.error().code() == ErrorCodes.METHOD_NOT_FOUND -> 404;
-      case Outcome.Failure f -> 200;
-      case Outcome.Result r -> 200;
-    };
   }
 
   /**
@@ -388,10 +316,10 @@ final class ExchangeRunner {
         dev.bulwark.pipeline.ClientChannel.NONE, new CompletableFuture<>(), System.nanoTime());
     Outcome outcome = pipeline.run(ex);
     if (!(outcome instanceof Outcome.Result result)) {
-      reply(http, response, callback, r, outcome, true);
+      reply(response, callback, r, outcome, true, http.getHeaders().get(HttpHeader.AUTHORIZATION) != null);
       return;
     }
-    OutputStream out = startStream(response);
+    OutputStream out = Replies.eventStream(response);
     SseStream stream = new SseStream(out);
     Listeners.Listener listener = new Listeners.Listener(r.id(), (ObjectNode) result.result().path("notifications"), stream);
     ObjectNode ack = Listeners.stamped(listener, null);
@@ -415,7 +343,7 @@ final class ExchangeRunner {
   }
 
   void standaloneStream(Response response, Callback callback, Session session) {
-    OutputStream out = startStream(response);
+    OutputStream out = Replies.eventStream(response);
     SseStream stream = new SseStream(out);
     if (!session.attach(stream)) {
       Replies.error(response, callback, 409, null, ErrorCodes.INVALID_REQUEST, "A stream is already open for this session");
@@ -432,34 +360,15 @@ final class ExchangeRunner {
     }
   }
 
-  private static OutputStream startStream(Response response) {
-    response.setStatus(200);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
-    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-    return Content.Sink.asOutputStream(response);
-  }
-
-  private void reply(Request http, Response response, Callback callback, JsonRpc.Request r, Outcome outcome,
-      boolean modern) {
+  // The outcome as the whole answer (no event stream).
+  private void reply(Response response, Callback callback, JsonRpc.Request r, Outcome outcome, boolean modern,
+      boolean credentialPresented) {
     try {
-      finish(response, callback, null, null, responseBytes(r, outcome, modern), outcome, modern,
-          http.getHeaders().get(HttpHeader.AUTHORIZATION) != null);
-    } catch (IOException e) {
+      finish(response, callback, null, null, Replies.outcome(r, outcome, modern), outcome, modern,
+          credentialPresented);
+    } catch (IOException | RuntimeException e) {
       callback.failed(e);
     }
-  }
-
-  // The response on the wire. A session-generation result reuses the bytes the audit
-  // stage already produced; a stateless one is first marked for its generation.
-  private static byte[] responseBytes(JsonRpc.Request r, Outcome outcome, boolean modern) {
-    return switch (outcome) {
-      case Outcome.Result res when modern -> JsonRpcCodec.encode(JsonRpc.Response.success(r.id(),
-          Generations.toModern(r.method(), res.result())));
-      case Outcome.Result res -> JsonRpcCodec.encodeSuccess(r.id(), res.encoded());
-      case Outcome.Failure f -> JsonRpcCodec.encode(JsonRpc.Response.failure(r.id(), f.error()));
-      case Outcome.Unauthenticated u -> JsonRpcCodec.encodeTree(JsonRpcCodec.errorTree(r.id(),
-          new JsonRpc.RpcError(ErrorCodes.UNAUTHENTICATED, "Unauthorized", null)));
-    };
   }
 
   private static Exchange.Inbound inbound(Request http, Authentication auth, Session session, ProtocolVersion version,

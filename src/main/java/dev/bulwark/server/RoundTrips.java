@@ -81,4 +81,21 @@ final class RoundTrips {
       return false;
     });
   }
-}
+
+  /** The answer that parks the flight until the client's retry brings {@code asks}' answers. */
+  ObjectNode inputRequired(ExchangeRunner.Flight f, Map<String, RequestChannel.Item.Ask> asks, dev.bulwark.mcp.JsonRpc.Request r) {
+    ObjectNode result = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    result.put("resultType", "input_required");
+    ObjectNode requests = result.putObject("inputRequests");
+    asks.forEach((key, ask) -> {
+      ObjectNode q = requests.putObject(key);
+      q.put("method", ask.method());
+      if (ask.params() != null) {
+        q.set("params", ask.params());
+      }
+    });
+    String principal = f.exchange().caller().map(c -> c.principal()).orElseThrow();
+    result.put("requestState", park(new RoundTrips.Parked(f, asks, principal, r.method(),
+        McpEndpoint.nameOf(r), System.nanoTime())));
+    return result;
+  }}
