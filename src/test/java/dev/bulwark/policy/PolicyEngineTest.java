@@ -74,7 +74,7 @@ class PolicyEngineTest {
         new com.cedarpolicy.value.PrimString("plain \\ text"));
     for (com.cedarpolicy.value.Value v : sets) {
       StringBuilder b = new StringBuilder();
-      PolicyEngine.cedarExpr(v, b);
+      DecisionKeys.cedarExpr(v, b);
       assertThat(b.toString()).isEqualTo(v.toCedarExpr());
     }
   }
