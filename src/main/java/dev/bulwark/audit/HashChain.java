@@ -155,10 +155,7 @@ public final class HashChain {
   static String hash(ObjectNode event) {
     JsonNode own = event.remove("hash");
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(Canonical.of(event).getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      return sha256(Canonical.of(event));
     } finally {
       if (own != null) {
         event.set("hash", own);

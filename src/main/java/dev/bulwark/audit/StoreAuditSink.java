@@ -74,9 +74,10 @@ final class StoreAuditSink implements AuditSink {
   // Exchanges whose intent has been written here and whose outcome has not (the calls in
   // flight), with when the intent came (System.nanoTime). Only steers who commits: a
   // leftover (an outcome that never reached this sink) would stop lone writers committing
-  // their own events, never lose one; the committer drops entries older than STALE when idle.
+  // their own events, never lose one; the committer drops entries older than STALE.
   private final java.util.Map<String, Long> open = new java.util.concurrent.ConcurrentHashMap<>();
   private static final long STALE = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
+  private long lastPrune = System.nanoTime();  // the committer's
   private final AtomicLong inlineCommits = new AtomicLong();
   private boolean closed;
 
@@ -182,6 +183,15 @@ final class StoreAuditSink implements AuditSink {
     }
   }
 
+  // At most once a second, on the committer: drops calls "in flight" for longer than STALE.
+  private void pruneOpen() {
+    long now = System.nanoTime();
+    if (now - lastPrune >= 1_000_000_000L) {
+      lastPrune = now;
+      open.values().removeIf(since -> now - since > STALE);
+    }
+  }
+
   /** Failing from a failed commit until the next one succeeds (readiness: calls fail meanwhile). */
   @Override
   public Health health() {
@@ -222,10 +232,9 @@ final class StoreAuditSink implements AuditSink {
         // checkpoint) get a signed checkpoint once its interval has passed (by the injected
         // clock), even if no event comes to this thread.
         Pending first = queue.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+        pruneOpen();
         if (first == null) {
           checkpointIdle(false);
-          long now = System.nanoTime();
-          open.values().removeIf(since -> now - since > STALE);
           continue;
         }
         batch.add(first);

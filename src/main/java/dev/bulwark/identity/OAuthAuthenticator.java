@@ -35,7 +35,7 @@ public final class OAuthAuthenticator implements Authenticator {
 
   @Override
   public Authentication authenticate(String authorizationHeader) {
-    String token = bearer(authorizationHeader);
+    String token = Bearer.credential(authorizationHeader);
     if (token == null || !looksLikeJwt(token)) {
       return keys.authenticate(authorizationHeader);
     }
@@ -74,7 +74,7 @@ public final class OAuthAuthenticator implements Authenticator {
     if (agentAuthorization == null) {
       return authenticate(authorizationHeader);
     }
-    String token = bearer(authorizationHeader);
+    String token = Bearer.credential(authorizationHeader);
     if (token == null || !looksLikeJwt(token) || delegated.issuer().equals(unverifiedIssuer(token))) {
       return new Authentication.Refused("beside " + AGENT_HEADER + ", Authorization must hold a user's token from "
           + config.issuer());
@@ -150,10 +150,6 @@ public final class OAuthAuthenticator implements Authenticator {
     List<String> all = new java.util.ArrayList<>(chain);
     all.add(agent);
     return all;
-  }
-
-  static String bearer(String header) {
-    return Bearer.credential(header);
   }
 
   // Three base64url segments: a JWS. API keys (bwk_...) never contain dots.
