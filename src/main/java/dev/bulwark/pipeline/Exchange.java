@@ -235,7 +235,7 @@ public final class Exchange {
    * sanitizer from the same node, reuses it instead of sanitizing again. Sound because the
    * request is immutable and its arguments are never modified in place: what is sent upstream
    * is a copy around them. {@code by} is only compared by identity, so it is typed
-   * {@code Object}: the pipeline does not depend on the audit package that uses it.
+   * {@code Object}, and this package does not import the audit package, which imports it.
    */
   public record AuditedArguments(Object by, com.fasterxml.jackson.databind.JsonNode from,
       com.fasterxml.jackson.databind.JsonNode sanitized) {
