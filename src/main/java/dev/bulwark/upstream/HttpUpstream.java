@@ -35,6 +35,7 @@ public final class HttpUpstream implements Upstream {
   private final String name;
   private final HttpTransport transport;
   private final UpstreamListener listener;
+  private final Deadlines deadlines;
   private final AtomicLong ids = new AtomicLong();
   private volatile HttpTransport.Addressing addressing;
   private volatile ObjectNode initializeResult = JsonNodeFactory.instance.objectNode();
@@ -48,8 +49,9 @@ public final class HttpUpstream implements Upstream {
    */
   public HttpUpstream(String name, UpstreamConfig.Http config, JsonRpcCodec codec, UpstreamListener listener,
       dev.bulwark.identity.DownstreamTokens tokens, java.net.ProxySelector proxy,
-      dev.bulwark.vault.CredentialResolver secrets) {
+      dev.bulwark.vault.CredentialResolver secrets, Deadlines deadlines) {
     this.name = name;
+    this.deadlines = deadlines;
     CallIdentity identity = null;
     if (config.identity() != null) {
       if (tokens == null) {
@@ -186,7 +188,7 @@ public final class HttpUpstream implements Upstream {
     });
     // Stopping the worker cancels its HTTP exchange: for a stateless server that is the cancellation.
     context.cancelled().thenRun(worker::interrupt);
-    return result.orTimeout(context.timeout().toMillis(), TimeUnit.MILLISECONDS)
+    return deadlines.within(result, context.timeout())
         .whenComplete((r, e) -> {
           if (e != null) {
             worker.interrupt();

@@ -46,6 +46,7 @@ public final class IsolatedUpstream implements Upstream {
   private final int maxLineBytes;
   private final UpstreamConfig.Restart restart;
   private final UpstreamListener listener;
+  private final Deadlines deadlines;
   private final WarmPool<Proc> pool;
   private final boolean ownerBound;
   private final SessionSlots<Proc> slots;
@@ -77,7 +78,7 @@ public final class IsolatedUpstream implements Upstream {
 
         @Override
         public void onReconnected(String upstream) {}
-      });
+      }, deadlines);
     }
 
     boolean alive() {
@@ -86,8 +87,8 @@ public final class IsolatedUpstream implements Upstream {
   }
 
   public IsolatedUpstream(String name, Launcher launcher, Launcher.Spec spec, JsonRpcCodec codec, int maxLineBytes,
-      UpstreamConfig.Restart restart, UpstreamListener listener) {
-    this(name, launcher, spec, codec, maxLineBytes, restart, listener, false);
+      UpstreamConfig.Restart restart, UpstreamListener listener, Deadlines deadlines) {
+    this(name, launcher, spec, codec, maxLineBytes, restart, listener, deadlines, false);
   }
 
   /**
@@ -96,7 +97,7 @@ public final class IsolatedUpstream implements Upstream {
    * ahead by the pool.
    */
   public IsolatedUpstream(String name, Launcher launcher, Launcher.Spec spec, JsonRpcCodec codec, int maxLineBytes,
-      UpstreamConfig.Restart restart, UpstreamListener listener, boolean callerSecrets) {
+      UpstreamConfig.Restart restart, UpstreamListener listener, Deadlines deadlines, boolean callerSecrets) {
     if (spec.isolation().granularity() == Isolation.Granularity.SHARED) {
       throw new IllegalArgumentException("a shared server is a StdioUpstream");
     }
@@ -109,6 +110,7 @@ public final class IsolatedUpstream implements Upstream {
     this.maxLineBytes = maxLineBytes;
     this.restart = restart;
     this.listener = listener;
+    this.deadlines = deadlines;
     this.pool = new WarmPool<>(name, this::startProc, Proc::alive, p -> p.conn.close(), limits);
     this.quota = new AgentQuota(name, limits.maxPerAgent());
     this.slots = new SessionSlots<>(Proc::alive, (p, owner) -> {

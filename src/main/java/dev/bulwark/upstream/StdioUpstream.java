@@ -43,6 +43,7 @@ public final class StdioUpstream implements Upstream {
   private final int maxLineBytes;
   private final UpstreamConfig.Restart restart;
   private final UpstreamListener listener;
+  private final Deadlines deadlines;
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, Pending> byProgressToken = new ConcurrentHashMap<>();
@@ -54,7 +55,7 @@ public final class StdioUpstream implements Upstream {
       StdioConnection connection, JsonNode clientProgressToken, String progressToken) {}
 
   public StdioUpstream(String name, Launcher launcher, Launcher.Spec spec, JsonRpcCodec codec,
-      int maxLineBytes, UpstreamConfig.Restart restart, UpstreamListener listener) {
+      int maxLineBytes, UpstreamConfig.Restart restart, UpstreamListener listener, Deadlines deadlines) {
     this.name = name;
     this.launcher = launcher;
     this.spec = spec;
@@ -62,12 +63,13 @@ public final class StdioUpstream implements Upstream {
     this.maxLineBytes = maxLineBytes;
     this.restart = restart;
     this.listener = listener;
+    this.deadlines = deadlines;
   }
 
   /** One process that is never restarted: once lost or closed, it is gone. */
   static StdioUpstream oneShot(String name, Launcher launcher, Launcher.Spec spec, JsonRpcCodec codec,
-      int maxLineBytes, UpstreamListener listener) {
-    return new StdioUpstream(name, launcher, spec, codec, maxLineBytes, null, listener);
+      int maxLineBytes, UpstreamListener listener, Deadlines deadlines) {
+    return new StdioUpstream(name, launcher, spec, codec, maxLineBytes, null, listener, deadlines);
   }
 
   @Override
@@ -154,9 +156,8 @@ public final class StdioUpstream implements Upstream {
     if (ourToken != null) {
       byProgressToken.put(ourToken, p);
     }
-    // orTimeout cancels its timer when the call completes first; a timed-out call is also
-    // cancelled at the server so it stops working for nobody.
-    future.orTimeout(context.timeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+    // A timed-out call is also cancelled at the server so it stops working for nobody.
+    deadlines.within(future, context.timeout()).whenComplete((r, e) -> {
       forget(p);
       if (e instanceof TimeoutException) {
         sendCancel(p, "timed out after " + context.timeout().toSeconds() + "s");

@@ -19,9 +19,11 @@ import java.util.Optional;
 public final class Upstreams implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Upstreams.class);
   private final Map<String, Upstream> byName;
+  private final Deadlines deadlines;  // null when the upstreams were built elsewhere (of)
 
-  private Upstreams(Map<String, Upstream> byName) {
+  private Upstreams(Map<String, Upstream> byName, Deadlines deadlines) {
     this.byName = byName;
+    this.deadlines = deadlines;
   }
 
   /**
@@ -44,6 +46,7 @@ public final class Upstreams implements AutoCloseable {
       dev.bulwark.identity.DownstreamTokens tokens, RemoteProxies proxies,
       dev.bulwark.vault.CredentialResolver secrets) throws IOException {
     Map<String, Upstream> map = new LinkedHashMap<>();
+    Deadlines deadlines = new Deadlines();
     try {
       for (UpstreamConfig u : config.upstreams()) {
         if (!u.secretReferences().isEmpty() && secrets == null) {
@@ -51,22 +54,23 @@ public final class Upstreams implements AutoCloseable {
         }
         Launcher l = u.secretReferences().isEmpty() ? launcher : new CredentialLauncher(launcher, secrets,
             u.stdio() == null ? Map.of() : u.stdio().files());
-        map.put(u.name(), build(u, config, l, npm, codec, hostEnv, listener, tokens, proxies, secrets));
+        map.put(u.name(), build(u, config, l, npm, codec, hostEnv, listener, tokens, proxies, secrets, deadlines));
       }
     } catch (IOException | RuntimeException e) {
       map.values().forEach(Upstream::close);
+      deadlines.close();
       throw e;
     }
-    return new Upstreams(map);
+    return new Upstreams(map, deadlines);
   }
 
   private static Upstream build(UpstreamConfig u, BulwarkConfig config, Launcher launcher, NpmResolver npm,
       JsonRpcCodec codec, Map<String, String> hostEnv, UpstreamListener listener,
       dev.bulwark.identity.DownstreamTokens tokens, RemoteProxies proxies,
-      dev.bulwark.vault.CredentialResolver secrets) throws IOException {
+      dev.bulwark.vault.CredentialResolver secrets, Deadlines deadlines) throws IOException {
     if (u.http() != null) {
       return new HttpUpstream(u.name(), u.http(), codec, listener, tokens, proxies.forRemote(u.name(), u.http().url()),
-          secrets);
+          secrets, deadlines);
     }
     List<String> command;
     Map<String, String> env = new HashMap<>();
@@ -94,19 +98,19 @@ public final class Upstreams implements AutoCloseable {
           + "server has the host's network", u.name());
     }
     if (u.isolation().granularity() != dev.bulwark.config.Isolation.Granularity.SHARED) {
-      return new IsolatedUpstream(u.name(), launcher, spec, codec, maxLine, u.restart(), listener,
+      return new IsolatedUpstream(u.name(), launcher, spec, codec, maxLine, u.restart(), listener, deadlines,
           !u.secretReferences().isEmpty());
     }
     LOG.warn("upstream {} is SHARED (isolation.granularity: shared): one process serves every user, session and "
         + "call, so what one caller leaves in it (files, memory, credentials) the next can reach", u.name());
-    return new StdioUpstream(u.name(), launcher, spec, codec, maxLine, u.restart(), listener);
+    return new StdioUpstream(u.name(), launcher, spec, codec, maxLine, u.restart(), listener, deadlines);
   }
 
   /** Upstreams already built (tests, embedding). */
   public static Upstreams of(List<Upstream> upstreams) {
     Map<String, Upstream> map = new LinkedHashMap<>();
     upstreams.forEach(u -> map.put(u.name(), u));
-    return new Upstreams(map);
+    return new Upstreams(map, null);
   }
 
   public Optional<Upstream> get(String name) {
@@ -141,5 +145,8 @@ public final class Upstreams implements AutoCloseable {
   @Override
   public void close() {
     byName.values().forEach(Upstream::close);
+    if (deadlines != null) {
+      deadlines.close();
+    }
   }
 }

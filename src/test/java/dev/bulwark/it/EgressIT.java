@@ -158,8 +158,9 @@ class EgressIT {
         @Override
         public void onReconnected(String u) {}
       };
-      try (var state = new dev.bulwark.upstream.IsolatedUpstream("state", launcher, spec, codec, 1 << 20,
-          new dev.bulwark.config.UpstreamConfig.Restart(null, null), none)) {
+      try (var deadlines = new dev.bulwark.upstream.Deadlines();
+          var state = new dev.bulwark.upstream.IsolatedUpstream("state", launcher, spec, codec, 1 << 20,
+          new dev.bulwark.config.UpstreamConfig.Restart(null, null), none, deadlines)) {
         state.start();
         assertThat(state.awaitReady(2, java.time.Duration.ofSeconds(30))).isTrue();
         String url = "http://" + target + "/for-";

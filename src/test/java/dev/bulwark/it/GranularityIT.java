@@ -148,8 +148,10 @@ class GranularityIT {
       @Override
       public void onReconnected(String u) {}
     };
-    try (IsolatedUpstream state = new IsolatedUpstream("state", new dev.bulwark.upstream.HostProcessLauncher(), spec,
-        new dev.bulwark.mcp.JsonRpcCodec(512, 1 << 20), 1 << 20, new UpstreamConfig.Restart(null, null), none)) {
+    try (var deadlines = new dev.bulwark.upstream.Deadlines();
+        IsolatedUpstream state = new IsolatedUpstream("state", new dev.bulwark.upstream.HostProcessLauncher(), spec,
+        new dev.bulwark.mcp.JsonRpcCodec(512, 1 << 20), 1 << 20, new UpstreamConfig.Restart(null, null), none,
+        deadlines)) {
       state.start();
       var caller = new dev.bulwark.identity.Caller("default", "alice", java.util.Optional.empty(), List.of(), List.of());
       var context = new dev.bulwark.upstream.CallContext("session-1", dev.bulwark.pipeline.ClientChannel.NONE,

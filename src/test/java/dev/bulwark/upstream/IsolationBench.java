@@ -54,12 +54,14 @@ public final class IsolationBench {
       @Override
       public void onReconnected(String upstream) {}
     };
-    StdioUpstream shared = new StdioUpstream("bench", launcher, spec, codec, 64 << 20, RESTART, quiet);
+    Deadlines deadlines = new Deadlines();
+    StdioUpstream shared = new StdioUpstream("bench", launcher, spec, codec, 64 << 20, RESTART, quiet, deadlines);
     Isolation perCallIso = iso.with(Isolation.Granularity.PER_CALL)
         .with(new Isolation.Pool(2, 8, Math.max(16, clients * 3), null));
     Launcher.Spec perCallSpec = new Launcher.Spec("bench", node, List.of(server, "stdio"), env, null, perCallIso,
         List.of(modules));
-    IsolatedUpstream perCall = new IsolatedUpstream("bench", launcher, perCallSpec, codec, 64 << 20, RESTART, quiet);
+    IsolatedUpstream perCall = new IsolatedUpstream("bench", launcher, perCallSpec, codec, 64 << 20, RESTART, quiet,
+        deadlines);
     try {
       shared.start();
       perCall.start();
@@ -99,6 +101,7 @@ public final class IsolationBench {
     } finally {
       perCall.close();
       shared.close();
+      deadlines.close();
     }
   }
 
