@@ -50,6 +50,14 @@ public final class KeyHash {
     return MessageDigest.isEqual(hash, digest(salt, key));
   }
 
+  /**
+   * The key's unsalted SHA-256: the lookup handle of a key presented before (never stored;
+   * keys are 256-bit random values, so the digest leads back to nothing).
+   */
+  static byte[] fingerprint(ApiKey key) {
+    return digest(new byte[0], key);
+  }
+
   public String format() {
     return SCHEME + "$" + HexFormat.of().formatHex(salt) + "$" + HexFormat.of().formatHex(hash);
   }
