@@ -71,9 +71,12 @@ public final class Deadlines implements AutoCloseable {
       }
       long now = System.nanoTime();
       for (Entry e : armed) {
-        if (now - e.deadlineNanos() >= 0) {
-          armed.remove(e);
-          e.future().completeExceptionally(new TimeoutException());
+        if (now - e.deadlineNanos() >= 0 && armed.remove(e)) {
+          // Failing the future runs what waits on it (a cancellation written to a server's
+          // pipe, which may be full): on a thread of its own, so that one stuck call never
+          // holds back the limits of the others. Time-outs are rare; a thread each is cheap.
+          Thread.ofVirtual().name("bulwark-timeout").start(
+              () -> e.future().completeExceptionally(new TimeoutException()));
         }
       }
     }

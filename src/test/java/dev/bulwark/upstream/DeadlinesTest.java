@@ -55,6 +55,28 @@ class DeadlinesTest {
   }
 
   @Test
+  void aTimedOutCallWhoseFollowUpNeverReturnsHoldsBackNoOtherLimit() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (Deadlines deadlines = new Deadlines(Duration.ofMillis(10))) {
+      CompletableFuture<String> stuck = deadlines.within(new CompletableFuture<>(), Duration.ofMillis(20));
+      // What a timed-out stdio call does next: write a cancellation to a pipe that may be full.
+      stuck.whenComplete((r, e) -> {
+        try {
+          release.await();
+        } catch (InterruptedException ignored) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      Thread.sleep(100);
+      CompletableFuture<String> other = deadlines.within(new CompletableFuture<>(), Duration.ofMillis(50));
+      assertThatThrownBy(() -> other.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(TimeoutException.class);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void aCallArmedAfterCloseFailsAtOnceRatherThanWaitWithoutALimit() {
     Deadlines deadlines = new Deadlines();
     deadlines.close();
