@@ -42,8 +42,9 @@ public final class AgentRegistry {
 
   // Keys that authenticated before, by fingerprint: the agent and the stored hash they matched.
   // Without it every request hashed its key once per stored hash, so a gateway of 1,000 agents
-  // spent 1,000 salted SHA-256s on each call. A hit is checked again against the agent as it
-  // stands now (one salted hash), so rotation and revocation need no invalidation here.
+  // spent 1,000 salted SHA-256s on each call. A fingerprint names one key (SHA-256 collisions
+  // aside), so a hit needs no second hash: it stands only while that agent is active and still
+  // holds that hash, so rotation and revocation need no invalidation here.
   private record Match(String agentId, String keyHash) {}
 
   private static final int MAX_RECENT = 10_000;
@@ -102,16 +103,16 @@ public final class AgentRegistry {
   }
 
   /**
-   * The active agent this key belongs to: for a key that authenticated before, its agent's
-   * hash is checked again; otherwise every agent's hashes are.
+   * The active agent this key belongs to: a key that authenticated before is found by its
+   * fingerprint (one hash) and stands while its agent is active and holds the hash it matched;
+   * any other key is checked against every agent's hashes.
    */
   public Optional<Agent> agentForKey(ApiKey key) {
     java.nio.ByteBuffer fingerprint = java.nio.ByteBuffer.wrap(KeyHash.fingerprint(key));
     Match seen = recent.get(fingerprint);
     if (seen != null) {
       Agent a = agents.get(seen.agentId());
-      if (a != null && !a.revoked() && a.keyHashes().contains(seen.keyHash())
-          && parsedHashes.computeIfAbsent(seen.keyHash(), KeyHash::parse).matches(key)) {
+      if (a != null && !a.revoked() && a.keyHashes().contains(seen.keyHash())) {
         return Optional.of(a);
       }
       recent.remove(fingerprint, seen);
