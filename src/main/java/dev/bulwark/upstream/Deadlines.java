@@ -57,7 +57,7 @@ public final class Deadlines implements AutoCloseable {
     return future;
   }
 
-  /** Calls whose limit is armed and not yet passed or completed (for tests and metrics). */
+  /** Calls whose limit is armed and not yet passed or completed (for tests). */
   int armed() {
     return armed.size();
   }
